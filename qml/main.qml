@@ -1,0 +1,3 @@
+import QtQuick
+import QtQuick.Controls
+ApplicationWindow { visible: true }

@@ -1,0 +1,214 @@
+//! The chat as the window's buttons drive it: Listen/Close, Connect/Close and Send, with
+//! the rules that tie them together (where Send goes, what the auto-reply is). Every
+//! error is both returned and reported, so it reaches the log as one sentence.
+
+use super::address::{parse_host, parse_port};
+use super::client::Client;
+use super::connection::AutoReply;
+use super::error::Error;
+use super::event::Event;
+use super::listener::{ListenConfig, Listener, DEFAULT_MAX_PEERS};
+use super::sink::EventSink;
+use std::net::IpAddr;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, RwLock};
+
+/// What ends each line we send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LineEnding {
+    #[default]
+    Lf,
+    CrLf,
+    None,
+}
+
+impl LineEnding {
+    pub fn as_bytes(self) -> &'static [u8] {
+        match self {
+            LineEnding::Lf => b"\n",
+            LineEnding::CrLf => b"\r\n",
+            LineEnding::None => b"",
+        }
+    }
+}
+
+/// The default auto-reply, as the original sends it.
+pub const DEFAULT_AUTO_REPLY: &str = "Server OK";
+
+/// How the chat is set up; the command line fills it in.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Listen on this address only, instead of every interface.
+    pub bind: Option<IpAddr>,
+    /// What each line received by the listener is answered with; `None` for no answer.
+    pub auto_reply: Option<String>,
+    pub line_ending: LineEnding,
+    pub max_peers: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: None,
+            auto_reply: Some(DEFAULT_AUTO_REPLY.to_string()),
+            line_ending: LineEnding::Lf,
+            max_peers: DEFAULT_MAX_PEERS,
+        }
+    }
+}
+
+/// Where things stand, for the window's buttons and counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Status {
+    pub listening: bool,
+    /// The port listened on (the real one when 0 was asked for).
+    pub port: u16,
+    pub connecting: bool,
+    pub connected: bool,
+    /// Peers connected to our listener.
+    pub incoming: usize,
+}
+
+/// The engine as one object.
+pub struct Chat {
+    settings: Settings,
+    sink: Arc<dyn EventSink>,
+    auto_reply: AutoReply,
+    /// Peers connected, both sides: a received line names its peer when it is over 1.
+    peers: Arc<AtomicUsize>,
+    listener: Option<Listener>,
+    client: Client,
+}
+
+impl Chat {
+    pub fn new(settings: Settings, sink: Arc<dyn EventSink>) -> Self {
+        let peers = Arc::new(AtomicUsize::new(0));
+        let auto_reply: AutoReply = Arc::new(RwLock::new(None));
+        let chat = Self {
+            client: Client::new(sink.clone(), peers.clone()),
+            settings,
+            sink,
+            auto_reply,
+            peers,
+            listener: None,
+        };
+        chat.set_auto_reply(chat.settings.auto_reply.clone());
+        chat
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Listens on the port typed in `port_text` (0 for any free port); returns the port.
+    pub fn listen(&mut self, port_text: &str) -> Result<u16, Error> {
+        let result = self.try_listen(port_text);
+        self.report(result)
+    }
+
+    fn try_listen(&mut self, port_text: &str) -> Result<u16, Error> {
+        if self.listener.is_some() {
+            return Err(Error::AlreadyListening);
+        }
+        let port = parse_port(port_text, true)?;
+        let config = ListenConfig {
+            bind: self.settings.bind,
+            port,
+            max_peers: self.settings.max_peers,
+            auto_reply: self.auto_reply.clone(),
+        };
+        let listener = Listener::start(config, self.sink.clone(), self.peers.clone())?;
+        let port = listener.port();
+        self.listener = Some(listener);
+        Ok(port)
+    }
+
+    /// Stops listening: the port is free when this returns, every peer is disconnected.
+    /// Returns whether it was listening.
+    pub fn stop_listening(&mut self) -> bool {
+        let Some(listener) = self.listener.take() else { return false };
+        // The peers' threads end on their own once their sockets are shut.
+        drop(listener.close());
+        self.sink.emit(Event::ListenStopped);
+        true
+    }
+
+    /// Starts connecting to `host_text` on `port_text`; the outcome is reported later.
+    pub fn connect(&mut self, host_text: &str, port_text: &str) -> Result<(), Error> {
+        let result = parse_host(host_text)
+            .map_err(Error::from)
+            .and_then(|host| Ok((host, parse_port(port_text, false)?)))
+            .and_then(|(host, port)| self.client.connect(host, port));
+        self.report(result)
+    }
+
+    /// Closes the outgoing connection or gives up connecting. Returns whether there was one.
+    pub fn disconnect(&mut self) -> bool {
+        self.client.disconnect()
+    }
+
+    /// Sends `text` over the outgoing connection if there is one, else to every peer of
+    /// the listener. Returns how many peers it went to.
+    pub fn send(&mut self, text: &str) -> Result<usize, Error> {
+        let result = self.try_send(text);
+        self.report(result)
+    }
+
+    fn try_send(&mut self, text: &str) -> Result<usize, Error> {
+        if text.is_empty() {
+            return Err(Error::EmptyMessage);
+        }
+        let mut bytes = Vec::with_capacity(text.len() + 2);
+        bytes.extend_from_slice(text.as_bytes());
+        bytes.extend_from_slice(self.settings.line_ending.as_bytes());
+        let bytes: Arc<[u8]> = bytes.into();
+        let sent = if let Some(link) = self.client.link() {
+            usize::from(link.send(&bytes))
+        } else if let Some(listener) = &self.listener {
+            listener.send_all(&bytes)
+        } else {
+            0
+        };
+        if sent == 0 {
+            return Err(Error::NotConnected);
+        }
+        self.sink.emit(Event::Sent { text: text.to_string(), peers: sent });
+        Ok(sent)
+    }
+
+    /// Changes the auto-reply for every peer, those connected included.
+    pub fn set_auto_reply(&self, reply: Option<String>) {
+        let bytes = reply.as_ref().map(|text| {
+            let mut bytes = text.as_bytes().to_vec();
+            bytes.extend_from_slice(self.settings.line_ending.as_bytes());
+            Arc::<[u8]>::from(bytes)
+        });
+        *self.auto_reply.write().unwrap_or_else(|p| p.into_inner()) = bytes;
+    }
+
+    pub fn status(&self) -> Status {
+        Status {
+            listening: self.listener.is_some(),
+            port: self.listener.as_ref().map_or(0, Listener::port),
+            connecting: self.client.is_connecting(),
+            connected: self.client.is_connected(),
+            incoming: self.listener.as_ref().map_or(0, Listener::peer_count),
+        }
+    }
+
+    fn report<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
+        if let Err(e) = &result {
+            self.sink.emit(Event::Error(e.clone()));
+        }
+        result
+    }
+}
+
+impl Drop for Chat {
+    fn drop(&mut self) {
+        self.client.disconnect();
+        if let Some(listener) = self.listener.take() {
+            drop(listener.close());
+        }
+    }
+}

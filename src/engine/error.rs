@@ -1,0 +1,81 @@
+//! The engine's typed errors: what went wrong, for code to match on, and a sentence a
+//! student understands (with what to do about it) as their `Display`.
+
+use super::address::AddressError;
+use std::io;
+use std::net::SocketAddr;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Address(#[from] AddressError),
+    #[error("port {port} is already in use: close the program using it, or choose another port")]
+    PortInUse { port: u16 },
+    #[error("port {port} needs administrator rights: use a port from 1024 to 65535")]
+    PortNeedsRights { port: u16 },
+    #[error("cannot listen on {addr}: {detail}")]
+    ListenFailed { addr: SocketAddr, detail: String },
+    #[error("already listening: press Close first to listen on another port")]
+    AlreadyListening,
+    #[error("already connected or connecting: press Close first to connect elsewhere")]
+    AlreadyConnected,
+    #[error("nothing is listening on {host} port {port}: press Listen on the other side first, or check the port")]
+    Refused { host: String, port: u16 },
+    #[error("{host} did not answer within 5 seconds: check the address, and that both computers are on the same network")]
+    TimedOut { host: String },
+    #[error("{host} cannot be reached from this computer: check the address and the network connection")]
+    Unreachable { host: String },
+    #[error("cannot connect to {host} port {port}: {detail}")]
+    ConnectFailed { host: String, port: u16, detail: String },
+    #[error("not connected: press Connect, or wait for a peer to connect to your listener, then send")]
+    NotConnected,
+    #[error("the message is empty: type something to send")]
+    EmptyMessage,
+    #[error("{peer} is not reading what we send, so a message to it was dropped")]
+    SendDropped { peer: String },
+    #[error("the listener is full ({limit} peers): {peer} was turned away")]
+    ListenerFull { peer: String, limit: usize },
+    #[error("cannot accept more connections: {detail}")]
+    AcceptFailed { detail: String },
+    #[error("cannot write the transcript {path}: {detail}")]
+    Transcript { path: String, detail: String },
+}
+
+impl Error {
+    /// The error for a failed bind of `addr`.
+    pub fn from_bind(addr: SocketAddr, err: &io::Error) -> Self {
+        match err.kind() {
+            io::ErrorKind::AddrInUse => Error::PortInUse { port: addr.port() },
+            io::ErrorKind::PermissionDenied => Error::PortNeedsRights { port: addr.port() },
+            io::ErrorKind::AddrNotAvailable => {
+                Error::Address(AddressError::NotLocal(addr.ip().to_string()))
+            }
+            _ => Error::ListenFailed { addr, detail: plain_io(err) },
+        }
+    }
+
+    /// The error for a failed connect to `host` (as typed) on `port`.
+    pub fn from_connect(host: &str, port: u16, err: &io::Error) -> Self {
+        let host = host.to_string();
+        match err.kind() {
+            io::ErrorKind::ConnectionRefused => Error::Refused { host, port },
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Error::TimedOut { host },
+            io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => {
+                Error::Unreachable { host }
+            }
+            _ if err.raw_os_error() == Some(113) || err.raw_os_error() == Some(101) => {
+                Error::Unreachable { host } // EHOSTUNREACH, ENETUNREACH
+            }
+            _ => Error::ConnectFailed { host, port, detail: plain_io(err) },
+        }
+    }
+}
+
+/// An I/O error as words, without Rust's "(os error N)" tail.
+pub fn plain_io(err: &io::Error) -> String {
+    let text = err.to_string();
+    match text.find(" (os error") {
+        Some(cut) => text[..cut].to_lowercase(),
+        None => text.to_lowercase(),
+    }
+}

@@ -1,0 +1,210 @@
+//! What the engine reports, and the one sentence each report shows in the log.
+
+use super::error::Error;
+use std::fmt;
+use std::net::SocketAddr;
+
+/// Where a received line came from, or where a sent one went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// A peer connected to our listener.
+    Incoming,
+    /// The peer we connected to.
+    Outgoing,
+}
+
+/// Something that happened, in the order it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The listener is bound and accepting on these addresses.
+    Listening { addrs: Vec<SocketAddr> },
+    /// The listener has stopped; its peers are disconnected.
+    ListenStopped,
+    /// A peer connected to our listener.
+    PeerConnected { peer: SocketAddr },
+    /// A peer connected to our listener went away (or was disconnected by Close).
+    PeerLeft { peer: SocketAddr, reason: LeaveReason },
+    /// A connection attempt has started.
+    Connecting { host: String, port: u16 },
+    /// Our outgoing connection is up.
+    Connected { host: String, port: u16, peer: SocketAddr },
+    /// Our outgoing connection ended (or the attempt was given up).
+    Disconnected { peer: Option<SocketAddr>, reason: LeaveReason },
+    /// A line arrived. `show_peer` is set when more than one peer was connected.
+    Received { side: Side, peer: SocketAddr, text: String, show_peer: bool },
+    /// A line a person typed went out to `peers` peers.
+    Sent { text: String, peers: usize },
+    /// Something went wrong; the sentence says what and what to do.
+    Error(Error),
+}
+
+/// Why a connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaveReason {
+    /// The peer closed the connection.
+    Closed,
+    /// The connection broke (reset, network gone).
+    Broken,
+    /// We closed it (Close, or the window went away).
+    ByUs,
+    /// The peer stopped reading and what we had to send piled up.
+    NotReading,
+}
+
+/// What kind of log line an event makes, so the view can tell them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    Info,
+    Received,
+    Sent,
+    Error,
+}
+
+impl Event {
+    /// The log line for this event, as a person sees it and the transcript keeps it.
+    pub fn log_line(&self) -> (LineKind, String) {
+        use LineKind::*;
+        match self {
+            Event::Listening { addrs } => {
+                let on: Vec<String> = addrs.iter().map(describe_bound).collect();
+                (Info, format!("Start Listening ({})", on.join(", ")))
+            }
+            Event::ListenStopped => (Info, "Stop Listening".into()),
+            Event::PeerConnected { peer } => (Info, format!("Connect : {}", ip_port(peer))),
+            Event::PeerLeft { peer, reason } => {
+                (Info, format!("Disconnect : {}{}", ip_port(peer), reason.suffix()))
+            }
+            Event::Connecting { host, port } => (Info, format!("Connecting to {}:{port} ...", bracket(host))),
+            Event::Connected { host, port, peer } => {
+                let via = if host.parse::<std::net::IpAddr>().is_ok() {
+                    String::new()
+                } else {
+                    format!(" ({})", peer.ip())
+                };
+                (Info, format!("Connected to {}:{port}{via}", bracket(host)))
+            }
+            Event::Disconnected { peer, reason } => match peer {
+                Some(peer) => (Info, format!("Disconnect : {}{}", ip_port(peer), reason.suffix())),
+                None => (Info, "Connect cancelled".into()),
+            },
+            Event::Received { text, peer, show_peer, .. } => {
+                let text = visible(text);
+                if *show_peer {
+                    (Received, format!("[rcv] ({}) {text}", ip_port(peer)))
+                } else {
+                    (Received, format!("[rcv] {text}"))
+                }
+            }
+            Event::Sent { text, .. } => (Sent, format!("[send] {}", visible(text))),
+            Event::Error(e) => (Error, format!("Error : {e}")),
+        }
+    }
+}
+
+impl LeaveReason {
+    fn suffix(self) -> &'static str {
+        match self {
+            LeaveReason::Closed => "",
+            LeaveReason::Broken => " (connection broken)",
+            LeaveReason::ByUs => " (closed here)",
+            LeaveReason::NotReading => " (it stopped reading what we send)",
+        }
+    }
+}
+
+impl fmt::Display for LineKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LineKind::Info => "info",
+            LineKind::Received => "rcv",
+            LineKind::Sent => "send",
+            LineKind::Error => "error",
+        })
+    }
+}
+
+/// `<ip> <port>`, as the original wrote a peer (`Connect : 127.0.0.1 50312`).
+fn ip_port(addr: &SocketAddr) -> String {
+    format!("{} {}", addr.ip().to_canonical(), addr.port())
+}
+
+fn bracket(host: &str) -> String {
+    if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}
+
+fn describe_bound(addr: &SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        let family = if addr.is_ipv6() { "all addresses" } else { "all IPv4 addresses" };
+        format!("{family}, port {}", addr.port())
+    } else {
+        format!("{}, port {}", addr.ip(), addr.port())
+    }
+}
+
+/// Text a peer sent, made safe to show: control characters become visible symbols
+/// (U+2400 block: `\x1b` shows as ␛, `\0` as ␀), tabs stay tabs. Nothing is interpreted.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_hidden_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '\u{7f}' => '\u{2421}',
+                c if (c as u32) < 0x20 && c != '\t' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+                c if is_hidden_control(c) => '\u{FFFD}',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+/// Characters that would act rather than show: C0 and C1 controls, DEL, and the
+/// bidirectional overrides that reorder what follows them on screen.
+fn is_hidden_control(c: char) -> bool {
+    (c.is_control() && c != '\t') || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer() -> SocketAddr {
+        "127.0.0.1:50312".parse().unwrap()
+    }
+
+    #[test]
+    fn original_log_words_are_kept() {
+        assert_eq!(Event::ListenStopped.log_line().1, "Stop Listening");
+        assert_eq!(Event::PeerConnected { peer: peer() }.log_line().1, "Connect : 127.0.0.1 50312");
+        let rcv = Event::Received { side: Side::Incoming, peer: peer(), text: "hi".into(), show_peer: false };
+        assert_eq!(rcv.log_line(), (LineKind::Received, "[rcv] hi".into()));
+        assert_eq!(Event::Sent { text: "yo".into(), peers: 1 }.log_line().1, "[send] yo");
+        let listening = Event::Listening { addrs: vec!["[::]:12345".parse().unwrap()] };
+        assert!(listening.log_line().1.starts_with("Start Listening"));
+    }
+
+    #[test]
+    fn received_line_names_the_peer_when_several_are_connected() {
+        let rcv = Event::Received { side: Side::Incoming, peer: peer(), text: "hi".into(), show_peer: true };
+        assert_eq!(rcv.log_line().1, "[rcv] (127.0.0.1 50312) hi");
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_interpreted() {
+        assert_eq!(visible("\x1b[31mred\x07\0"), "\u{241b}[31mred\u{2407}\u{2400}");
+        assert_eq!(visible("a\tb"), "a\tb");
+        assert_eq!(visible("\u{202E}abc"), "\u{FFFD}abc");
+        assert!(matches!(visible("plain 한국어"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn markup_is_kept_as_characters() {
+        let text = "<font color=red size=7>BIG RED</font>";
+        assert_eq!(visible(text), text);
+    }
+}

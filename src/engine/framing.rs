@@ -1,0 +1,248 @@
+//! Bytes in, lines out: the receive side of the wire format, with no sockets in it.
+//!
+//! A peer's bytes are split into lines at `\n` (a trailing `\r` is dropped). Bytes that
+//! never get a newline are handed out whole by [`LineDecoder::flush_partial`] once the peer
+//! has been quiet (the caller decides when), because the course's scripts and many devices
+//! send messages without one. A multi-byte UTF-8 character split across reads is joined,
+//! invalid UTF-8 becomes U+FFFD, and no line grows past [`MAX_LINE`]: a longer one is
+//! handed out in pieces, so the memory one peer can hold is bounded whatever it sends.
+
+/// The longest piece of text one line can be; longer lines come out in pieces of this size.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// Splits a byte stream into text lines.
+#[derive(Debug, Default)]
+pub struct LineDecoder {
+    /// Bytes of the line under way: never a complete line, never more than `MAX_LINE`.
+    pending: Vec<u8>,
+}
+
+impl LineDecoder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether bytes of an unfinished line are waiting for their newline.
+    pub fn has_partial(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Feeds `bytes` and calls `line` once for each line they complete, in order.
+    pub fn push(&mut self, mut bytes: &[u8], mut line: impl FnMut(String)) {
+        while !bytes.is_empty() {
+            match memchr::memchr(b'\n', bytes) {
+                Some(end) if self.pending.len() + end <= MAX_LINE => {
+                    let (head, rest) = (&bytes[..end], &bytes[end + 1..]);
+                    if self.pending.is_empty() {
+                        line(decode_line(head));
+                    } else {
+                        self.pending.extend_from_slice(head);
+                        line(decode_line(&self.pending));
+                        self.pending.clear();
+                    }
+                    bytes = rest;
+                }
+                _ => {
+                    // No newline within reach of the cap: keep what fits, cut a piece if full.
+                    let room = MAX_LINE - self.pending.len();
+                    let take = room.min(bytes.len());
+                    self.pending.extend_from_slice(&bytes[..take]);
+                    bytes = &bytes[take..];
+                    if self.pending.len() == MAX_LINE {
+                        self.cut_piece(&mut line);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Hands out the unfinished line, if any, as a message of its own: the peer has gone
+    /// quiet. An incomplete UTF-8 character at its end is kept back for the next read.
+    pub fn flush_partial(&mut self, line: impl FnOnce(String)) {
+        let keep = incomplete_utf8_tail(&self.pending);
+        if self.pending.len() > keep {
+            let cut = self.pending.len() - keep;
+            let text = decode_line(&self.pending[..cut]);
+            self.pending.drain(..cut);
+            line(text);
+        }
+    }
+
+    /// Hands out everything left, incomplete characters included: the peer has gone.
+    pub fn finish(&mut self, line: impl FnOnce(String)) {
+        if !self.pending.is_empty() {
+            let text = decode_line(&self.pending);
+            self.pending.clear();
+            line(text);
+        }
+    }
+
+    /// Hands out a full `MAX_LINE` buffer as a piece, cut at a character boundary.
+    fn cut_piece(&mut self, line: &mut impl FnMut(String)) {
+        let keep = incomplete_utf8_tail(&self.pending);
+        let cut = self.pending.len() - keep;
+        line(String::from_utf8_lossy(&self.pending[..cut]).into_owned());
+        self.pending.drain(..cut);
+    }
+}
+
+/// Decodes one line: drops a trailing `\r`, replaces invalid UTF-8 with U+FFFD.
+fn decode_line(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// How many bytes at the end of `bytes` are the start of a UTF-8 character that is not
+/// complete yet (0 to 3): those wait for the rest of the character.
+fn incomplete_utf8_tail(bytes: &[u8]) -> usize {
+    for back in 1..=3.min(bytes.len()) {
+        let b = bytes[bytes.len() - back];
+        if b & 0b1100_0000 == 0b1000_0000 {
+            continue; // a continuation byte: look further back for the lead byte
+        }
+        let width = match b {
+            0xC2..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF4 => 4,
+            _ => return 0,
+        };
+        return if width > back { back } else { 0 };
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn lines_of(decoder: &mut LineDecoder, bytes: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        decoder.push(bytes, |l| out.push(l));
+        out
+    }
+
+    #[test]
+    fn splits_at_newline_and_drops_carriage_return() {
+        let mut d = LineDecoder::new();
+        assert_eq!(lines_of(&mut d, b"one\r\ntwo\nthree"), ["one", "two"]);
+        assert!(d.has_partial());
+        assert_eq!(lines_of(&mut d, b"\n"), ["three"]);
+        assert!(!d.has_partial());
+    }
+
+    #[test]
+    fn empty_lines_are_kept() {
+        let mut d = LineDecoder::new();
+        assert_eq!(lines_of(&mut d, b"\n\r\na\n"), ["", "", "a"]);
+    }
+
+    #[test]
+    fn split_utf8_char_is_joined() {
+        let text = "안녕하세요\n".as_bytes();
+        for cut in 1..text.len() {
+            let mut d = LineDecoder::new();
+            let mut out = lines_of(&mut d, &text[..cut]);
+            out.extend(lines_of(&mut d, &text[cut..]));
+            assert_eq!(out, ["안녕하세요"], "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn quiet_flush_keeps_a_half_character_for_the_next_read() {
+        let text = "가나".as_bytes(); // 6 bytes
+        let mut d = LineDecoder::new();
+        lines_of(&mut d, &text[..4]);
+        let mut flushed = Vec::new();
+        d.flush_partial(|l| flushed.push(l));
+        assert_eq!(flushed, ["가"]);
+        assert_eq!(lines_of(&mut d, &text[4..]), Vec::<String>::new());
+        d.flush_partial(|l| flushed.push(l));
+        assert_eq!(flushed, ["가", "나"]);
+    }
+
+    #[test]
+    fn invalid_utf8_becomes_replacement_character() {
+        let mut d = LineDecoder::new();
+        assert_eq!(lines_of(&mut d, b"a\xff\xfeb\n"), ["a\u{FFFD}\u{FFFD}b"]);
+    }
+
+    #[test]
+    fn finish_hands_out_a_truncated_character_as_replacement() {
+        let mut d = LineDecoder::new();
+        lines_of(&mut d, &"한".as_bytes()[..2]);
+        let mut out = Vec::new();
+        d.finish(|l| out.push(l));
+        assert_eq!(out, ["\u{FFFD}"]);
+    }
+
+    #[test]
+    fn long_line_comes_out_in_64k_pieces_and_memory_stays_bounded() {
+        let mut d = LineDecoder::new();
+        let mut pieces = Vec::new();
+        let chunk = vec![b'x'; 10_000];
+        for _ in 0..100 {
+            d.push(&chunk, |l| pieces.push(l.len()));
+            assert!(d.pending.capacity() <= 2 * MAX_LINE);
+        }
+        d.push(b"\n", |l| pieces.push(l.len()));
+        assert_eq!(pieces.iter().sum::<usize>(), 1_000_000);
+        assert!(pieces.iter().all(|&n| n <= MAX_LINE));
+        assert_eq!(pieces[0], MAX_LINE);
+    }
+
+    #[test]
+    fn long_line_pieces_never_break_a_character() {
+        let mut d = LineDecoder::new();
+        let text = "가".repeat(50_000); // 150,000 bytes, pieces must not split a char
+        let mut pieces = Vec::new();
+        d.push(text.as_bytes(), |l| pieces.push(l));
+        d.finish(|l| pieces.push(l));
+        assert!(pieces.iter().all(|p| !p.contains('\u{FFFD}')));
+        assert_eq!(pieces.concat(), text);
+    }
+
+    proptest! {
+        #[test]
+        fn any_chunking_gives_the_lines_of_the_whole(
+            lines in proptest::collection::vec("[a-z가-힣\r]{0,20}", 0..20),
+            cuts in proptest::collection::vec(0usize..400, 0..10),
+        ) {
+            let whole: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            let bytes = whole.as_bytes();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+            cuts.sort_unstable();
+            let mut d = LineDecoder::new();
+            let mut out = Vec::new();
+            let mut start = 0;
+            for cut in cuts.into_iter().chain([bytes.len()]) {
+                d.push(&bytes[start..cut], |l| out.push(l));
+                prop_assert!(d.pending.len() <= MAX_LINE);
+                start = cut;
+            }
+            let expected: Vec<String> =
+                lines.iter().map(|l| l.strip_suffix('\r').unwrap_or(l).to_string()).collect();
+            prop_assert_eq!(out, expected);
+            prop_assert!(!d.has_partial());
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic_and_stay_bounded(
+            chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..3000), 0..40),
+        ) {
+            let mut d = LineDecoder::new();
+            let mut total_in = 0usize;
+            let mut total_out = 0usize;
+            for c in &chunks {
+                total_in += c.len();
+                d.push(c, |l| total_out += l.len());
+                prop_assert!(d.pending.len() <= MAX_LINE);
+                d.flush_partial(|l| total_out += l.len());
+            }
+            d.finish(|l| total_out += l.len());
+            // Replacement characters may widen invalid bytes, newlines and \r vanish:
+            // every input byte accounts for at most 3 output bytes.
+            prop_assert!(total_out <= 3 * total_in);
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! The listener: binds a port, accepts peers on a thread of its own, keeps each one as a
+//! [`Connection`] that answers with the auto-reply, and stops with one call that
+//! disconnects everyone and frees the port before it returns.
+
+use super::address::canonical;
+use super::connection::{AutoReply, Connection, Link, Setup, Shared};
+use super::error::{plain_io, Error};
+use super::event::{Event, Side};
+use super::sink::EventSink;
+use socket2::{Domain, Protocol, Socket, Type};
+use std::collections::HashMap;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+/// How many peers may be connected to the listener at once, unless set otherwise.
+pub const DEFAULT_MAX_PEERS: usize = 64;
+
+/// What a peer turned away because the listener is full is told before it is closed.
+const FULL_MESSAGE: &[u8] = b"tcp-chat: the listener is full, try again later\n";
+
+/// Pause after an accept error (such as no file descriptors left) before trying again.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// What a listener needs besides the port.
+pub struct ListenConfig {
+    /// Only this address, or every interface (IPv6 and IPv4) when `None`.
+    pub bind: Option<IpAddr>,
+    pub port: u16,
+    pub max_peers: usize,
+    pub auto_reply: AutoReply,
+}
+
+/// A running listener.
+pub struct Listener {
+    addrs: Vec<SocketAddr>,
+    sockets: Vec<Arc<TcpListener>>,
+    acceptors: Vec<JoinHandle<()>>,
+    state: Arc<PeerTable>,
+}
+
+/// The peers the listener has accepted and not yet lost.
+struct PeerTable {
+    peers: Mutex<HashMap<u64, Connection>>,
+    /// Set by Close: the accept threads stop and new peers are turned away.
+    stopping: std::sync::atomic::AtomicBool,
+}
+
+impl Listener {
+    /// Binds and starts accepting. The socket calls here return at once; none waits on
+    /// the network, so this may run on the Qt thread.
+    pub fn start(config: ListenConfig, sink: Arc<dyn EventSink>, peers: Arc<AtomicUsize>) -> Result<Self, Error> {
+        let sockets = bind(config.bind, config.port)?;
+        let addrs: Vec<SocketAddr> = sockets.iter().filter_map(|s| s.local_addr().ok()).collect();
+        let sockets: Vec<Arc<TcpListener>> = sockets.into_iter().map(Arc::new).collect();
+        let state = Arc::new(PeerTable {
+            peers: Mutex::new(HashMap::new()),
+            stopping: false.into(),
+        });
+        sink.emit(Event::Listening { addrs: addrs.clone() });
+        let mut acceptors = Vec::new();
+        for socket in &sockets {
+            let accept = Acceptor {
+                socket: socket.clone(),
+                state: state.clone(),
+                sink: sink.clone(),
+                peers: peers.clone(),
+                max_peers: config.max_peers.max(1),
+                auto_reply: config.auto_reply.clone(),
+            };
+            let spawned = thread::Builder::new()
+                .name("tcp-chat-accept".into())
+                .stack_size(256 * 1024)
+                .spawn(move || accept.run());
+            match spawned {
+                Ok(handle) => acceptors.push(handle),
+                Err(e) => {
+                    let detail = plain_io(&e);
+                    drop(Self { addrs: addrs.clone(), sockets, acceptors, state });
+                    return Err(Error::ListenFailed { addr: addrs[0], detail });
+                }
+            }
+        }
+        Ok(Self { addrs, sockets, acceptors, state })
+    }
+
+    /// The addresses bound, with the real port when port 0 was asked for.
+    pub fn addrs(&self) -> &[SocketAddr] {
+        &self.addrs
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addrs.first().map_or(0, |a| a.port())
+    }
+
+    /// How many peers are connected.
+    pub fn peer_count(&self) -> usize {
+        self.state.lock().len()
+    }
+
+    /// Sends `bytes` to every connected peer; returns how many it went to.
+    pub fn send_all(&self, bytes: &Arc<[u8]>) -> usize {
+        // Sending can end a peer that stopped reading, and its end takes the table's lock:
+        // send outside it.
+        let links: Vec<Link> = self.state.lock().values().map(Connection::link).collect();
+        links.iter().filter(|link| link.send(bytes)).count()
+    }
+
+    /// Stops accepting, frees the port, disconnects every peer (each reported), and
+    /// returns the peers' connections so a caller may wait for their threads to end.
+    pub fn close(mut self) -> Vec<Connection> {
+        self.shutdown()
+    }
+
+    fn shutdown(&mut self) -> Vec<Connection> {
+        self.state.stopping.store(true, Ordering::SeqCst);
+        // Shutting a listening socket down wakes its blocked accept() with an error.
+        for socket in &self.sockets {
+            let _ = socket2::SockRef::from(&**socket).shutdown(Shutdown::Both);
+        }
+        for handle in self.acceptors.drain(..) {
+            let _ = handle.join();
+        }
+        // The accept threads held the other references: this closes the sockets.
+        self.sockets.clear();
+        let peers: Vec<Connection> = self.state.lock().drain().map(|(_, c)| c).collect();
+        for peer in &peers {
+            peer.close();
+        }
+        peers
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+impl PeerTable {
+    fn lock(&self) -> MutexGuard<'_, HashMap<u64, Connection>> {
+        self.peers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The accept loop of one listening socket.
+struct Acceptor {
+    socket: Arc<TcpListener>,
+    state: Arc<PeerTable>,
+    sink: Arc<dyn EventSink>,
+    peers: Arc<AtomicUsize>,
+    max_peers: usize,
+    auto_reply: AutoReply,
+}
+
+impl Acceptor {
+    fn run(self) {
+        let mut next_id: u64 = 0;
+        let mut reported_failure = false;
+        loop {
+            let accepted = self.socket.accept();
+            if self.state.stopping.load(Ordering::SeqCst) {
+                return;
+            }
+            match accepted {
+                Ok((stream, peer)) => {
+                    reported_failure = false;
+                    next_id += 1;
+                    self.admit(next_id, stream, canonical(peer));
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_per_connection(&e) => {}
+                Err(e) => {
+                    if !reported_failure {
+                        reported_failure = true;
+                        self.sink.emit(Event::Error(Error::AcceptFailed { detail: plain_io(&e) }));
+                    }
+                    thread::sleep(ACCEPT_BACKOFF);
+                }
+            }
+        }
+    }
+
+    fn admit(&self, id: u64, stream: std::net::TcpStream, peer: SocketAddr) {
+        let mut table = self.state.lock();
+        if table.len() >= self.max_peers {
+            drop(table);
+            let socket = socket2::SockRef::from(&stream);
+            let _ = socket.send_with_flags(FULL_MESSAGE, libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL);
+            self.sink.emit(Event::Error(Error::ListenerFull {
+                peer: format!("{} {}", peer.ip(), peer.port()),
+                limit: self.max_peers,
+            }));
+            return;
+        }
+        self.sink.emit(Event::PeerConnected { peer });
+        let state = Arc::downgrade(&self.state);
+        let setup = Setup {
+            side: Side::Incoming,
+            auto_reply: Some(self.auto_reply.clone()),
+            on_end: Box::new(move || {
+                if let Some(state) = state.upgrade() {
+                    state.lock().remove(&id);
+                }
+            }),
+            leave_event: |peer, reason| Event::PeerLeft { peer, reason },
+        };
+        let shared = Shared { sink: self.sink.clone(), peers: self.peers.clone() };
+        match Connection::start(stream, peer, shared, setup) {
+            Ok(connection) => {
+                // The connection may already have ended (and failed to find itself here).
+                if !connection.is_ended() {
+                    table.insert(id, connection);
+                }
+            }
+            Err(e) => {
+                self.sink.emit(Event::Error(Error::AcceptFailed { detail: plain_io(&e) }));
+            }
+        }
+    }
+}
+
+/// Errors of one incoming connection (it was reset before we took it), not of the listener.
+fn is_per_connection(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset | io::ErrorKind::PermissionDenied
+    )
+}
+
+/// Binds `bind:port`, or every interface: one IPv6 socket that takes IPv4 too, falling
+/// back to IPv4 alone where IPv6 is off. Port 0 picks a free port.
+fn bind(bind: Option<IpAddr>, port: u16) -> Result<Vec<TcpListener>, Error> {
+    if let Some(ip) = bind {
+        let addr = SocketAddr::new(ip, port);
+        return Ok(vec![bind_one(addr, false).map_err(|e| Error::from_bind(addr, &e))?]);
+    }
+    let any6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port);
+    match bind_one(any6, true) {
+        Ok(socket) => Ok(vec![socket]),
+        Err(e) if is_ipv6_unavailable(&e) => {
+            let any4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
+            Ok(vec![bind_one(any4, false).map_err(|e| Error::from_bind(any4, &e))?])
+        }
+        Err(e) => Err(Error::from_bind(any6, &e)),
+    }
+}
+
+fn bind_one(addr: SocketAddr, dual_stack: bool) -> io::Result<TcpListener> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    // A port left in TIME_WAIT by our own earlier peers can be bound again at once
+    // (the original needed `sudo killall python3` and a minute's wait).
+    socket.set_reuse_address(true)?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(!dual_stack)?;
+    }
+    socket.set_cloexec(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(128)?;
+    Ok(socket.into())
+}
+
+fn is_ipv6_unavailable(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::EAFNOSUPPORT) | Some(libc::EADDRNOTAVAIL) | Some(libc::EPROTONOSUPPORT))
+}

@@ -1,0 +1,2 @@
+use tcp_chat as _;
+fn main() {}
