@@ -1,3 +1,210 @@
+// The tcp-chat window: binds the controls to ChatBackend and calls its invokables.
+// No logic lives here beyond that.
 import QtQuick
 import QtQuick.Controls
-ApplicationWindow { visible: true }
+import QtQuick.Layouts
+import TcpChat
+
+ApplicationWindow {
+    id: window
+    objectName: "window"
+    title: chat.listening ? qsTr("tcp-chat - listening on port %1").arg(chat.listenPort) : qsTr("tcp-chat")
+    width: 640
+    height: 480
+    minimumWidth: 460
+    minimumHeight: 320
+    visible: true
+
+    ChatBackend {
+        id: chat
+        objectName: "chat"
+    }
+
+    Component.onCompleted: chat.start()
+
+    // As in the original dialog, Escape closes the window, and the process ends with it.
+    Shortcut {
+        sequences: [StandardKey.Cancel]
+        onActivated: window.close()
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        anchors.margins: 10
+        spacing: 8
+
+        // Who we are, so a person knows what to tell the other side.
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 6
+            Label {
+                text: qsTr("This computer:")
+                font.bold: true
+            }
+            TextField {
+                id: identity
+                objectName: "identity"
+                Layout.fillWidth: true
+                readOnly: true
+                selectByMouse: true
+                background: null
+                leftPadding: 0
+                text: chat.hostName + "   " + chat.addresses
+                Accessible.name: qsTr("This computer's host name and addresses")
+            }
+            Label {
+                objectName: "peerCount"
+                text: chat.peerCount === 1 ? qsTr("1 peer") : qsTr("%1 peers").arg(chat.peerCount)
+                Accessible.name: qsTr("Connected peers")
+            }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 6
+            Label { text: qsTr("IP") }
+            TextField {
+                id: hostField
+                objectName: "hostField"
+                Layout.fillWidth: true
+                Layout.minimumWidth: 120
+                text: chat.initialHost
+                placeholderText: qsTr("address or host name of the other side")
+                selectByMouse: true
+                Accessible.name: qsTr("Peer address")
+                KeyNavigation.tab: portField
+                onAccepted: if (!chat.connected && !chat.connecting) chat.toggleConnect(hostField.text, portField.text)
+            }
+            Label { text: qsTr("Port") }
+            TextField {
+                id: portField
+                objectName: "portField"
+                Layout.preferredWidth: 80
+                text: chat.initialPort
+                selectByMouse: true
+                inputMethodHints: Qt.ImhDigitsOnly
+                Accessible.name: qsTr("Port")
+                KeyNavigation.tab: listenButton
+            }
+            Button {
+                id: listenButton
+                objectName: "listenButton"
+                text: chat.listening ? qsTr("Close") : qsTr("Listen")
+                focus: true
+                Accessible.name: chat.listening ? qsTr("Close the listener") : qsTr("Listen")
+                KeyNavigation.tab: connectButton
+                onClicked: chat.toggleListen(portField.text)
+            }
+            Button {
+                id: connectButton
+                objectName: "connectButton"
+                text: chat.connected ? qsTr("Close") : chat.connecting ? qsTr("Connecting...") : qsTr("Connect")
+                Accessible.name: chat.connected ? qsTr("Close the connection")
+                               : chat.connecting ? qsTr("Cancel connecting") : qsTr("Connect")
+                KeyNavigation.tab: messageField
+                onClicked: chat.toggleConnect(hostField.text, portField.text)
+            }
+        }
+
+        Frame {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            padding: 1
+
+            ListView {
+                id: log
+                objectName: "log"
+                anchors.fill: parent
+                clip: true
+                model: chat
+                boundsBehavior: Flickable.StopAtBounds
+                Accessible.name: qsTr("Chat log")
+                Accessible.role: Accessible.List
+                ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded }
+
+                // Follow the newest line unless the person has scrolled up to read.
+                property bool following: true
+                onMovementEnded: following = atYEnd
+                onCountChanged: if (following) Qt.callLater(log.positionViewAtEnd)
+
+                delegate: TextEdit {
+                    required property string display
+                    required property string kind
+                    width: ListView.view.width
+                    leftPadding: 6
+                    rightPadding: 6
+                    topPadding: 1
+                    bottomPadding: 1
+                    text: display
+                    // Whatever a peer sends is shown as the characters it sent, never as markup.
+                    textFormat: TextEdit.PlainText
+                    readOnly: true
+                    selectByMouse: true
+                    wrapMode: TextEdit.Wrap
+                    font.family: "monospace"
+                    color: kind === "error" ? "#b00020"
+                         : kind === "rcv" ? "#0b5394"
+                         : kind === "send" ? "#38761d" : palette.windowText
+                    Accessible.name: display
+                }
+            }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 6
+            TextField {
+                id: messageField
+                objectName: "messageField"
+                Layout.fillWidth: true
+                placeholderText: qsTr("message")
+                selectByMouse: true
+                Accessible.name: qsTr("Message")
+                KeyNavigation.tab: sendButton
+                onAccepted: if (chat.send(text)) clear()
+            }
+            Button {
+                id: sendButton
+                objectName: "sendButton"
+                text: qsTr("Send")
+                Accessible.name: qsTr("Send")
+                KeyNavigation.tab: autoReplyBox
+                onClicked: if (chat.send(messageField.text)) messageField.clear()
+            }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 6
+            CheckBox {
+                id: autoReplyBox
+                objectName: "autoReplyBox"
+                text: qsTr("Auto-reply")
+                checked: chat.autoReplyOn
+                Accessible.name: qsTr("Answer each received line automatically")
+                KeyNavigation.tab: autoReplyField
+                onToggled: chat.setAutoReplyText(autoReplyField.text, checked)
+            }
+            TextField {
+                id: autoReplyField
+                objectName: "autoReplyField"
+                Layout.preferredWidth: 160
+                text: chat.autoReply
+                enabled: autoReplyBox.checked
+                selectByMouse: true
+                Accessible.name: qsTr("Auto-reply text")
+                KeyNavigation.tab: hostField
+                onEditingFinished: chat.setAutoReplyText(text, autoReplyBox.checked)
+            }
+            Item { Layout.fillWidth: true }
+            Label {
+                objectName: "status"
+                color: palette.placeholderText
+                text: chat.connected ? qsTr("connected")
+                    : chat.connecting ? qsTr("connecting...")
+                    : chat.listening ? qsTr("listening on port %1").arg(chat.listenPort)
+                    : qsTr("idle")
+            }
+        }
+    }
+}

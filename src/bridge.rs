@@ -1,15 +1,389 @@
+//! The one QObject the window binds to: the Listen/Connect/Send invokables, the state as
+//! properties, and the log as a list model.
+//!
+//! Engine threads never touch this object. They put events in an [`EventQueue`], whose
+//! wake-up queues one call of `drain` on the Qt thread per batch; `drain` turns the
+//! batch into rows in one insert and refreshes the properties from the engine's status.
+
 #[cxx_qt::bridge]
 pub mod qobject {
+    unsafe extern "C++Qt" {
+        include!(<QtCore/QAbstractListModel>);
+        #[qobject]
+        type QAbstractListModel;
+    }
+
     unsafe extern "C++" {
         include!("cxx-qt-lib/qstring.h");
         type QString = cxx_qt_lib::QString;
+        include!("cxx-qt-lib/qhash.h");
+        type QHash_i32_QByteArray = cxx_qt_lib::QHash<cxx_qt_lib::QHashPair_i32_QByteArray>;
+        include!("cxx-qt-lib/qvariant.h");
+        type QVariant = cxx_qt_lib::QVariant;
+        include!("cxx-qt-lib/qmodelindex.h");
+        type QModelIndex = cxx_qt_lib::QModelIndex;
     }
+
     extern "RustQt" {
         #[qobject]
+        #[base = QAbstractListModel]
         #[qml_element]
-        #[qproperty(QString, title)]
-        type Chat = super::ChatRust;
+        /// Listening on a port.
+        #[qproperty(bool, listening)]
+        /// The port listened on (the real one when 0 was asked for); 0 when not listening.
+        #[qproperty(i32, listen_port, cxx_name = "listenPort")]
+        /// A Connect is under way.
+        #[qproperty(bool, connecting)]
+        /// The outgoing connection is up.
+        #[qproperty(bool, connected)]
+        /// Peers connected, to our listener and through our connection together.
+        #[qproperty(i32, peer_count, cxx_name = "peerCount")]
+        /// This machine's host name.
+        #[qproperty(QString, host_name, cxx_name = "hostName")]
+        /// This machine's addresses, most useful first, separated by ", ".
+        #[qproperty(QString, addresses)]
+        /// What the address field starts with.
+        #[qproperty(QString, initial_host, cxx_name = "initialHost")]
+        /// What the port field starts with.
+        #[qproperty(QString, initial_port, cxx_name = "initialPort")]
+        /// The auto-reply text, and whether it is on.
+        #[qproperty(QString, auto_reply, cxx_name = "autoReply")]
+        #[qproperty(bool, auto_reply_on, cxx_name = "autoReplyOn")]
+        type ChatBackend = super::ChatBackendRust;
+
+        /// Listen on the port typed, or Close the listener when listening.
+        #[qinvokable]
+        #[cxx_name = "toggleListen"]
+        fn toggle_listen(self: Pin<&mut Self>, port: &QString);
+
+        /// Connect to the address and port typed, or Close the connection (or the attempt).
+        #[qinvokable]
+        #[cxx_name = "toggleConnect"]
+        fn toggle_connect(self: Pin<&mut Self>, host: &QString, port: &QString);
+
+        /// Send a message; true when it went out (the field may then be cleared).
+        #[qinvokable]
+        fn send(self: Pin<&mut Self>, text: &QString) -> bool;
+
+        /// Change the auto-reply text, or turn it off.
+        #[qinvokable]
+        #[cxx_name = "setAutoReplyText"]
+        fn set_auto_reply_text(self: Pin<&mut Self>, text: &QString, on: bool);
+
+        /// Do what the command line asked for at start (--listen, --connect).
+        #[qinvokable]
+        fn start(self: Pin<&mut Self>);
+
+        /// The whole log as text, one line each, for copying.
+        #[qinvokable]
+        #[cxx_name = "logText"]
+        fn log_text(self: &Self) -> QString;
+    }
+
+    impl cxx_qt::Threading for ChatBackend {}
+    impl cxx_qt::Initialize for ChatBackend {}
+
+    extern "RustQt" {
+        #[cxx_override]
+        fn data(self: &ChatBackend, index: &QModelIndex, role: i32) -> QVariant;
+
+        #[cxx_override]
+        #[cxx_name = "roleNames"]
+        fn role_names(self: &ChatBackend) -> QHash_i32_QByteArray;
+
+        #[cxx_override]
+        #[cxx_name = "rowCount"]
+        fn row_count(self: &ChatBackend, parent: &QModelIndex) -> i32;
+    }
+
+    extern "RustQt" {
+        #[inherit]
+        #[cxx_name = "beginInsertRows"]
+        unsafe fn begin_insert_rows(self: Pin<&mut ChatBackend>, parent: &QModelIndex, first: i32, last: i32);
+        #[inherit]
+        #[cxx_name = "endInsertRows"]
+        unsafe fn end_insert_rows(self: Pin<&mut ChatBackend>);
+        #[inherit]
+        #[cxx_name = "beginRemoveRows"]
+        unsafe fn begin_remove_rows(self: Pin<&mut ChatBackend>, parent: &QModelIndex, first: i32, last: i32);
+        #[inherit]
+        #[cxx_name = "endRemoveRows"]
+        unsafe fn end_remove_rows(self: Pin<&mut ChatBackend>);
+    }
+
+    // Lets a Rust test own the real object without a QML engine.
+    #[namespace = "rust::cxxqtlib1"]
+    unsafe extern "C++" {
+        include!("cxx-qt-lib/common.h");
+        #[doc(hidden)]
+        #[rust_name = "chat_backend_new"]
+        fn make_unique() -> UniquePtr<ChatBackend>;
     }
 }
-#[derive(Default)]
-pub struct ChatRust { title: cxx_qt_lib::QString }
+
+use crate::cli;
+use crate::engine::event::{Event, LineKind};
+use crate::engine::hostinfo;
+use crate::engine::sink::{EventQueue, EventSink, DEFAULT_QUEUE_CAPACITY};
+use crate::engine::transcript::TranscriptSink;
+use crate::engine::Chat;
+use core::pin::Pin;
+use cxx_qt::{CxxQtType, Threading};
+use cxx_qt_lib::{QByteArray, QHash, QHashPair_i32_QByteArray, QModelIndex, QString, QVariant};
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+pub use qobject::ChatBackend;
+
+/// Qt::DisplayRole: the line as shown.
+const TEXT_ROLE: i32 = 0;
+/// Qt::UserRole + 1: `info`, `rcv`, `send` or `error`, for the view's colours.
+const KIND_ROLE: i32 = 0x0101;
+
+/// One line of the log.
+struct Row {
+    kind: LineKind,
+    text: QString,
+}
+
+/// The Rust side of [`ChatBackend`].
+pub struct ChatBackendRust {
+    listening: bool,
+    listen_port: i32,
+    connecting: bool,
+    connected: bool,
+    peer_count: i32,
+    host_name: QString,
+    addresses: QString,
+    initial_host: QString,
+    initial_port: QString,
+    auto_reply: QString,
+    auto_reply_on: bool,
+
+    /// The engine; created in `initialize`, once the object can be reached from threads.
+    chat: Option<Chat>,
+    /// Where engine threads leave events for `drain`.
+    queue: Option<Arc<EventQueue>>,
+    /// The newest `max_rows` log lines.
+    rows: VecDeque<Row>,
+    max_rows: usize,
+    startup: cli::Startup,
+}
+
+impl Default for ChatBackendRust {
+    fn default() -> Self {
+        let startup = cli::startup();
+        let auto_reply = startup.settings.auto_reply.clone();
+        Self {
+            listening: false,
+            listen_port: 0,
+            connecting: false,
+            connected: false,
+            peer_count: 0,
+            host_name: QString::from(hostinfo::host_name().as_str()),
+            addresses: QString::from(hostinfo::local_addresses().join(", ").as_str()),
+            initial_host: QString::from(startup.host.as_str()),
+            initial_port: QString::from(startup.port.as_str()),
+            auto_reply_on: auto_reply.is_some(),
+            auto_reply: QString::from(auto_reply.as_deref().unwrap_or(crate::engine::chat::DEFAULT_AUTO_REPLY)),
+            chat: None,
+            queue: None,
+            rows: VecDeque::new(),
+            max_rows: startup.log_lines.max(1),
+            startup,
+        }
+    }
+}
+
+impl Drop for ChatBackendRust {
+    fn drop(&mut self) {
+        // Let readers waiting for room go, then close every connection and the listener.
+        if let Some(queue) = &self.queue {
+            queue.close();
+        }
+        self.chat.take();
+    }
+}
+
+impl cxx_qt::Initialize for ChatBackend {
+    fn initialize(mut self: Pin<&mut Self>) {
+        let qt_thread = self.qt_thread();
+        let queue = Arc::new(EventQueue::new(DEFAULT_QUEUE_CAPACITY, move || {
+            // Fails only when the object is gone, and then nobody is left to tell.
+            let _ = qt_thread.queue(|this| this.drain());
+        }));
+        let mut sink: Arc<dyn EventSink> = queue.clone();
+        let mut problem = None;
+        if let Some(path) = &self.startup.transcript {
+            match TranscriptSink::open(path, sink.clone()) {
+                Ok(transcript) => sink = Arc::new(transcript),
+                Err(e) => problem = Some(e),
+            }
+        }
+        let chat = Chat::new(self.startup.settings.clone(), sink.clone());
+        if let Some(e) = problem {
+            sink.emit(Event::Error(e));
+        }
+        let mut this = self.as_mut().rust_mut();
+        this.chat = Some(chat);
+        this.queue = Some(queue);
+    }
+}
+
+impl ChatBackend {
+    fn chat(self: Pin<&mut Self>) -> Option<&mut Chat> {
+        // SAFETY of the unpin: `Chat` is a plain Rust value, never pinned or seen by C++.
+        unsafe { self.rust_mut().get_unchecked_mut().chat.as_mut() }
+    }
+
+    pub fn toggle_listen(mut self: Pin<&mut Self>, port: &QString) {
+        let port = port.to_string();
+        if let Some(chat) = self.as_mut().chat() {
+            if chat.status().listening {
+                chat.stop_listening();
+            } else {
+                let _ = chat.listen(&port);
+            }
+        }
+        self.as_mut().refresh();
+    }
+
+    pub fn toggle_connect(mut self: Pin<&mut Self>, host: &QString, port: &QString) {
+        let (host, port) = (host.to_string(), port.to_string());
+        if let Some(chat) = self.as_mut().chat() {
+            let status = chat.status();
+            if status.connected || status.connecting {
+                chat.disconnect();
+            } else {
+                let _ = chat.connect(&host, &port);
+            }
+        }
+        self.as_mut().refresh();
+    }
+
+    pub fn send(mut self: Pin<&mut Self>, text: &QString) -> bool {
+        let text = text.to_string();
+        let sent = self.as_mut().chat().is_some_and(|chat| chat.send(&text).is_ok());
+        self.refresh();
+        sent
+    }
+
+    pub fn set_auto_reply_text(mut self: Pin<&mut Self>, text: &QString, on: bool) {
+        let reply = on.then(|| text.to_string());
+        if let Some(chat) = self.as_mut().chat() {
+            chat.set_auto_reply(reply);
+        }
+        self.as_mut().set_auto_reply(text.clone());
+        self.set_auto_reply_on(on);
+    }
+
+    pub fn start(mut self: Pin<&mut Self>) {
+        let (listen, connect) = (self.startup.listen, self.startup.connect);
+        let (host, port) = (self.initial_host.clone(), self.initial_port.clone());
+        if listen {
+            self.as_mut().toggle_listen(&port);
+        }
+        if connect {
+            self.as_mut().toggle_connect(&host, &port);
+        }
+    }
+
+    pub fn log_text(&self) -> QString {
+        let lines: Vec<String> = self.rows.iter().map(|r| r.text.to_string()).collect();
+        QString::from(lines.join("\n").as_str())
+    }
+
+    /// The text of log line `row`, oldest kept line first (for tests and the view).
+    pub fn line(&self, row: usize) -> Option<String> {
+        self.rows.get(row).map(|r| r.text.to_string())
+    }
+
+    /// How many log lines are kept.
+    pub fn line_count(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Takes what the engine reported since the last call into the log, in one insert.
+    fn drain(mut self: Pin<&mut Self>) {
+        let Some(queue) = self.queue.clone() else { return };
+        let events = queue.drain();
+        if events.is_empty() {
+            return;
+        }
+        let max = self.max_rows;
+        let skip = events.len().saturating_sub(max);
+        let new_rows: Vec<Row> = events[skip..]
+            .iter()
+            .map(|event| {
+                let (kind, text) = event.log_line();
+                Row { kind, text: QString::from(text.as_str()) }
+            })
+            .collect();
+        let refresh_addresses = events.iter().any(|e| matches!(e, Event::Listening { .. }));
+        self.as_mut().append_rows(new_rows);
+        if refresh_addresses {
+            let addresses = QString::from(hostinfo::local_addresses().join(", ").as_str());
+            self.as_mut().set_addresses(addresses);
+        }
+        self.refresh();
+    }
+
+    fn append_rows(mut self: Pin<&mut Self>, new_rows: Vec<Row>) {
+        let max = self.max_rows;
+        let excess = (self.rows.len() + new_rows.len()).saturating_sub(max);
+        let root = QModelIndex::default();
+        if excess > 0 {
+            // SAFETY: begin/end pairs around the change they announce, on the Qt thread.
+            unsafe {
+                self.as_mut().begin_remove_rows(&root, 0, excess as i32 - 1);
+                self.as_mut().rust_mut().rows.drain(..excess);
+                self.as_mut().end_remove_rows();
+            }
+        }
+        let first = self.rows.len() as i32;
+        let last = first + new_rows.len() as i32 - 1;
+        unsafe {
+            self.as_mut().begin_insert_rows(&root, first, last);
+            self.as_mut().rust_mut().rows.extend(new_rows);
+            self.as_mut().end_insert_rows();
+        }
+    }
+
+    /// Brings the properties in line with the engine.
+    fn refresh(mut self: Pin<&mut Self>) {
+        let Some(status) = self.as_mut().chat().map(|c| c.status()) else { return };
+        self.as_mut().set_listening(status.listening);
+        self.as_mut().set_listen_port(i32::from(status.port));
+        self.as_mut().set_connecting(status.connecting);
+        self.as_mut().set_connected(status.connected);
+        let peers = status.incoming + usize::from(status.connected);
+        self.as_mut().set_peer_count(peers as i32);
+    }
+
+    pub fn data(&self, index: &QModelIndex, role: i32) -> QVariant {
+        let Some(row) = usize::try_from(index.row()).ok().and_then(|i| self.rows.get(i)) else {
+            return QVariant::default();
+        };
+        match role {
+            TEXT_ROLE => QVariant::from(&row.text),
+            KIND_ROLE => QVariant::from(&QString::from(row.kind.to_string().as_str())),
+            _ => QVariant::default(),
+        }
+    }
+
+    pub fn role_names(&self) -> QHash<QHashPair_i32_QByteArray> {
+        let mut roles = QHash::<QHashPair_i32_QByteArray>::default();
+        roles.insert(TEXT_ROLE, QByteArray::from("display"));
+        roles.insert(KIND_ROLE, QByteArray::from("kind"));
+        roles
+    }
+
+    pub fn row_count(&self, _parent: &QModelIndex) -> i32 {
+        self.rows.len() as i32
+    }
+}
+
+/// Creates the real object outside QML, for tests that drive it with a Qt event loop.
+pub fn new_backend() -> cxx::UniquePtr<ChatBackend> {
+    qobject::chat_backend_new()
+}

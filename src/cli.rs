@@ -1,1 +1,240 @@
-pub fn placeholder() {}
+//! The command line: options that prefill or start what the buttons do. Qt's own options
+//! (`-platform offscreen`, `-style Fusion`) are left for Qt.
+
+use crate::engine::address::{parse_host, parse_host_port, parse_port, Host};
+use crate::engine::chat::{LineEnding, Settings, DEFAULT_AUTO_REPLY};
+use crate::engine::listener::DEFAULT_MAX_PEERS;
+use clap::builder::TypedValueParser;
+use clap::{Parser, ValueEnum};
+use std::ffi::OsString;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// How many log lines the window keeps unless told otherwise.
+pub const DEFAULT_LOG_LINES: usize = 10_000;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tcp-chat",
+    version,
+    about = "A small TCP chat window: listen for peers, connect to one, send lines of text.",
+    after_help = "Qt's own options, such as -platform offscreen or -style Fusion, are passed to Qt."
+)]
+pub struct Cli {
+    /// Port for Listen and Connect (0 listens on any free port)
+    #[arg(long, value_name = "PORT", default_value = "12345", value_parser = port_arg)]
+    pub port: u16,
+
+    /// Listen on this address only (such as 127.0.0.1) instead of every interface
+    #[arg(long, value_name = "ADDR", value_parser = bind_arg)]
+    pub bind: Option<IpAddr>,
+
+    /// Start listening at once
+    #[arg(long)]
+    pub listen: bool,
+
+    /// Connect at once to HOST, on PORT or on --port
+    #[arg(long, value_name = "HOST[:PORT]", value_parser = connect_arg)]
+    pub connect: Option<(Host, Option<u16>)>,
+
+    /// Answer each line the listener receives with TEXT [default: "Server OK"]
+    #[arg(long, value_name = "TEXT", conflicts_with = "no_auto_reply")]
+    pub auto_reply: Option<String>,
+
+    /// Do not answer lines the listener receives
+    #[arg(long)]
+    pub no_auto_reply: bool,
+
+    /// What ends each line sent
+    #[arg(long, value_enum, default_value_t = LineEndingArg::Lf)]
+    pub line_ending: LineEndingArg,
+
+    /// Append every log line, as shown, to FILE
+    #[arg(long, value_name = "FILE")]
+    pub transcript: Option<PathBuf>,
+
+    /// How many peers may be connected to the listener at once
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PEERS, value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
+    pub max_peers: usize,
+
+    /// How many lines the window's log keeps (the transcript keeps every line)
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_LOG_LINES, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
+    pub log_lines: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LineEndingArg {
+    /// \n
+    Lf,
+    /// \r\n
+    Crlf,
+    /// nothing: each message as it is, as the course's scripts send
+    None,
+}
+
+/// What the window starts with: the engine's settings and what to prefill or start.
+#[derive(Debug, Clone)]
+pub struct Startup {
+    pub settings: Settings,
+    pub port: String,
+    pub host: String,
+    pub listen: bool,
+    pub connect: bool,
+    pub transcript: Option<PathBuf>,
+    pub log_lines: usize,
+}
+
+impl Default for Startup {
+    fn default() -> Self {
+        Self {
+            settings: Settings::default(),
+            port: "12345".into(),
+            host: "127.0.0.1".into(),
+            listen: false,
+            connect: false,
+            transcript: None,
+            log_lines: DEFAULT_LOG_LINES,
+        }
+    }
+}
+
+impl From<Cli> for Startup {
+    fn from(cli: Cli) -> Self {
+        let auto_reply = if cli.no_auto_reply {
+            None
+        } else {
+            Some(cli.auto_reply.unwrap_or_else(|| DEFAULT_AUTO_REPLY.to_string()))
+        };
+        let line_ending = match cli.line_ending {
+            LineEndingArg::Lf => LineEnding::Lf,
+            LineEndingArg::Crlf => LineEnding::CrLf,
+            LineEndingArg::None => LineEnding::None,
+        };
+        let (host, port) = match &cli.connect {
+            Some((host, port)) => (host.to_string(), port.unwrap_or(cli.port)),
+            None => (Startup::default().host, cli.port),
+        };
+        Self {
+            settings: Settings { bind: cli.bind, auto_reply, line_ending, max_peers: cli.max_peers },
+            port: port.to_string(),
+            host,
+            listen: cli.listen,
+            connect: cli.connect.is_some(),
+            transcript: cli.transcript,
+            log_lines: cli.log_lines,
+        }
+    }
+}
+
+static STARTUP: OnceLock<Startup> = OnceLock::new();
+
+/// Hands the parsed command line to the window, which is created later by QML.
+pub fn set_startup(startup: Startup) {
+    let _ = STARTUP.set(startup);
+}
+
+/// What the window starts with: the command line's, or the defaults (in tests).
+pub fn startup() -> Startup {
+    STARTUP.get().cloned().unwrap_or_default()
+}
+
+/// Qt options that take a value, and those that do not (see QGuiApplication's docs).
+const QT_OPTIONS_WITH_VALUE: &[&str] = &[
+    "platform", "platformpluginpath", "platformtheme", "plugin", "qmljsdebugger", "style",
+    "stylesheet", "qwindowgeometry", "qwindowtitle", "qwindowicon", "display", "geometry",
+    "session", "name", "title", "fn", "font", "bg", "background", "fg", "foreground", "btn",
+    "button", "visual", "im", "inputstyle",
+];
+const QT_FLAGS: &[&str] = &["reverse", "nograb", "dograb", "sync", "widgetcount", "testability"];
+
+/// Our own arguments, without Qt's (which Qt takes from the process's arguments itself).
+pub fn without_qt_options(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut out = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let text = arg.to_string_lossy();
+        let name = text.strip_prefix("--").or_else(|| text.strip_prefix('-')).unwrap_or("");
+        let (name, inline_value) = match name.split_once('=') {
+            Some((name, _)) => (name, true),
+            None => (name, false),
+        };
+        if QT_OPTIONS_WITH_VALUE.contains(&name) {
+            if !inline_value {
+                args.next();
+            }
+        } else if !QT_FLAGS.contains(&name) {
+            out.push(arg);
+        }
+    }
+    out
+}
+
+/// Parses the process's arguments; prints help or an error and exits as clap does.
+pub fn parse() -> Cli {
+    Cli::parse_from(without_qt_options(std::env::args_os()))
+}
+
+fn port_arg(text: &str) -> Result<u16, String> {
+    parse_port(text, true).map_err(|e| e.to_string())
+}
+
+fn bind_arg(text: &str) -> Result<IpAddr, String> {
+    match parse_host(text).map_err(|e| e.to_string())? {
+        Host::Ip { ip, .. } => Ok(ip),
+        Host::Name(_) => Err(format!("\"{text}\" is not an IP address: --bind takes one, such as 127.0.0.1 or ::1")),
+    }
+}
+
+fn connect_arg(text: &str) -> Result<(Host, Option<u16>), String> {
+    parse_host_port(text).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Startup, clap::Error> {
+        let args = std::iter::once("tcp-chat").chain(args.iter().copied()).map(OsString::from);
+        Cli::try_parse_from(without_qt_options(args)).map(Startup::from)
+    }
+
+    #[test]
+    fn qt_options_are_left_for_qt() {
+        let s = parse(&["-platform", "offscreen", "--port", "5000", "-style=Fusion", "-reverse"]).unwrap();
+        assert_eq!(s.port, "5000");
+    }
+
+    #[test]
+    fn connect_with_port_prefills_both_fields() {
+        let s = parse(&["--connect", "[::1]:7000"]).unwrap();
+        assert_eq!((s.host.as_str(), s.port.as_str(), s.connect), ("::1", "7000", true));
+        let s = parse(&["--connect", "pi.local", "--port", "8000"]).unwrap();
+        assert_eq!((s.host.as_str(), s.port.as_str()), ("pi.local", "8000"));
+    }
+
+    #[test]
+    fn auto_reply_can_be_changed_or_turned_off() {
+        assert_eq!(parse(&[]).unwrap().settings.auto_reply.as_deref(), Some("Server OK"));
+        assert_eq!(parse(&["--auto-reply", "ack"]).unwrap().settings.auto_reply.as_deref(), Some("ack"));
+        assert_eq!(parse(&["--no-auto-reply"]).unwrap().settings.auto_reply, None);
+        assert!(parse(&["--no-auto-reply", "--auto-reply", "x"]).is_err());
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_a_sentence() {
+        let err = parse(&["--port", "70000"]).unwrap_err().to_string();
+        assert!(err.contains("70000 is not a port"), "{err}");
+        let err = parse(&["--bind", "localhost"]).unwrap_err().to_string();
+        assert!(err.contains("is not an IP address"), "{err}");
+        assert!(parse(&["--line-ending", "cr"]).is_err());
+    }
+
+    #[test]
+    fn line_ending_and_bind_reach_the_settings() {
+        let s = parse(&["--line-ending", "crlf", "--bind", "127.0.0.1", "--max-peers", "3"]).unwrap();
+        assert_eq!(s.settings.line_ending, LineEnding::CrLf);
+        assert_eq!(s.settings.bind, Some("127.0.0.1".parse().unwrap()));
+        assert_eq!(s.settings.max_peers, 3);
+    }
+}

@@ -1,2 +1,29 @@
-use tcp_chat as _;
-fn main() {}
+//! Starts the window: parses the command line, then hands over to Qt.
+
+use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
+use tcp_chat::cli;
+
+const MAIN_QML: &str = "qrc:/qt/qml/TcpChat/qml/main.qml";
+
+fn main() -> anyhow::Result<()> {
+    let cli = cli::parse();
+    cli::set_startup(cli.into());
+
+    let mut app = QGuiApplication::new();
+    let mut engine = QQmlApplicationEngine::new();
+    let (Some(app_ref), Some(mut engine_ref)) = (app.as_mut(), engine.as_mut()) else {
+        anyhow::bail!("Qt could not start: check that a display is available, or pass -platform offscreen");
+    };
+    engine_ref
+        .as_mut()
+        .on_object_creation_failed(|_, url| {
+            eprintln!("tcp-chat: the window could not be created from {url}: is the qml6-module-qtquick-controls package installed?");
+            std::process::exit(1);
+        })
+        .release();
+    engine_ref.as_mut().load(&QUrl::from(MAIN_QML));
+    let code = app_ref.exec();
+    // Leave at once: nothing of ours may keep a windowless process alive.
+    drop(engine);
+    std::process::exit(code)
+}

@@ -145,22 +145,24 @@ fn describe_bound(addr: &SocketAddr) -> String {
     }
 }
 
-/// Text a peer sent, made safe to show: control characters become visible symbols
-/// (U+2400 block: `\x1b` shows as ␛, `\0` as ␀), tabs stay tabs. Nothing is interpreted.
+/// Text a peer sent, made safe to show: control characters become visible escapes
+/// (`\x1b` shows as the four characters `\x1B`, `\0` as `\x00`), readable in any font;
+/// tabs stay tabs. Nothing is interpreted.
 pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(is_hidden_control) {
         return std::borrow::Cow::Borrowed(text);
     }
-    std::borrow::Cow::Owned(
-        text.chars()
-            .map(|c| match c {
-                '\u{7f}' => '\u{2421}',
-                c if (c as u32) < 0x20 && c != '\t' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
-                c if is_hidden_control(c) => '\u{FFFD}',
-                c => c,
-            })
-            .collect(),
-    )
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if !is_hidden_control(c) {
+            shown.push(c);
+        } else if (c as u32) < 0x100 {
+            shown.push_str(&format!("\\x{:02X}", c as u32));
+        } else {
+            shown.push_str(&format!("\\u{{{:04X}}}", c as u32));
+        }
+    }
+    std::borrow::Cow::Owned(shown)
 }
 
 /// Characters that would act rather than show: C0 and C1 controls, DEL, and the
@@ -196,9 +198,9 @@ mod tests {
 
     #[test]
     fn control_characters_are_shown_not_interpreted() {
-        assert_eq!(visible("\x1b[31mred\x07\0"), "\u{241b}[31mred\u{2407}\u{2400}");
+        assert_eq!(visible("\x1b[31mred\x07\0"), r"\x1B[31mred\x07\x00");
         assert_eq!(visible("a\tb"), "a\tb");
-        assert_eq!(visible("\u{202E}abc"), "\u{FFFD}abc");
+        assert_eq!(visible("\u{202E}abc"), r"\u{202E}abc");
         assert!(matches!(visible("plain 한국어"), std::borrow::Cow::Borrowed(_)));
     }
 
