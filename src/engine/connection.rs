@@ -178,11 +178,9 @@ impl Inner {
     /// Ends the connection if nobody has yet: reports it, shuts the socket (which wakes
     /// the reader and any blocked write) and stops the writer.
     fn end(&self, reason: LeaveReason) {
-        let mut ended = self.lock_ended();
-        let Some(on_end) = ended.take() else { return };
-        self.shared.peers.fetch_sub(1, Ordering::SeqCst);
-        self.shared.sink.emit((self.leave_event)(self.peer, reason));
-        drop(ended);
+        // Taking `on_end` under the lock is what ends the connection: from here on no line
+        // of it is reported, so its leave event is the last thing said of it.
+        let Some(on_end) = self.lock_ended().take() else { return };
         let _ = self.stream.shutdown(Shutdown::Both);
         {
             let mut out = self.outbox.lock();
@@ -191,7 +189,10 @@ impl Inner {
             out.queued_bytes = 0;
         }
         self.outbox.ready.notify_all();
+        // Counts and tables first, so that whoever reads the event sees them updated.
+        self.shared.peers.fetch_sub(1, Ordering::SeqCst);
         on_end();
+        self.shared.sink.emit((self.leave_event)(self.peer, reason));
     }
 
     fn read_loop(&self, auto_reply: Option<AutoReply>) {

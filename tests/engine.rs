@@ -1,0 +1,503 @@
+//! The engine on its own against loopback: one test per behaviour of SPEC.md's
+//! "Behaviour", "On the wire" and "Bad input" sections that needs real sockets.
+
+mod common;
+
+use common::*;
+use std::io::{BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+use tcp_chat::engine::framing::MAX_LINE;
+use tcp_chat::engine::{Error, Event, LeaveReason, LineEnding, Settings};
+
+#[test]
+fn listen_on_port_zero_reports_the_real_port() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    assert_ne!(port, 0);
+    let event = h.wait_for("listening", |e| matches!(e, Event::Listening { .. }));
+    assert!(event.log_line().1.contains(&format!("port {port}")), "{:?}", event.log_line());
+}
+
+#[test]
+fn many_peers_at_once_are_each_served_and_answered() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut peers: Vec<TcpStream> = (0..8).map(|_| peer(port)).collect();
+    for _ in 0..8 {
+        h.wait_for("a peer", |e| matches!(e, Event::PeerConnected { .. }));
+    }
+    for (i, p) in peers.iter_mut().enumerate() {
+        send(p, format!("hello from {i}\n").as_bytes());
+    }
+    let mut got = h.received(8);
+    got.sort();
+    let mut want: Vec<String> = (0..8).map(|i| format!("hello from {i}")).collect();
+    want.sort();
+    assert_eq!(got, want);
+    for p in peers {
+        assert_eq!(read_line(&mut BufReader::new(p)), "Server OK");
+    }
+}
+
+#[test]
+fn received_line_names_its_peer_when_several_are_connected() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut a = peer(port);
+    let _b = peer(port);
+    for _ in 0..2 {
+        h.wait_for("a peer", |e| matches!(e, Event::PeerConnected { .. }));
+    }
+    send(&mut a, b"who am i\n");
+    let event = h.wait_for("a line", |e| matches!(e, Event::Received { .. }));
+    let local = a.local_addr().unwrap();
+    assert_eq!(event.log_line().1, format!("[rcv] (127.0.0.1 {}) who am i", local.port()));
+}
+
+#[test]
+fn close_frees_the_port_at_once_and_listen_again_works() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut p = peer(port);
+    send(&mut p, b"x\n");
+    h.received(1);
+    assert!(h.chat.stop_listening());
+    // The port is free the moment Close returns: a plain bind works, then Listen again.
+    drop(TcpListener::bind(("0.0.0.0", port)).expect("port free after Close"));
+    assert_eq!(h.chat.listen(&port.to_string()), Ok(port));
+    let mut again = peer(port);
+    send(&mut again, b"again\n");
+    assert_eq!(h.received(1), ["again"]);
+}
+
+#[test]
+fn close_disconnects_every_peer_and_says_so_before_stop_listening() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut peers: Vec<TcpStream> = (0..3).map(|_| peer(port)).collect();
+    for _ in 0..3 {
+        h.wait_for("a peer", |e| matches!(e, Event::PeerConnected { .. }));
+    }
+    h.chat.stop_listening();
+    for p in &mut peers {
+        assert!(read_to_end(p).is_empty(), "the peer is closed");
+    }
+    h.settle();
+    let lines: Vec<String> = h.seen.iter().map(|e| e.log_line().1).collect();
+    let stop = lines.iter().position(|l| l == "Stop Listening").expect("Stop Listening");
+    let disconnects: Vec<usize> =
+        lines.iter().enumerate().filter(|(_, l)| l.starts_with("Disconnect : ")).map(|(i, _)| i).collect();
+    assert_eq!(disconnects.len(), 3, "{lines:#?}");
+    assert!(disconnects.iter().all(|&i| i < stop), "{lines:#?}");
+}
+
+#[test]
+fn a_peer_that_leaves_is_reported_and_the_others_keep_working() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let leaver = peer(port);
+    let mut stayer = peer(port);
+    let leaver_port = leaver.local_addr().unwrap().port();
+    drop(leaver);
+    let left = h.wait_for("the leaver's disconnect", |e| matches!(e, Event::PeerLeft { .. }));
+    assert_eq!(left.log_line().1, format!("Disconnect : 127.0.0.1 {leaver_port}"));
+    send(&mut stayer, b"still here\n");
+    assert_eq!(h.received(1), ["still here"]);
+    assert_eq!(read_line(&mut BufReader::new(stayer)), "Server OK");
+}
+
+#[test]
+fn a_peer_that_resets_mid_line_is_reported_and_its_partial_line_shown() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut resetter = peer(port);
+    send(&mut resetter, b"complete\npartial with no newline");
+    assert_eq!(h.received(2), ["complete", "partial with no newline"]);
+    socket2::SockRef::from(&resetter).set_linger(Some(Duration::ZERO)).unwrap();
+    drop(resetter); // linger 0: an RST, not a FIN
+    let left = h.wait_for("the reset", |e| matches!(e, Event::PeerLeft { .. }));
+    assert!(matches!(left, Event::PeerLeft { reason: LeaveReason::Broken | LeaveReason::Closed, .. }));
+    // A listener with no peers takes the next one.
+    let mut next = peer(port);
+    send(&mut next, b"next\n");
+    assert_eq!(h.received(1), ["next"]);
+}
+
+#[test]
+fn a_peer_that_vanishes_mid_line_still_has_its_bytes_shown() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut p = peer(port);
+    send(&mut p, "끝나지 않은".as_bytes());
+    p.shutdown(Shutdown::Write).unwrap();
+    assert_eq!(h.received(1), ["끝나지 않은"]);
+    h.wait_for("the disconnect", |e| matches!(e, Event::PeerLeft { .. }));
+}
+
+#[test]
+fn a_multibyte_character_split_across_two_writes_is_joined() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut p = peer(port);
+    let text = "안녕".as_bytes();
+    send(&mut p, &text[..2]);
+    // Longer than the quiet moment, so the half character is on its own for a while.
+    std::thread::sleep(Duration::from_millis(150));
+    send(&mut p, &text[2..]);
+    send(&mut p, b"\n");
+    assert_eq!(h.received(1), ["안녕"]);
+}
+
+#[test]
+fn a_message_without_newline_is_shown_once_the_peer_is_quiet_and_answered() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut p = peer(port);
+    send(&mut p, "hello 한국어".as_bytes());
+    assert_eq!(h.received(1), ["hello 한국어"]);
+    assert_eq!(read_line(&mut BufReader::new(p)), "Server OK");
+}
+
+#[test]
+fn invalid_utf8_is_shown_as_replacement_characters() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut p = peer(port);
+    send(&mut p, b"bin\xff\xfe\x00ary\n");
+    let line = h.received(1).remove(0);
+    assert_eq!(line, "bin\u{FFFD}\u{FFFD}\0ary");
+}
+
+#[test]
+fn a_megabyte_line_without_newline_comes_in_bounded_pieces() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut p = peer(port);
+    let big = vec![b'a'; 1_000_000];
+    send(&mut p, &big);
+    p.shutdown(Shutdown::Write).unwrap();
+    let mut total = 0;
+    while total < big.len() {
+        let piece = h.received(1).remove(0);
+        assert!(piece.len() <= MAX_LINE);
+        total += piece.len();
+    }
+    assert_eq!(total, big.len());
+}
+
+#[test]
+fn lines_of_a_flood_all_arrive_in_order() {
+    let mut h = Harness::with(Settings { auto_reply: None, ..Settings::default() });
+    let port = h.listen();
+    let mut p = peer(port);
+    let writer = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        for i in 0..50_000 {
+            all.extend_from_slice(format!("line {i:06}\n").as_bytes());
+        }
+        p.write_all(&all).unwrap();
+        p
+    });
+    let got = h.received(50_000);
+    for (i, line) in got.iter().enumerate() {
+        assert_eq!(line, &format!("line {i:06}"));
+    }
+    drop(writer.join().unwrap());
+}
+
+#[test]
+fn auto_reply_can_be_changed_or_turned_off_while_peers_are_connected() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut p = peer(port);
+    let mut reader = BufReader::new(p.try_clone().unwrap());
+    send(&mut p, b"1\n");
+    assert_eq!(read_line(&mut reader), "Server OK");
+    h.chat.set_auto_reply(Some("ack".into()));
+    send(&mut p, b"2\n");
+    assert_eq!(read_line(&mut reader), "ack");
+    h.chat.set_auto_reply(None);
+    send(&mut p, b"3\n");
+    h.received(3);
+    // With no auto-reply, the next thing the peer reads is what we send.
+    h.chat.send("from the window").unwrap();
+    assert_eq!(read_line(&mut reader), "from the window");
+}
+
+#[test]
+fn send_reaches_every_listener_peer_when_there_is_no_outgoing_connection() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let peers: Vec<TcpStream> = (0..3).map(|_| peer(port)).collect();
+    for _ in 0..3 {
+        h.wait_for("a peer", |e| matches!(e, Event::PeerConnected { .. }));
+    }
+    assert_eq!(h.chat.send("to all"), Ok(3));
+    for p in peers {
+        assert_eq!(read_line(&mut BufReader::new(p)), "to all");
+    }
+    let sent = h.wait_for("sent", |e| matches!(e, Event::Sent { .. }));
+    assert_eq!(sent.log_line().1, "[send] to all");
+}
+
+#[test]
+fn send_goes_over_the_outgoing_connection_when_there_is_one() {
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    let mut h = Harness::new();
+    let listen_port = h.listen();
+    let listener_peer = peer(listen_port);
+    h.chat.connect("127.0.0.1", &port.to_string()).unwrap();
+    let (outgoing, _) = server.accept().unwrap();
+    h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
+    assert_eq!(h.chat.send("only outgoing"), Ok(1));
+    outgoing.set_read_timeout(Some(DEADLINE)).unwrap();
+    assert_eq!(read_line(&mut BufReader::new(outgoing)), "only outgoing");
+    listener_peer.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let mut buf = [0u8; 16];
+    assert!((&listener_peer).read(&mut buf).is_err(), "the listener's peer got nothing");
+}
+
+#[test]
+fn the_client_shows_what_the_peer_sends_back() {
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    let mut h = Harness::new();
+    h.chat.connect("localhost", &port.to_string()).unwrap();
+    let (mut conn, _) = server.accept().unwrap();
+    let connected = h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
+    assert!(connected.log_line().1.starts_with(&format!("Connected to localhost:{port}")));
+    h.chat.send("hi").unwrap();
+    let mut reader = BufReader::new(conn.try_clone().unwrap());
+    assert_eq!(read_line(&mut reader), "hi");
+    conn.write_all(b"OK").unwrap(); // as the course's server answers: no newline
+    assert_eq!(h.received(1), ["OK"]);
+    drop((conn, reader));
+    let gone = h.wait_for("disconnect", |e| matches!(e, Event::Disconnected { .. }));
+    assert!(gone.log_line().1.starts_with("Disconnect : 127.0.0.1"));
+    assert!(!h.chat.status().connected);
+}
+
+#[test]
+fn close_of_the_client_disconnects_and_connect_again_works() {
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port().to_string();
+    let mut h = Harness::new();
+    h.chat.connect("127.0.0.1", &port).unwrap();
+    let (mut first, _) = server.accept().unwrap();
+    h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
+    assert_eq!(h.chat.connect("127.0.0.1", &port), Err(Error::AlreadyConnected));
+    assert!(h.chat.disconnect());
+    first.set_read_timeout(Some(DEADLINE)).unwrap();
+    assert!(read_to_end(&mut first).is_empty());
+    h.wait_for("disconnect", |e| matches!(e, Event::Disconnected { .. }));
+    h.chat.connect("127.0.0.1", &port).unwrap();
+    let _second = server.accept().unwrap();
+    h.wait_for("connected again", |e| matches!(e, Event::Connected { .. }));
+}
+
+#[test]
+fn ipv6_loopback_pairs_and_a_bound_ipv4_listener_is_not_reachable_over_ipv6() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut v6 = TcpStream::connect(("::1", port)).expect("dual-stack listener takes IPv6");
+    send(&mut v6, b"over ipv6\n");
+    assert_eq!(h.received(1), ["over ipv6"]);
+
+    let mut bound = Harness::with(Settings { bind: Some("127.0.0.1".parse().unwrap()), ..Settings::default() });
+    let port = bound.listen();
+    assert!(TcpStream::connect(("::1", port)).is_err());
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_ok());
+}
+
+#[test]
+fn our_client_connects_over_ipv6_with_brackets() {
+    let server = TcpListener::bind("[::1]:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    let mut h = Harness::new();
+    h.chat.connect("[::1]", &port.to_string()).unwrap();
+    let _conn = server.accept().unwrap();
+    let connected = h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
+    assert_eq!(connected.log_line().1, format!("Connected to [::1]:{port}"));
+}
+
+#[test]
+fn lines_sent_end_as_the_line_ending_option_says() {
+    for (ending, expect) in [(LineEnding::Lf, &b"x\n"[..]), (LineEnding::CrLf, b"x\r\n"), (LineEnding::None, b"x")] {
+        let server = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = server.local_addr().unwrap().port();
+        let mut h = Harness::with(Settings { line_ending: ending, ..Settings::default() });
+        h.chat.connect("127.0.0.1", &port.to_string()).unwrap();
+        let (mut conn, _) = server.accept().unwrap();
+        h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
+        h.chat.send("x").unwrap();
+        h.chat.disconnect();
+        conn.set_read_timeout(Some(DEADLINE)).unwrap();
+        assert_eq!(read_to_end(&mut conn), expect);
+    }
+}
+
+#[test]
+fn the_listener_turns_away_peers_over_its_limit_with_a_message() {
+    let mut h = Harness::with(Settings { max_peers: 2, ..Settings::default() });
+    let port = h.listen();
+    let _a = peer(port);
+    let _b = peer(port);
+    for _ in 0..2 {
+        h.wait_for("a peer", |e| matches!(e, Event::PeerConnected { .. }));
+    }
+    let mut c = peer(port);
+    let told = String::from_utf8(read_to_end(&mut c)).unwrap();
+    assert!(told.contains("listener is full"), "{told}");
+    assert!(h.error().contains("the listener is full (2 peers)"));
+}
+
+// --- Bad input: one clear error each, and the chat goes on ---
+
+#[test]
+fn not_a_port_is_refused_with_a_sentence() {
+    let mut h = Harness::new();
+    for (typed, says) in [("abc", "\"abc\" is not a port"), ("-1", "-1 is not a port"), ("70000", "70000 is not a port")] {
+        assert!(h.chat.listen(typed).is_err());
+        assert!(h.error().starts_with(says));
+        assert!(h.chat.connect("127.0.0.1", typed).is_err());
+        assert!(h.error().starts_with(says));
+    }
+    assert!(!h.chat.status().listening);
+    h.listen();
+}
+
+#[test]
+fn an_address_that_is_not_one_is_refused() {
+    let mut h = Harness::new();
+    assert!(h.chat.connect("999.1.1.1", "12345").is_err());
+    assert!(h.error().contains("is not an IP address or a host name"));
+    assert!(h.chat.connect("", "12345").is_err());
+    assert!(h.error().contains("address field is empty"));
+}
+
+#[test]
+fn a_host_name_that_does_not_resolve_is_reported() {
+    let mut h = Harness::new();
+    h.chat.connect("no-such-host.invalid", "12345").unwrap();
+    let error = h.error();
+    assert_eq!(error, "the host name \"no-such-host.invalid\" could not be found: check the spelling, or type an IP address");
+    assert!(!h.chat.status().connecting);
+}
+
+#[test]
+fn a_port_in_use_is_reported() {
+    let taken = TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let mut h = Harness::new();
+    assert_eq!(h.chat.listen(&port.to_string()), Err(Error::PortInUse { port }));
+    assert!(h.error().starts_with(&format!("port {port} is already in use")));
+}
+
+#[test]
+fn nothing_listening_there_is_reported() {
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut h = Harness::new();
+    h.chat.connect("127.0.0.1", &port.to_string()).unwrap();
+    assert_eq!(
+        h.error(),
+        format!("nothing is listening on 127.0.0.1 port {port}: press Listen on the other side first, or check the port")
+    );
+    assert!(!h.chat.status().connecting && !h.chat.status().connected);
+}
+
+#[test]
+fn a_host_that_does_not_answer_is_given_up_after_5_seconds() {
+    // A listener that never accepts, its backlog filled: further SYNs go unanswered.
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.bind(&loopback(0).into()).unwrap();
+    socket.listen(0).unwrap();
+    let port = socket.local_addr().unwrap().as_socket().unwrap().port();
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        if let Ok(s) = TcpStream::connect_timeout(&loopback(port), Duration::from_millis(300)) {
+            fillers.push(s);
+        }
+    }
+    let mut h = Harness::new();
+    let started = Instant::now();
+    h.chat.connect("127.0.0.1", &port.to_string()).unwrap();
+    // Connect returns at once; the window stays live while it tries.
+    assert!(h.chat.status().connecting);
+    let error = h.error();
+    assert!(error.contains("did not answer within 5 seconds"), "{error}");
+    assert!(started.elapsed() >= Duration::from_secs(4), "gave up early: {:?}", started.elapsed());
+    drop(fillers);
+}
+
+#[test]
+fn close_while_connecting_gives_up_the_attempt() {
+    let mut h = Harness::new();
+    h.chat.connect("no-such-host.invalid", "1").unwrap();
+    assert!(h.chat.disconnect());
+    assert!(!h.chat.status().connecting);
+    let cancelled = h.wait_for("cancel", |e| matches!(e, Event::Disconnected { peer: None, .. }));
+    assert_eq!(cancelled.log_line().1, "Connect cancelled");
+}
+
+#[test]
+fn send_with_nothing_connected_says_so() {
+    let mut h = Harness::new();
+    assert_eq!(h.chat.send("hello?"), Err(Error::NotConnected));
+    assert!(h.error().starts_with("not connected"));
+    assert_eq!(h.chat.send(""), Err(Error::EmptyMessage));
+}
+
+#[test]
+fn listening_twice_is_refused_without_losing_the_first() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    assert_eq!(h.chat.listen("0"), Err(Error::AlreadyListening));
+    assert_eq!(h.chat.status().port, port);
+}
+
+#[test]
+fn a_peer_that_never_reads_is_disconnected_and_the_others_are_served() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    h.set_auto_reply_long();
+    let mut sulky = peer(port);
+    let line = vec![b'x'; 1000];
+    let writer = std::thread::spawn(move || {
+        let mut chunk = Vec::new();
+        for _ in 0..100 {
+            chunk.extend_from_slice(&line);
+            chunk.push(b'\n');
+        }
+        // Each line earns a reply it never reads; stop when we are cut off.
+        for _ in 0..2000 {
+            if sulky.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+    });
+    let gone = h.wait_for("the sulky peer's disconnect", |e| {
+        matches!(e, Event::PeerLeft { reason: LeaveReason::NotReading, .. })
+    });
+    assert!(gone.log_line().1.contains("stopped reading"));
+    writer.join().unwrap();
+    let mut other = peer(port);
+    send(&mut other, b"fine\n");
+    h.wait_for("the other peer's line", |e| matches!(e, Event::Received { text, .. } if text == "fine"));
+}
+
+trait LongReply {
+    fn set_auto_reply_long(&mut self);
+}
+
+impl LongReply for Harness {
+    /// A 16 KiB auto-reply: a peer that does not read fills the socket buffers (a few MB
+    /// on loopback) and then our outbox in a few hundred lines.
+    fn set_auto_reply_long(&mut self) {
+        self.chat.set_auto_reply(Some("r".repeat(16 * 1024)));
+    }
+}
