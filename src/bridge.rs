@@ -167,6 +167,8 @@ pub struct ChatBackendRust {
     /// The newest `max_rows` log lines.
     rows: VecDeque<Row>,
     max_rows: usize,
+    /// How many batches of events reached the Qt thread (one queued call each).
+    batches: u64,
     startup: cli::Startup,
 }
 
@@ -190,6 +192,7 @@ impl Default for ChatBackendRust {
             queue: None,
             rows: VecDeque::new(),
             max_rows: startup.log_lines.max(1),
+            batches: 0,
             startup,
         }
     }
@@ -303,6 +306,11 @@ impl ChatBackend {
         self.rows.len()
     }
 
+    /// How many batches of events have reached the Qt thread so far.
+    pub fn batches(&self) -> u64 {
+        self.batches
+    }
+
     /// Takes what the engine reported since the last call into the log, in one insert.
     fn drain(mut self: Pin<&mut Self>) {
         let Some(queue) = self.queue.clone() else { return };
@@ -310,6 +318,7 @@ impl ChatBackend {
         if events.is_empty() {
             return;
         }
+        self.as_mut().rust_mut().batches += 1;
         let max = self.max_rows;
         let skip = events.len().saturating_sub(max);
         let new_rows: Vec<Row> = events[skip..]

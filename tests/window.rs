@@ -1,0 +1,57 @@
+//! The real QML window on Qt's offscreen platform: each `tests/qml/tst_*.qml` file loads
+//! the window (and, where it needs one, a second chat as its peer over loopback), checks
+//! what a person would see, and quits with 0 when all is well.
+//!
+//! Runs without the test harness so that Qt lives on the main thread.
+
+use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QString, QUrl};
+use std::path::PathBuf;
+use std::time::Duration;
+use tcp_chat as _; // links the TcpChat QML module
+
+/// A test file that hangs is failed by its own timer long before this.
+const WATCHDOG: Duration = Duration::from_secs(120);
+
+fn main() {
+    std::env::set_var("QT_QPA_PLATFORM", "offscreen");
+    std::env::set_var("QT_QUICK_BACKEND", "software");
+    std::thread::spawn(|| {
+        std::thread::sleep(WATCHDOG);
+        eprintln!("window tests: still running after {WATCHDOG:?}, giving up");
+        std::process::exit(1);
+    });
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/qml");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/qml")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("tst_")))
+        .collect();
+    files.sort();
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+
+    let mut app = QGuiApplication::new();
+    let mut failed = 0;
+    let mut passed = 0;
+    for file in files {
+        let name = file.file_stem().unwrap().to_string_lossy().into_owned();
+        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+            continue;
+        }
+        let mut engine = QQmlApplicationEngine::new();
+        if let Some(engine) = engine.as_mut() {
+            let url = QUrl::from(&QString::from(format!("file://{}", file.display()).as_str()));
+            engine.load(&url);
+        }
+        let code = app.as_mut().map_or(1, |app| app.exec());
+        drop(engine);
+        if code == 0 {
+            println!("test {name} ... ok");
+            passed += 1;
+        } else {
+            println!("test {name} ... FAILED (exit {code})");
+            failed += 1;
+        }
+    }
+    println!("\n{passed} passed, {failed} failed");
+    std::process::exit(i32::from(failed > 0));
+}
