@@ -99,13 +99,23 @@ pub mod qobject {
     extern "RustQt" {
         #[inherit]
         #[cxx_name = "beginInsertRows"]
-        unsafe fn begin_insert_rows(self: Pin<&mut ChatBackend>, parent: &QModelIndex, first: i32, last: i32);
+        unsafe fn begin_insert_rows(
+            self: Pin<&mut ChatBackend>,
+            parent: &QModelIndex,
+            first: i32,
+            last: i32,
+        );
         #[inherit]
         #[cxx_name = "endInsertRows"]
         unsafe fn end_insert_rows(self: Pin<&mut ChatBackend>);
         #[inherit]
         #[cxx_name = "beginRemoveRows"]
-        unsafe fn begin_remove_rows(self: Pin<&mut ChatBackend>, parent: &QModelIndex, first: i32, last: i32);
+        unsafe fn begin_remove_rows(
+            self: Pin<&mut ChatBackend>,
+            parent: &QModelIndex,
+            first: i32,
+            last: i32,
+        );
         #[inherit]
         #[cxx_name = "endRemoveRows"]
         unsafe fn end_remove_rows(self: Pin<&mut ChatBackend>);
@@ -187,7 +197,11 @@ impl Default for ChatBackendRust {
             initial_host: QString::from(startup.host.as_str()),
             initial_port: QString::from(startup.port.as_str()),
             auto_reply_on: auto_reply.is_some(),
-            auto_reply: QString::from(auto_reply.as_deref().unwrap_or(crate::engine::chat::DEFAULT_AUTO_REPLY)),
+            auto_reply: QString::from(
+                auto_reply
+                    .as_deref()
+                    .unwrap_or(crate::engine::chat::DEFAULT_AUTO_REPLY),
+            ),
             chat: None,
             queue: None,
             rows: VecDeque::new(),
@@ -266,7 +280,10 @@ impl ChatBackend {
 
     pub fn send(mut self: Pin<&mut Self>, text: &QString) -> bool {
         let text = text.to_string();
-        let sent = self.as_mut().chat().is_some_and(|chat| chat.send(&text).is_ok());
+        let sent = self
+            .as_mut()
+            .chat()
+            .is_some_and(|chat| chat.send(&text).is_ok());
         self.refresh();
         sent
     }
@@ -313,7 +330,9 @@ impl ChatBackend {
 
     /// Takes what the engine reported since the last call into the log, in one insert.
     fn drain(mut self: Pin<&mut Self>) {
-        let Some(queue) = self.queue.clone() else { return };
+        let Some(queue) = self.queue.clone() else {
+            return;
+        };
         let events = queue.drain();
         if events.is_empty() {
             return;
@@ -325,7 +344,10 @@ impl ChatBackend {
             .iter()
             .map(|event| {
                 let (kind, text) = event.log_line();
-                Row { kind, text: QString::from(text.as_str()) }
+                Row {
+                    kind,
+                    text: QString::from(text.as_str()),
+                }
             })
             .collect();
         let refresh_addresses = events.iter().any(|e| matches!(e, Event::Listening { .. }));
@@ -360,7 +382,9 @@ impl ChatBackend {
 
     /// Brings the properties in line with the engine.
     fn refresh(mut self: Pin<&mut Self>) {
-        let Some(status) = self.as_mut().chat().map(|c| c.status()) else { return };
+        let Some(status) = self.as_mut().chat().map(|c| c.status()) else {
+            return;
+        };
         self.as_mut().set_listening(status.listening);
         self.as_mut().set_listen_port(i32::from(status.port));
         self.as_mut().set_connecting(status.connecting);
@@ -370,7 +394,10 @@ impl ChatBackend {
     }
 
     pub fn data(&self, index: &QModelIndex, role: i32) -> QVariant {
-        let Some(row) = usize::try_from(index.row()).ok().and_then(|i| self.rows.get(i)) else {
+        let Some(row) = usize::try_from(index.row())
+            .ok()
+            .and_then(|i| self.rows.get(i))
+        else {
             return QVariant::default();
         };
         match role {

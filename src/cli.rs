@@ -104,7 +104,10 @@ impl From<Cli> for Startup {
         let auto_reply = if cli.no_auto_reply {
             None
         } else {
-            Some(cli.auto_reply.unwrap_or_else(|| DEFAULT_AUTO_REPLY.to_string()))
+            Some(
+                cli.auto_reply
+                    .unwrap_or_else(|| DEFAULT_AUTO_REPLY.to_string()),
+            )
         };
         let line_ending = match cli.line_ending {
             LineEndingArg::Lf => LineEnding::Lf,
@@ -116,7 +119,12 @@ impl From<Cli> for Startup {
             None => (Startup::default().host, cli.port),
         };
         Self {
-            settings: Settings { bind: cli.bind, auto_reply, line_ending, max_peers: cli.max_peers },
+            settings: Settings {
+                bind: cli.bind,
+                auto_reply,
+                line_ending,
+                max_peers: cli.max_peers,
+            },
             port: port.to_string(),
             host,
             listen: cli.listen,
@@ -141,12 +149,41 @@ pub fn startup() -> Startup {
 
 /// Qt options that take a value, and those that do not (see QGuiApplication's docs).
 const QT_OPTIONS_WITH_VALUE: &[&str] = &[
-    "platform", "platformpluginpath", "platformtheme", "plugin", "qmljsdebugger", "style",
-    "stylesheet", "qwindowgeometry", "qwindowtitle", "qwindowicon", "display", "geometry",
-    "session", "name", "title", "fn", "font", "bg", "background", "fg", "foreground", "btn",
-    "button", "visual", "im", "inputstyle",
+    "platform",
+    "platformpluginpath",
+    "platformtheme",
+    "plugin",
+    "qmljsdebugger",
+    "style",
+    "stylesheet",
+    "qwindowgeometry",
+    "qwindowtitle",
+    "qwindowicon",
+    "display",
+    "geometry",
+    "session",
+    "name",
+    "title",
+    "fn",
+    "font",
+    "bg",
+    "background",
+    "fg",
+    "foreground",
+    "btn",
+    "button",
+    "visual",
+    "im",
+    "inputstyle",
 ];
-const QT_FLAGS: &[&str] = &["reverse", "nograb", "dograb", "sync", "widgetcount", "testability"];
+const QT_FLAGS: &[&str] = &[
+    "reverse",
+    "nograb",
+    "dograb",
+    "sync",
+    "widgetcount",
+    "testability",
+];
 
 /// Our own arguments, without Qt's (which Qt takes from the process's arguments itself).
 pub fn without_qt_options(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
@@ -154,7 +191,10 @@ pub fn without_qt_options(args: impl IntoIterator<Item = OsString>) -> Vec<OsStr
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let text = arg.to_string_lossy();
-        let name = text.strip_prefix("--").or_else(|| text.strip_prefix('-')).unwrap_or("");
+        let name = text
+            .strip_prefix("--")
+            .or_else(|| text.strip_prefix('-'))
+            .unwrap_or("");
         let (name, inline_value) = match name.split_once('=') {
             Some((name, _)) => (name, true),
             None => (name, false),
@@ -182,7 +222,9 @@ fn port_arg(text: &str) -> Result<u16, String> {
 fn bind_arg(text: &str) -> Result<IpAddr, String> {
     match parse_host(text).map_err(|e| e.to_string())? {
         Host::Ip { ip, .. } => Ok(ip),
-        Host::Name(_) => Err(format!("\"{text}\" is not an IP address: --bind takes one, such as 127.0.0.1 or ::1")),
+        Host::Name(_) => Err(format!(
+            "\"{text}\" is not an IP address: --bind takes one, such as 127.0.0.1 or ::1"
+        )),
     }
 }
 
@@ -195,29 +237,55 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Startup, clap::Error> {
-        let args = std::iter::once("tcp-chat").chain(args.iter().copied()).map(OsString::from);
+        let args = std::iter::once("tcp-chat")
+            .chain(args.iter().copied())
+            .map(OsString::from);
         Cli::try_parse_from(without_qt_options(args)).map(Startup::from)
     }
 
     #[test]
     fn qt_options_are_left_for_qt() {
-        let s = parse(&["-platform", "offscreen", "--port", "5000", "-style=Fusion", "-reverse"]).unwrap();
+        let s = parse(&[
+            "-platform",
+            "offscreen",
+            "--port",
+            "5000",
+            "-style=Fusion",
+            "-reverse",
+        ])
+        .unwrap();
         assert_eq!(s.port, "5000");
     }
 
     #[test]
     fn connect_with_port_prefills_both_fields() {
         let s = parse(&["--connect", "[::1]:7000"]).unwrap();
-        assert_eq!((s.host.as_str(), s.port.as_str(), s.connect), ("::1", "7000", true));
+        assert_eq!(
+            (s.host.as_str(), s.port.as_str(), s.connect),
+            ("::1", "7000", true)
+        );
         let s = parse(&["--connect", "pi.local", "--port", "8000"]).unwrap();
         assert_eq!((s.host.as_str(), s.port.as_str()), ("pi.local", "8000"));
     }
 
     #[test]
     fn auto_reply_can_be_changed_or_turned_off() {
-        assert_eq!(parse(&[]).unwrap().settings.auto_reply.as_deref(), Some("Server OK"));
-        assert_eq!(parse(&["--auto-reply", "ack"]).unwrap().settings.auto_reply.as_deref(), Some("ack"));
-        assert_eq!(parse(&["--no-auto-reply"]).unwrap().settings.auto_reply, None);
+        assert_eq!(
+            parse(&[]).unwrap().settings.auto_reply.as_deref(),
+            Some("Server OK")
+        );
+        assert_eq!(
+            parse(&["--auto-reply", "ack"])
+                .unwrap()
+                .settings
+                .auto_reply
+                .as_deref(),
+            Some("ack")
+        );
+        assert_eq!(
+            parse(&["--no-auto-reply"]).unwrap().settings.auto_reply,
+            None
+        );
         assert!(parse(&["--no-auto-reply", "--auto-reply", "x"]).is_err());
     }
 
@@ -232,7 +300,15 @@ mod tests {
 
     #[test]
     fn line_ending_and_bind_reach_the_settings() {
-        let s = parse(&["--line-ending", "crlf", "--bind", "127.0.0.1", "--max-peers", "3"]).unwrap();
+        let s = parse(&[
+            "--line-ending",
+            "crlf",
+            "--bind",
+            "127.0.0.1",
+            "--max-peers",
+            "3",
+        ])
+        .unwrap();
         assert_eq!(s.settings.line_ending, LineEnding::CrLf);
         assert_eq!(s.settings.bind, Some("127.0.0.1".parse().unwrap()));
         assert_eq!(s.settings.max_peers, 3);

@@ -12,7 +12,9 @@ fn main() -> anyhow::Result<()> {
     let mut app = QGuiApplication::new();
     let mut engine = QQmlApplicationEngine::new();
     let (Some(app_ref), Some(mut engine_ref)) = (app.as_mut(), engine.as_mut()) else {
-        anyhow::bail!("Qt could not start: check that a display is available, or pass -platform offscreen");
+        anyhow::bail!(
+            "Qt could not start: check that a display is available, or pass -platform offscreen"
+        );
     };
     engine_ref
         .as_mut()

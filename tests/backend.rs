@@ -12,15 +12,33 @@ use tcp_chat::bridge::{new_backend, ChatBackend};
 
 const DEADLINE: Duration = Duration::from_secs(10);
 
+/// One test: a name and what it runs with the application.
+type QtTest = (&'static str, fn(&QCoreApplication));
+
 fn main() {
     let mut app = QCoreApplication::new();
     let app = app.as_mut().expect("a QCoreApplication");
-    let tests: &[(&str, fn(&QCoreApplication))] = &[
-        ("listen_lines_reach_the_log_in_order_and_are_answered", listen_lines_reach_the_log_in_order_and_are_answered),
-        ("send_and_close_update_the_log_and_the_properties", send_and_close_update_the_log_and_the_properties),
-        ("connect_shows_connected_and_the_peers_reply", connect_shows_connected_and_the_peers_reply),
-        ("a_flood_reaches_the_qt_thread_in_batches", a_flood_reaches_the_qt_thread_in_batches),
-        ("bad_input_gives_one_error_line_and_changes_nothing", bad_input_gives_one_error_line_and_changes_nothing),
+    let tests: &[QtTest] = &[
+        (
+            "listen_lines_reach_the_log_in_order_and_are_answered",
+            listen_lines_reach_the_log_in_order_and_are_answered,
+        ),
+        (
+            "send_and_close_update_the_log_and_the_properties",
+            send_and_close_update_the_log_and_the_properties,
+        ),
+        (
+            "connect_shows_connected_and_the_peers_reply",
+            connect_shows_connected_and_the_peers_reply,
+        ),
+        (
+            "a_flood_reaches_the_qt_thread_in_batches",
+            a_flood_reaches_the_qt_thread_in_batches,
+        ),
+        (
+            "bad_input_gives_one_error_line_and_changes_nothing",
+            bad_input_gives_one_error_line_and_changes_nothing,
+        ),
     ];
     let mut failed = 0;
     for (name, test) in tests {
@@ -45,13 +63,18 @@ fn pump_until(app: &QCoreApplication, what: &str, mut done: impl FnMut() -> bool
         if done() {
             return;
         }
-        assert!(Instant::now() < deadline, "{what} did not happen within {DEADLINE:?}");
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not happen within {DEADLINE:?}"
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
 }
 
 fn lines(chat: &ChatBackend) -> Vec<String> {
-    (0..chat.line_count()).filter_map(|i| chat.line(i)).collect()
+    (0..chat.line_count())
+        .filter_map(|i| chat.line(i))
+        .collect()
 }
 
 fn listen(app: &QCoreApplication, mut chat: Pin<&mut ChatBackend>) -> u16 {
@@ -105,15 +128,22 @@ fn send_and_close_update_the_log_and_the_properties(app: &QCoreApplication) {
     let mut got = [0u8; 16];
     let n = p.read(&mut got).unwrap();
     assert_eq!(&got[..n], "안녕하세요\n".as_bytes());
-    pump_until(app, "[send] in the log", || lines(&chat).iter().any(|l| l == "[send] 안녕하세요"));
+    pump_until(app, "[send] in the log", || {
+        lines(&chat).iter().any(|l| l == "[send] 안녕하세요")
+    });
 
     chat.as_mut().toggle_listen(&QString::from("0"));
     assert!(!*chat.listening());
     assert_eq!(p.read(&mut got).unwrap(), 0, "Close disconnects the peer");
-    pump_until(app, "Stop Listening", || lines(&chat).last().is_some_and(|l| l == "Stop Listening"));
+    pump_until(app, "Stop Listening", || {
+        lines(&chat).last().is_some_and(|l| l == "Stop Listening")
+    });
     assert_eq!(*chat.peer_count(), 0);
     let log = lines(&chat);
-    assert!(log[log.len() - 2].starts_with("Disconnect : 127.0.0.1 "), "{log:?}");
+    assert!(
+        log[log.len() - 2].starts_with("Disconnect : 127.0.0.1 "),
+        "{log:?}"
+    );
 }
 
 fn connect_shows_connected_and_the_peers_reply(app: &QCoreApplication) {
@@ -121,17 +151,29 @@ fn connect_shows_connected_and_the_peers_reply(app: &QCoreApplication) {
     let port = server.local_addr().unwrap().port();
     let mut backend = new_backend();
     let mut chat = backend.pin_mut();
-    chat.as_mut().toggle_connect(&QString::from("127.0.0.1"), &QString::from(port.to_string().as_str()));
+    chat.as_mut().toggle_connect(
+        &QString::from("127.0.0.1"),
+        &QString::from(port.to_string().as_str()),
+    );
     assert!(*chat.connecting() || *chat.connected());
     let (mut conn, _) = server.accept().unwrap();
     pump_until(app, "connected", || *chat.connected());
     assert!(!*chat.connecting());
     assert_eq!(*chat.peer_count(), 1);
     conn.write_all(b"OK").unwrap();
-    pump_until(app, "the reply", || lines(&chat).last().is_some_and(|l| l == "[rcv] OK"));
-    chat.as_mut().toggle_connect(&QString::from("127.0.0.1"), &QString::from(port.to_string().as_str()));
+    pump_until(app, "the reply", || {
+        lines(&chat).last().is_some_and(|l| l == "[rcv] OK")
+    });
+    chat.as_mut().toggle_connect(
+        &QString::from("127.0.0.1"),
+        &QString::from(port.to_string().as_str()),
+    );
     assert!(!*chat.connected());
-    pump_until(app, "Disconnect", || lines(&chat).last().is_some_and(|l| l.starts_with("Disconnect : ")));
+    pump_until(app, "Disconnect", || {
+        lines(&chat)
+            .last()
+            .is_some_and(|l| l.starts_with("Disconnect : "))
+    });
 }
 
 fn a_flood_reaches_the_qt_thread_in_batches(app: &QCoreApplication) {
@@ -145,7 +187,11 @@ fn a_flood_reaches_the_qt_thread_in_batches(app: &QCoreApplication) {
     }
     p.write_all(&out).unwrap();
     pump_until(app, "5000 lines", || chat.line_count() >= 5002);
-    assert!(chat.batches() < 1000, "{} batches for 5000 lines", chat.batches());
+    assert!(
+        chat.batches() < 1000,
+        "{} batches for 5000 lines",
+        chat.batches()
+    );
     assert_eq!(chat.line(5001).as_deref(), Some("[rcv] 4999"));
 }
 
@@ -154,13 +200,20 @@ fn bad_input_gives_one_error_line_and_changes_nothing(app: &QCoreApplication) {
     let mut chat = backend.pin_mut();
     chat.as_mut().toggle_listen(&QString::from("70000"));
     pump_until(app, "an error line", || chat.line_count() == 1);
-    assert_eq!(chat.line(0).unwrap(), "Error : 70000 is not a port: a port is a number from 1 to 65535");
+    assert_eq!(
+        chat.line(0).unwrap(),
+        "Error : 70000 is not a port: a port is a number from 1 to 65535"
+    );
     assert!(!*chat.listening());
     assert!(!chat.as_mut().send(&QString::from("anyone?")));
     pump_until(app, "a second error line", || chat.line_count() == 2);
     assert!(chat.line(1).unwrap().starts_with("Error : not connected"));
-    chat.as_mut().toggle_connect(&QString::from("not an address!"), &QString::from("12345"));
+    chat.as_mut()
+        .toggle_connect(&QString::from("not an address!"), &QString::from("12345"));
     pump_until(app, "a third error line", || chat.line_count() == 3);
-    assert!(chat.line(2).unwrap().contains("is not an IP address or a host name"));
+    assert!(chat
+        .line(2)
+        .unwrap()
+        .contains("is not an IP address or a host name"));
     assert!(!*chat.connecting() && !*chat.connected());
 }

@@ -16,7 +16,11 @@ fn listen_on_port_zero_reports_the_real_port() {
     let port = h.listen();
     assert_ne!(port, 0);
     let event = h.wait_for("listening", |e| matches!(e, Event::Listening { .. }));
-    assert!(event.log_line().1.contains(&format!("port {port}")), "{:?}", event.log_line());
+    assert!(
+        event.log_line().1.contains(&format!("port {port}")),
+        "{:?}",
+        event.log_line()
+    );
 }
 
 #[test]
@@ -52,7 +56,10 @@ fn received_line_names_its_peer_when_several_are_connected() {
     send(&mut a, b"who am i\n");
     let event = h.wait_for("a line", |e| matches!(e, Event::Received { .. }));
     let local = a.local_addr().unwrap();
-    assert_eq!(event.log_line().1, format!("[rcv] (127.0.0.1 {}) who am i", local.port()));
+    assert_eq!(
+        event.log_line().1,
+        format!("[rcv] (127.0.0.1 {}) who am i", local.port())
+    );
 }
 
 #[test]
@@ -85,9 +92,16 @@ fn close_disconnects_every_peer_and_says_so_before_stop_listening() {
     }
     h.settle();
     let lines: Vec<String> = h.seen.iter().map(|e| e.log_line().1).collect();
-    let stop = lines.iter().position(|l| l == "Stop Listening").expect("Stop Listening");
-    let disconnects: Vec<usize> =
-        lines.iter().enumerate().filter(|(_, l)| l.starts_with("Disconnect : ")).map(|(i, _)| i).collect();
+    let stop = lines
+        .iter()
+        .position(|l| l == "Stop Listening")
+        .expect("Stop Listening");
+    let disconnects: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("Disconnect : "))
+        .map(|(i, _)| i)
+        .collect();
     assert_eq!(disconnects.len(), 3, "{lines:#?}");
     assert!(disconnects.iter().all(|&i| i < stop), "{lines:#?}");
 }
@@ -100,8 +114,13 @@ fn a_peer_that_leaves_is_reported_and_the_others_keep_working() {
     let mut stayer = peer(port);
     let leaver_port = leaver.local_addr().unwrap().port();
     drop(leaver);
-    let left = h.wait_for("the leaver's disconnect", |e| matches!(e, Event::PeerLeft { .. }));
-    assert_eq!(left.log_line().1, format!("Disconnect : 127.0.0.1 {leaver_port}"));
+    let left = h.wait_for("the leaver's disconnect", |e| {
+        matches!(e, Event::PeerLeft { .. })
+    });
+    assert_eq!(
+        left.log_line().1,
+        format!("Disconnect : 127.0.0.1 {leaver_port}")
+    );
     send(&mut stayer, b"still here\n");
     assert_eq!(h.received(1), ["still here"]);
     assert_eq!(read_line(&mut BufReader::new(stayer)), "Server OK");
@@ -114,10 +133,18 @@ fn a_peer_that_resets_mid_line_is_reported_and_its_partial_line_shown() {
     let mut resetter = peer(port);
     send(&mut resetter, b"complete\npartial with no newline");
     assert_eq!(h.received(2), ["complete", "partial with no newline"]);
-    socket2::SockRef::from(&resetter).set_linger(Some(Duration::ZERO)).unwrap();
+    socket2::SockRef::from(&resetter)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
     drop(resetter); // linger 0: an RST, not a FIN
     let left = h.wait_for("the reset", |e| matches!(e, Event::PeerLeft { .. }));
-    assert!(matches!(left, Event::PeerLeft { reason: LeaveReason::Broken | LeaveReason::Closed, .. }));
+    assert!(matches!(
+        left,
+        Event::PeerLeft {
+            reason: LeaveReason::Broken | LeaveReason::Closed,
+            ..
+        }
+    ));
     // A listener with no peers takes the next one.
     let mut next = peer(port);
     send(&mut next, b"next\n");
@@ -188,7 +215,10 @@ fn a_megabyte_line_without_newline_comes_in_bounded_pieces() {
 
 #[test]
 fn lines_of_a_flood_all_arrive_in_order() {
-    let mut h = Harness::with(Settings { auto_reply: None, ..Settings::default() });
+    let mut h = Harness::with(Settings {
+        auto_reply: None,
+        ..Settings::default()
+    });
     let port = h.listen();
     let mut p = peer(port);
     let writer = std::thread::spawn(move || {
@@ -254,9 +284,14 @@ fn send_goes_over_the_outgoing_connection_when_there_is_one() {
     assert_eq!(h.chat.send("only outgoing"), Ok(1));
     outgoing.set_read_timeout(Some(DEADLINE)).unwrap();
     assert_eq!(read_line(&mut BufReader::new(outgoing)), "only outgoing");
-    listener_peer.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    listener_peer
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
     let mut buf = [0u8; 16];
-    assert!((&listener_peer).read(&mut buf).is_err(), "the listener's peer got nothing");
+    assert!(
+        (&listener_peer).read(&mut buf).is_err(),
+        "the listener's peer got nothing"
+    );
 }
 
 #[test]
@@ -267,7 +302,10 @@ fn the_client_shows_what_the_peer_sends_back() {
     h.chat.connect("localhost", &port.to_string()).unwrap();
     let (mut conn, _) = server.accept().unwrap();
     let connected = h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
-    assert!(connected.log_line().1.starts_with(&format!("Connected to localhost:{port}")));
+    assert!(connected
+        .log_line()
+        .1
+        .starts_with(&format!("Connected to localhost:{port}")));
     h.chat.send("hi").unwrap();
     let mut reader = BufReader::new(conn.try_clone().unwrap());
     assert_eq!(read_line(&mut reader), "hi");
@@ -287,7 +325,10 @@ fn close_of_the_client_disconnects_and_connect_again_works() {
     h.chat.connect("127.0.0.1", &port).unwrap();
     let (mut first, _) = server.accept().unwrap();
     h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
-    assert_eq!(h.chat.connect("127.0.0.1", &port), Err(Error::AlreadyConnected));
+    assert_eq!(
+        h.chat.connect("127.0.0.1", &port),
+        Err(Error::AlreadyConnected)
+    );
     assert!(h.chat.disconnect());
     first.set_read_timeout(Some(DEADLINE)).unwrap();
     assert!(read_to_end(&mut first).is_empty());
@@ -305,7 +346,10 @@ fn ipv6_loopback_pairs_and_a_bound_ipv4_listener_is_not_reachable_over_ipv6() {
     send(&mut v6, b"over ipv6\n");
     assert_eq!(h.received(1), ["over ipv6"]);
 
-    let mut bound = Harness::with(Settings { bind: Some("127.0.0.1".parse().unwrap()), ..Settings::default() });
+    let mut bound = Harness::with(Settings {
+        bind: Some("127.0.0.1".parse().unwrap()),
+        ..Settings::default()
+    });
     let port = bound.listen();
     assert!(TcpStream::connect(("::1", port)).is_err());
     assert!(TcpStream::connect(("127.0.0.1", port)).is_ok());
@@ -324,10 +368,17 @@ fn our_client_connects_over_ipv6_with_brackets() {
 
 #[test]
 fn lines_sent_end_as_the_line_ending_option_says() {
-    for (ending, expect) in [(LineEnding::Lf, &b"x\n"[..]), (LineEnding::CrLf, b"x\r\n"), (LineEnding::None, b"x")] {
+    for (ending, expect) in [
+        (LineEnding::Lf, &b"x\n"[..]),
+        (LineEnding::CrLf, b"x\r\n"),
+        (LineEnding::None, b"x"),
+    ] {
         let server = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = server.local_addr().unwrap().port();
-        let mut h = Harness::with(Settings { line_ending: ending, ..Settings::default() });
+        let mut h = Harness::with(Settings {
+            line_ending: ending,
+            ..Settings::default()
+        });
         h.chat.connect("127.0.0.1", &port.to_string()).unwrap();
         let (mut conn, _) = server.accept().unwrap();
         h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
@@ -340,7 +391,10 @@ fn lines_sent_end_as_the_line_ending_option_says() {
 
 #[test]
 fn the_listener_turns_away_peers_over_its_limit_with_a_message() {
-    let mut h = Harness::with(Settings { max_peers: 2, ..Settings::default() });
+    let mut h = Harness::with(Settings {
+        max_peers: 2,
+        ..Settings::default()
+    });
     let port = h.listen();
     let _a = peer(port);
     let _b = peer(port);
@@ -358,7 +412,11 @@ fn the_listener_turns_away_peers_over_its_limit_with_a_message() {
 #[test]
 fn not_a_port_is_refused_with_a_sentence() {
     let mut h = Harness::new();
-    for (typed, says) in [("abc", "\"abc\" is not a port"), ("-1", "-1 is not a port"), ("70000", "70000 is not a port")] {
+    for (typed, says) in [
+        ("abc", "\"abc\" is not a port"),
+        ("-1", "-1 is not a port"),
+        ("70000", "70000 is not a port"),
+    ] {
         assert!(h.chat.listen(typed).is_err());
         assert!(h.error().starts_with(says));
         assert!(h.chat.connect("127.0.0.1", typed).is_err());
@@ -391,8 +449,13 @@ fn a_port_in_use_is_reported() {
     let taken = TcpListener::bind("0.0.0.0:0").unwrap();
     let port = taken.local_addr().unwrap().port();
     let mut h = Harness::new();
-    assert_eq!(h.chat.listen(&port.to_string()), Err(Error::PortInUse { port }));
-    assert!(h.error().starts_with(&format!("port {port} is already in use")));
+    assert_eq!(
+        h.chat.listen(&port.to_string()),
+        Err(Error::PortInUse { port })
+    );
+    assert!(h
+        .error()
+        .starts_with(&format!("port {port} is already in use")));
 }
 
 #[test]
@@ -430,7 +493,11 @@ fn a_host_that_does_not_answer_is_given_up_after_5_seconds() {
     assert!(h.chat.status().connecting);
     let error = h.error();
     assert!(error.contains("did not answer within 5 seconds"), "{error}");
-    assert!(started.elapsed() >= Duration::from_secs(4), "gave up early: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(4),
+        "gave up early: {:?}",
+        started.elapsed()
+    );
     drop(fillers);
 }
 
@@ -440,7 +507,9 @@ fn close_while_connecting_gives_up_the_attempt() {
     h.chat.connect("no-such-host.invalid", "1").unwrap();
     assert!(h.chat.disconnect());
     assert!(!h.chat.status().connecting);
-    let cancelled = h.wait_for("cancel", |e| matches!(e, Event::Disconnected { peer: None, .. }));
+    let cancelled = h.wait_for("cancel", |e| {
+        matches!(e, Event::Disconnected { peer: None, .. })
+    });
     assert_eq!(cancelled.log_line().1, "Connect cancelled");
 }
 
@@ -481,13 +550,22 @@ fn a_peer_that_never_reads_is_disconnected_and_the_others_are_served() {
         }
     });
     let gone = h.wait_for("the sulky peer's disconnect", |e| {
-        matches!(e, Event::PeerLeft { reason: LeaveReason::NotReading, .. })
+        matches!(
+            e,
+            Event::PeerLeft {
+                reason: LeaveReason::NotReading,
+                ..
+            }
+        )
     });
     assert!(gone.log_line().1.contains("stopped reading"));
     writer.join().unwrap();
     let mut other = peer(port);
     send(&mut other, b"fine\n");
-    h.wait_for("the other peer's line", |e| matches!(e, Event::Received { text, .. } if text == "fine"));
+    h.wait_for(
+        "the other peer's line",
+        |e| matches!(e, Event::Received { text, .. } if text == "fine"),
+    );
 }
 
 trait LongReply {

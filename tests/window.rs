@@ -24,7 +24,10 @@ fn main() {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/qml")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("tst_")))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("tst_"))
+        })
         .collect();
     files.sort();
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
@@ -39,7 +42,9 @@ fn main() {
         }
         let mut engine = QQmlApplicationEngine::new();
         if let Some(engine) = engine.as_mut() {
-            let url = QUrl::from(&QString::from(format!("file://{}", file.display()).as_str()));
+            let url = QUrl::from(&QString::from(
+                format!("file://{}", file.display()).as_str(),
+            ));
             engine.load(&url);
         }
         let code = app.as_mut().map_or(1, |app| app.exec());

@@ -15,7 +15,9 @@ pub enum AddressError {
     PortOutOfRange(String),
     #[error("the address field is empty: type the other computer's IP address or host name")]
     EmptyHost,
-    #[error("\"{0}\" is not an IP address or a host name: an IPv4 address looks like 192.168.0.10")]
+    #[error(
+        "\"{0}\" is not an IP address or a host name: an IPv4 address looks like 192.168.0.10"
+    )]
     NotAnAddress(String),
     #[error("there is no network interface called \"{0}\" on this computer: the part after % names one, as in fe80::1%eth0")]
     UnknownInterface(String),
@@ -23,7 +25,9 @@ pub enum AddressError {
     LinkLocalNeedsScope(Ipv6Addr),
     #[error("the host name \"{0}\" could not be found: check the spelling, or type an IP address")]
     NotResolved(String),
-    #[error("\"{0}\" is not an address of this computer: leave --bind out to listen on all addresses")]
+    #[error(
+        "\"{0}\" is not an address of this computer: leave --bind out to listen on all addresses"
+    )]
     NotLocal(String),
 }
 
@@ -52,7 +56,9 @@ pub fn parse_port(text: &str, allow_zero: bool) -> Result<u16, AddressError> {
     }
     let digits = text.strip_prefix('+').unwrap_or(text);
     let is_number = digits.bytes().all(|b| b.is_ascii_digit())
-        || (text.starts_with('-') && text[1..].bytes().all(|b| b.is_ascii_digit()) && text.len() > 1);
+        || (text.starts_with('-')
+            && text[1..].bytes().all(|b| b.is_ascii_digit())
+            && text.len() > 1);
     if !is_number || digits.is_empty() {
         return Err(AddressError::NotAPort(text.to_string()));
     }
@@ -118,11 +124,16 @@ pub fn parse_host_port(text: &str) -> Result<(Host, Option<u16>), AddressError> 
 /// system's resolver. It can take seconds: call it off the Qt thread.
 pub fn resolve(host: &Host, port: u16) -> Result<Vec<SocketAddr>, AddressError> {
     match host {
-        Host::Ip { ip: IpAddr::V6(ip), scope_id } => {
+        Host::Ip {
+            ip: IpAddr::V6(ip),
+            scope_id,
+        } => {
             if *scope_id == 0 && is_link_local(ip) {
                 return Err(AddressError::LinkLocalNeedsScope(*ip));
             }
-            Ok(vec![SocketAddr::V6(SocketAddrV6::new(*ip, port, 0, *scope_id))])
+            Ok(vec![SocketAddr::V6(SocketAddrV6::new(
+                *ip, port, 0, *scope_id,
+            ))])
         }
         Host::Ip { ip, .. } => Ok(vec![SocketAddr::new(*ip, port)]),
         Host::Name(name) => match (name.as_str(), port).to_socket_addrs() {
@@ -155,7 +166,11 @@ fn scope_index(scope: &str) -> Result<u32, AddressError> {
     }
     if_addrs::get_if_addrs()
         .ok()
-        .and_then(|ifs| ifs.into_iter().find(|i| i.name == scope).and_then(|i| i.index))
+        .and_then(|ifs| {
+            ifs.into_iter()
+                .find(|i| i.name == scope)
+                .and_then(|i| i.index)
+        })
         .ok_or_else(|| AddressError::UnknownInterface(scope.to_string()))
 }
 
@@ -195,40 +210,85 @@ mod tests {
 
     #[test]
     fn bad_ports_are_named_in_the_error() {
-        assert_eq!(parse_port("abc", false), Err(AddressError::NotAPort("abc".into())));
+        assert_eq!(
+            parse_port("abc", false),
+            Err(AddressError::NotAPort("abc".into()))
+        );
         assert_eq!(parse_port("", false), Err(AddressError::EmptyPort));
-        assert_eq!(parse_port("-1", false), Err(AddressError::PortOutOfRange("-1".into())));
-        assert_eq!(parse_port("70000", false), Err(AddressError::PortOutOfRange("70000".into())));
-        assert_eq!(parse_port("0", false), Err(AddressError::PortOutOfRange("0".into())));
-        assert_eq!(parse_port("99999999999", false), Err(AddressError::PortOutOfRange("99999999999".into())));
-        assert_eq!(parse_port("12 34", false), Err(AddressError::NotAPort("12 34".into())));
+        assert_eq!(
+            parse_port("-1", false),
+            Err(AddressError::PortOutOfRange("-1".into()))
+        );
+        assert_eq!(
+            parse_port("70000", false),
+            Err(AddressError::PortOutOfRange("70000".into()))
+        );
+        assert_eq!(
+            parse_port("0", false),
+            Err(AddressError::PortOutOfRange("0".into()))
+        );
+        assert_eq!(
+            parse_port("99999999999", false),
+            Err(AddressError::PortOutOfRange("99999999999".into()))
+        );
+        assert_eq!(
+            parse_port("12 34", false),
+            Err(AddressError::NotAPort("12 34".into()))
+        );
         let msg = parse_port("70000", false).unwrap_err().to_string();
-        assert_eq!(msg, "70000 is not a port: a port is a number from 1 to 65535");
+        assert_eq!(
+            msg,
+            "70000 is not a port: a port is a number from 1 to 65535"
+        );
     }
 
     #[test]
     fn ipv4_ipv6_bracketed_and_scoped_addresses_parse() {
         assert_eq!(
             parse_host("192.168.0.5"),
-            Ok(Host::Ip { ip: IpAddr::V4(Ipv4Addr::new(192, 168, 0, 5)), scope_id: 0 })
+            Ok(Host::Ip {
+                ip: IpAddr::V4(Ipv4Addr::new(192, 168, 0, 5)),
+                scope_id: 0
+            })
         );
-        assert_eq!(parse_host("::1"), Ok(Host::Ip { ip: IpAddr::V6(Ipv6Addr::LOCALHOST), scope_id: 0 }));
+        assert_eq!(
+            parse_host("::1"),
+            Ok(Host::Ip {
+                ip: IpAddr::V6(Ipv6Addr::LOCALHOST),
+                scope_id: 0
+            })
+        );
         assert_eq!(parse_host("[::1]"), parse_host("::1"));
-        let Host::Ip { scope_id, .. } = parse_host("fe80::1%7").unwrap() else { panic!() };
+        let Host::Ip { scope_id, .. } = parse_host("fe80::1%7").unwrap() else {
+            panic!()
+        };
         assert_eq!(scope_id, 7);
-        let Host::Ip { scope_id, .. } = parse_host("fe80::1%lo").unwrap() else { panic!() };
+        let Host::Ip { scope_id, .. } = parse_host("fe80::1%lo").unwrap() else {
+            panic!()
+        };
         assert_ne!(scope_id, 0);
     }
 
     #[test]
     fn host_names_are_kept_for_lookup() {
-        assert_eq!(parse_host("raspberrypi.local"), Ok(Host::Name("raspberrypi.local".into())));
+        assert_eq!(
+            parse_host("raspberrypi.local"),
+            Ok(Host::Name("raspberrypi.local".into()))
+        );
         assert_eq!(parse_host("localhost"), Ok(Host::Name("localhost".into())));
     }
 
     #[test]
     fn things_that_are_not_addresses_are_refused() {
-        for bad in ["192.168.0.300", "10.0.1", "hello world", "a..b", "1.2.3.4%eth0", "::1%nosuchif0", "http://x"] {
+        for bad in [
+            "192.168.0.300",
+            "10.0.1",
+            "hello world",
+            "a..b",
+            "1.2.3.4%eth0",
+            "::1%nosuchif0",
+            "http://x",
+        ] {
             assert!(parse_host(bad).is_err(), "{bad} was accepted");
         }
         assert_eq!(parse_host("  "), Err(AddressError::EmptyHost));
@@ -240,7 +300,10 @@ mod tests {
 
     #[test]
     fn connect_target_takes_an_optional_port() {
-        assert_eq!(parse_host_port("pi:5000"), Ok((Host::Name("pi".into()), Some(5000))));
+        assert_eq!(
+            parse_host_port("pi:5000"),
+            Ok((Host::Name("pi".into()), Some(5000)))
+        );
         assert_eq!(parse_host_port("pi"), Ok((Host::Name("pi".into()), None)));
         assert_eq!(parse_host_port("[::1]:7").unwrap().1, Some(7));
         assert_eq!(parse_host_port("::1").unwrap().1, None);
@@ -258,7 +321,10 @@ mod tests {
     #[test]
     fn unresolvable_name_is_a_clear_error() {
         let host = parse_host("no-such-host.invalid").unwrap();
-        assert_eq!(resolve(&host, 1), Err(AddressError::NotResolved("no-such-host.invalid".into())));
+        assert_eq!(
+            resolve(&host, 1),
+            Err(AddressError::NotResolved("no-such-host.invalid".into()))
+        );
     }
 
     #[test]

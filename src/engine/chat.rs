@@ -126,7 +126,9 @@ impl Chat {
     /// Stops listening: the port is free when this returns, every peer is disconnected.
     /// Returns whether it was listening.
     pub fn stop_listening(&mut self) -> bool {
-        let Some(listener) = self.listener.take() else { return false };
+        let Some(listener) = self.listener.take() else {
+            return false;
+        };
         // The peers' threads end on their own once their sockets are shut.
         drop(listener.close());
         self.sink.emit(Event::ListenStopped);
@@ -172,7 +174,10 @@ impl Chat {
         if sent == 0 {
             return Err(Error::NotConnected);
         }
-        self.sink.emit(Event::Sent { text: text.to_string(), peers: sent });
+        self.sink.emit(Event::Sent {
+            text: text.to_string(),
+            peers: sent,
+        });
         Ok(sent)
     }
 

@@ -19,8 +19,13 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Where the outgoing connection stands.
 pub enum ClientState {
     Idle,
-    Connecting { attempt: u64 },
-    Connected { attempt: u64, connection: Connection },
+    Connecting {
+        attempt: u64,
+    },
+    Connected {
+        attempt: u64,
+        connection: Connection,
+    },
 }
 
 /// The outgoing side of the chat: at most one connection at a time.
@@ -33,7 +38,12 @@ pub struct Client {
 
 impl Client {
     pub fn new(sink: Arc<dyn EventSink>, peers: Arc<AtomicUsize>) -> Self {
-        Self { state: Arc::new(Mutex::new(ClientState::Idle)), sink, peers, attempts: 0 }
+        Self {
+            state: Arc::new(Mutex::new(ClientState::Idle)),
+            sink,
+            peers,
+            attempts: 0,
+        }
     }
 
     /// Starts connecting to `host` on `port` and returns at once; the outcome is reported
@@ -47,7 +57,10 @@ impl Client {
         let attempt = self.attempts;
         *state = ClientState::Connecting { attempt };
         let host_text = host.to_string();
-        self.sink.emit(Event::Connecting { host: host_text.clone(), port });
+        self.sink.emit(Event::Connecting {
+            host: host_text.clone(),
+            port,
+        });
         drop(state);
 
         let job = Attempt {
@@ -65,7 +78,11 @@ impl Client {
             .spawn(move || job.run());
         if let Err(e) = spawned {
             *lock(&self.state) = ClientState::Idle;
-            return Err(Error::ConnectFailed { host: String::new(), port, detail: plain_io(&e) });
+            return Err(Error::ConnectFailed {
+                host: String::new(),
+                port,
+                detail: plain_io(&e),
+            });
         }
         Ok(())
     }
@@ -77,7 +94,10 @@ impl Client {
         match previous {
             ClientState::Idle => false,
             ClientState::Connecting { .. } => {
-                self.sink.emit(Event::Disconnected { peer: None, reason: LeaveReason::ByUs });
+                self.sink.emit(Event::Disconnected {
+                    peer: None,
+                    reason: LeaveReason::ByUs,
+                });
                 true
             }
             ClientState::Connected { connection, .. } => {
@@ -144,7 +164,11 @@ impl Attempt {
                 return;
             }
         };
-        self.sink.emit(Event::Connected { host: self.host_text.clone(), port: self.port, peer });
+        self.sink.emit(Event::Connected {
+            host: self.host_text.clone(),
+            port: self.port,
+            peer,
+        });
         let attempt = self.attempt;
         let client_state = Arc::downgrade(&self.state);
         let setup = Setup {
@@ -158,17 +182,30 @@ impl Attempt {
                     }
                 }
             }),
-            leave_event: |peer, reason| Event::Disconnected { peer: Some(peer), reason },
+            leave_event: |peer, reason| Event::Disconnected {
+                peer: Some(peer),
+                reason,
+            },
         };
-        let shared = Shared { sink: self.sink.clone(), peers: self.peers.clone() };
+        let shared = Shared {
+            sink: self.sink.clone(),
+            peers: self.peers.clone(),
+        };
         match Connection::start(stream, peer, shared, setup) {
             Ok(connection) if !connection.is_ended() => {
-                *state = ClientState::Connected { attempt, connection };
+                *state = ClientState::Connected {
+                    attempt,
+                    connection,
+                };
             }
             Ok(_) => *state = ClientState::Idle,
             Err(e) => {
                 *state = ClientState::Idle;
-                self.sink.emit(Event::Error(Error::from_connect(&self.host_text, self.port, &e)));
+                self.sink.emit(Event::Error(Error::from_connect(
+                    &self.host_text,
+                    self.port,
+                    &e,
+                )));
             }
         }
     }

@@ -88,7 +88,12 @@ struct OutState {
 
 impl Connection {
     /// Starts the reader and writer threads for `stream`.
-    pub fn start(stream: TcpStream, peer: SocketAddr, shared: Shared, setup: Setup) -> io::Result<Self> {
+    pub fn start(
+        stream: TcpStream,
+        peer: SocketAddr,
+        shared: Shared,
+        setup: Setup,
+    ) -> io::Result<Self> {
         stream.set_nodelay(true)?;
         shared.peers.fetch_add(1, Ordering::SeqCst);
         let inner = Arc::new(Inner {
@@ -101,12 +106,18 @@ impl Connection {
             outbox: Outbox::default(),
         });
         let spawn = |name: &str, run: Box<dyn FnOnce() + Send>| {
-            thread::Builder::new().name(name.into()).stack_size(THREAD_STACK).spawn(run)
+            thread::Builder::new()
+                .name(name.into())
+                .stack_size(THREAD_STACK)
+                .spawn(run)
         };
         let reader = {
             let inner = inner.clone();
             let auto_reply = setup.auto_reply;
-            spawn("tcp-chat-reader", Box::new(move || inner.read_loop(auto_reply)))
+            spawn(
+                "tcp-chat-reader",
+                Box::new(move || inner.read_loop(auto_reply)),
+            )
         };
         let writer = {
             let inner = inner.clone();
@@ -119,7 +130,10 @@ impl Connection {
                 return Err(e);
             }
         };
-        Ok(Self { inner, threads: vec![reader, writer] })
+        Ok(Self {
+            inner,
+            threads: vec![reader, writer],
+        })
     }
 
     pub fn peer(&self) -> SocketAddr {
@@ -180,7 +194,9 @@ impl Inner {
     fn end(&self, reason: LeaveReason) {
         // Taking `on_end` under the lock is what ends the connection: from here on no line
         // of it is reported, so its leave event is the last thing said of it.
-        let Some(on_end) = self.lock_ended().take() else { return };
+        let Some(on_end) = self.lock_ended().take() else {
+            return;
+        };
         let _ = self.stream.shutdown(Shutdown::Both);
         {
             let mut out = self.outbox.lock();
@@ -213,7 +229,12 @@ impl Inner {
                     break LeaveReason::Closed;
                 }
                 Ok(n) => decoder.push(&buf[..n], |l| lines.push(l)),
-                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
                     decoder.flush_partial(|l| lines.push(l));
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -250,7 +271,12 @@ impl Inner {
         let count = lines.len();
         let mut events: Vec<Event> = lines
             .drain(..)
-            .map(|text| Event::Received { side: self.side, peer: self.peer, text, show_peer })
+            .map(|text| Event::Received {
+                side: self.side,
+                peer: self.peer,
+                text,
+                show_peer,
+            })
             .collect();
         self.shared.sink.emit_all(&mut events);
         drop(ended);
@@ -298,12 +324,18 @@ impl Inner {
         loop {
             let mut out = self.outbox.lock();
             while out.queue.is_empty() && !out.closed {
-                out = self.outbox.ready.wait(out).unwrap_or_else(|p| p.into_inner());
+                out = self
+                    .outbox
+                    .ready
+                    .wait(out)
+                    .unwrap_or_else(|p| p.into_inner());
             }
             if out.closed {
                 return;
             }
-            let Some(message) = out.queue.front().cloned() else { continue };
+            let Some(message) = out.queue.front().cloned() else {
+                continue;
+            };
             let from = std::mem::take(&mut out.written_of_first);
             out.busy = true;
             drop(out);

@@ -23,11 +23,19 @@ pub enum Error {
     Refused { host: String, port: u16 },
     #[error("{host} did not answer within 5 seconds: check the address, and that both computers are on the same network")]
     TimedOut { host: String },
-    #[error("{host} cannot be reached from this computer: check the address and the network connection")]
+    #[error(
+        "{host} cannot be reached from this computer: check the address and the network connection"
+    )]
     Unreachable { host: String },
     #[error("cannot connect to {host} port {port}: {detail}")]
-    ConnectFailed { host: String, port: u16, detail: String },
-    #[error("not connected: press Connect, or wait for a peer to connect to your listener, then send")]
+    ConnectFailed {
+        host: String,
+        port: u16,
+        detail: String,
+    },
+    #[error(
+        "not connected: press Connect, or wait for a peer to connect to your listener, then send"
+    )]
     NotConnected,
     #[error("the message is empty: type something to send")]
     EmptyMessage,
@@ -50,7 +58,10 @@ impl Error {
             io::ErrorKind::AddrNotAvailable => {
                 Error::Address(AddressError::NotLocal(addr.ip().to_string()))
             }
-            _ => Error::ListenFailed { addr, detail: plain_io(err) },
+            _ => Error::ListenFailed {
+                addr,
+                detail: plain_io(err),
+            },
         }
     }
 
@@ -66,7 +77,11 @@ impl Error {
             _ if err.raw_os_error() == Some(113) || err.raw_os_error() == Some(101) => {
                 Error::Unreachable { host } // EHOSTUNREACH, ENETUNREACH
             }
-            _ => Error::ConnectFailed { host, port, detail: plain_io(err) },
+            _ => Error::ConnectFailed {
+                host,
+                port,
+                detail: plain_io(err),
+            },
         }
     }
 }

@@ -23,15 +23,30 @@ pub enum Event {
     /// A peer connected to our listener.
     PeerConnected { peer: SocketAddr },
     /// A peer connected to our listener went away (or was disconnected by Close).
-    PeerLeft { peer: SocketAddr, reason: LeaveReason },
+    PeerLeft {
+        peer: SocketAddr,
+        reason: LeaveReason,
+    },
     /// A connection attempt has started.
     Connecting { host: String, port: u16 },
     /// Our outgoing connection is up.
-    Connected { host: String, port: u16, peer: SocketAddr },
+    Connected {
+        host: String,
+        port: u16,
+        peer: SocketAddr,
+    },
     /// Our outgoing connection ended (or the attempt was given up).
-    Disconnected { peer: Option<SocketAddr>, reason: LeaveReason },
+    Disconnected {
+        peer: Option<SocketAddr>,
+        reason: LeaveReason,
+    },
     /// A line arrived. `show_peer` is set when more than one peer was connected.
-    Received { side: Side, peer: SocketAddr, text: String, show_peer: bool },
+    Received {
+        side: Side,
+        peer: SocketAddr,
+        text: String,
+        show_peer: bool,
+    },
     /// A line a person typed went out to `peers` peers.
     Sent { text: String, peers: usize },
     /// Something went wrong; the sentence says what and what to do.
@@ -71,10 +86,13 @@ impl Event {
             }
             Event::ListenStopped => (Info, "Stop Listening".into()),
             Event::PeerConnected { peer } => (Info, format!("Connect : {}", ip_port(peer))),
-            Event::PeerLeft { peer, reason } => {
-                (Info, format!("Disconnect : {}{}", ip_port(peer), reason.suffix()))
+            Event::PeerLeft { peer, reason } => (
+                Info,
+                format!("Disconnect : {}{}", ip_port(peer), reason.suffix()),
+            ),
+            Event::Connecting { host, port } => {
+                (Info, format!("Connecting to {}:{port} ...", bracket(host)))
             }
-            Event::Connecting { host, port } => (Info, format!("Connecting to {}:{port} ...", bracket(host))),
             Event::Connected { host, port, peer } => {
                 let via = if host.parse::<std::net::IpAddr>().is_ok() {
                     String::new()
@@ -84,10 +102,18 @@ impl Event {
                 (Info, format!("Connected to {}:{port}{via}", bracket(host)))
             }
             Event::Disconnected { peer, reason } => match peer {
-                Some(peer) => (Info, format!("Disconnect : {}{}", ip_port(peer), reason.suffix())),
+                Some(peer) => (
+                    Info,
+                    format!("Disconnect : {}{}", ip_port(peer), reason.suffix()),
+                ),
                 None => (Info, "Connect cancelled".into()),
             },
-            Event::Received { text, peer, show_peer, .. } => {
+            Event::Received {
+                text,
+                peer,
+                show_peer,
+                ..
+            } => {
                 let text = visible(text);
                 if *show_peer {
                     (Received, format!("[rcv] ({}) {text}", ip_port(peer)))
@@ -138,7 +164,11 @@ fn bracket(host: &str) -> String {
 
 fn describe_bound(addr: &SocketAddr) -> String {
     if addr.ip().is_unspecified() {
-        let family = if addr.is_ipv6() { "all addresses" } else { "all IPv4 addresses" };
+        let family = if addr.is_ipv6() {
+            "all addresses"
+        } else {
+            "all IPv4 addresses"
+        };
         format!("{family}, port {}", addr.port())
     } else {
         format!("{}, port {}", addr.ip(), addr.port())
@@ -182,17 +212,40 @@ mod tests {
     #[test]
     fn original_log_words_are_kept() {
         assert_eq!(Event::ListenStopped.log_line().1, "Stop Listening");
-        assert_eq!(Event::PeerConnected { peer: peer() }.log_line().1, "Connect : 127.0.0.1 50312");
-        let rcv = Event::Received { side: Side::Incoming, peer: peer(), text: "hi".into(), show_peer: false };
+        assert_eq!(
+            Event::PeerConnected { peer: peer() }.log_line().1,
+            "Connect : 127.0.0.1 50312"
+        );
+        let rcv = Event::Received {
+            side: Side::Incoming,
+            peer: peer(),
+            text: "hi".into(),
+            show_peer: false,
+        };
         assert_eq!(rcv.log_line(), (LineKind::Received, "[rcv] hi".into()));
-        assert_eq!(Event::Sent { text: "yo".into(), peers: 1 }.log_line().1, "[send] yo");
-        let listening = Event::Listening { addrs: vec!["[::]:12345".parse().unwrap()] };
+        assert_eq!(
+            Event::Sent {
+                text: "yo".into(),
+                peers: 1
+            }
+            .log_line()
+            .1,
+            "[send] yo"
+        );
+        let listening = Event::Listening {
+            addrs: vec!["[::]:12345".parse().unwrap()],
+        };
         assert!(listening.log_line().1.starts_with("Start Listening"));
     }
 
     #[test]
     fn received_line_names_the_peer_when_several_are_connected() {
-        let rcv = Event::Received { side: Side::Incoming, peer: peer(), text: "hi".into(), show_peer: true };
+        let rcv = Event::Received {
+            side: Side::Incoming,
+            peer: peer(),
+            text: "hi".into(),
+            show_peer: true,
+        };
         assert_eq!(rcv.log_line().1, "[rcv] (127.0.0.1 50312) hi");
     }
 
@@ -201,7 +254,10 @@ mod tests {
         assert_eq!(visible("\x1b[31mred\x07\0"), r"\x1B[31mred\x07\x00");
         assert_eq!(visible("a\tb"), "a\tb");
         assert_eq!(visible("\u{202E}abc"), r"\u{202E}abc");
-        assert!(matches!(visible("plain 한국어"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            visible("plain 한국어"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -17,7 +17,9 @@ pub fn local_addresses() -> Vec<String> {
         .map(|iface| {
             let ip = iface.ip();
             match ip {
-                IpAddr::V6(v6) if v6.segments()[0] & 0xffc0 == 0xfe80 => (1, format!("{v6}%{}", iface.name)),
+                IpAddr::V6(v6) if v6.segments()[0] & 0xffc0 == 0xfe80 => {
+                    (1, format!("{v6}%{}", iface.name))
+                }
                 _ if ip.is_loopback() => (2, ip.to_string()),
                 _ => (0, ip.to_string()),
             }
@@ -38,7 +40,10 @@ mod tests {
         let addrs = local_addresses();
         let first_loopback = addrs.iter().position(|a| a == "127.0.0.1" || a == "::1");
         if let Some(i) = first_loopback {
-            assert!(addrs[i..].iter().all(|a| a == "127.0.0.1" || a == "::1"), "{addrs:?}");
+            assert!(
+                addrs[i..].iter().all(|a| a == "127.0.0.1" || a == "::1"),
+                "{addrs:?}"
+            );
         }
     }
 

@@ -52,7 +52,11 @@ struct PeerTable {
 impl Listener {
     /// Binds and starts accepting. The socket calls here return at once; none waits on
     /// the network, so this may run on the Qt thread.
-    pub fn start(config: ListenConfig, sink: Arc<dyn EventSink>, peers: Arc<AtomicUsize>) -> Result<Self, Error> {
+    pub fn start(
+        config: ListenConfig,
+        sink: Arc<dyn EventSink>,
+        peers: Arc<AtomicUsize>,
+    ) -> Result<Self, Error> {
         let sockets = bind(config.bind, config.port)?;
         let addrs: Vec<SocketAddr> = sockets.iter().filter_map(|s| s.local_addr().ok()).collect();
         let sockets: Vec<Arc<TcpListener>> = sockets.into_iter().map(Arc::new).collect();
@@ -60,7 +64,9 @@ impl Listener {
             peers: Mutex::new(HashMap::new()),
             stopping: false.into(),
         });
-        sink.emit(Event::Listening { addrs: addrs.clone() });
+        sink.emit(Event::Listening {
+            addrs: addrs.clone(),
+        });
         let mut acceptors = Vec::new();
         for socket in &sockets {
             let accept = Acceptor {
@@ -79,12 +85,25 @@ impl Listener {
                 Ok(handle) => acceptors.push(handle),
                 Err(e) => {
                     let detail = plain_io(&e);
-                    drop(Self { addrs: addrs.clone(), sockets, acceptors, state });
-                    return Err(Error::ListenFailed { addr: addrs[0], detail });
+                    drop(Self {
+                        addrs: addrs.clone(),
+                        sockets,
+                        acceptors,
+                        state,
+                    });
+                    return Err(Error::ListenFailed {
+                        addr: addrs[0],
+                        detail,
+                    });
                 }
             }
         }
-        Ok(Self { addrs, sockets, acceptors, state })
+        Ok(Self {
+            addrs,
+            sockets,
+            acceptors,
+            state,
+        })
     }
 
     /// The addresses bound, with the real port when port 0 was asked for.
@@ -176,7 +195,9 @@ impl Acceptor {
                 Err(e) => {
                     if !reported_failure {
                         reported_failure = true;
-                        self.sink.emit(Event::Error(Error::AcceptFailed { detail: plain_io(&e) }));
+                        self.sink.emit(Event::Error(Error::AcceptFailed {
+                            detail: plain_io(&e),
+                        }));
                     }
                     thread::sleep(ACCEPT_BACKOFF);
                 }
@@ -208,7 +229,10 @@ impl Acceptor {
             }),
             leave_event: |peer, reason| Event::PeerLeft { peer, reason },
         };
-        let shared = Shared { sink: self.sink.clone(), peers: self.peers.clone() };
+        let shared = Shared {
+            sink: self.sink.clone(),
+            peers: self.peers.clone(),
+        };
         match Connection::start(stream, peer, shared, setup) {
             Ok(connection) => {
                 // The connection may already have ended (and failed to find itself here).
@@ -217,7 +241,9 @@ impl Acceptor {
                 }
             }
             Err(e) => {
-                self.sink.emit(Event::Error(Error::AcceptFailed { detail: plain_io(&e) }));
+                self.sink.emit(Event::Error(Error::AcceptFailed {
+                    detail: plain_io(&e),
+                }));
             }
         }
     }
@@ -227,7 +253,9 @@ impl Acceptor {
 fn is_per_connection(e: &io::Error) -> bool {
     matches!(
         e.kind(),
-        io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset | io::ErrorKind::PermissionDenied
+        io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::PermissionDenied
     )
 }
 
@@ -236,14 +264,18 @@ fn is_per_connection(e: &io::Error) -> bool {
 fn bind(bind: Option<IpAddr>, port: u16) -> Result<Vec<TcpListener>, Error> {
     if let Some(ip) = bind {
         let addr = SocketAddr::new(ip, port);
-        return Ok(vec![bind_one(addr, false).map_err(|e| Error::from_bind(addr, &e))?]);
+        return Ok(vec![
+            bind_one(addr, false).map_err(|e| Error::from_bind(addr, &e))?
+        ]);
     }
     let any6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port);
     match bind_one(any6, true) {
         Ok(socket) => Ok(vec![socket]),
         Err(e) if is_ipv6_unavailable(&e) => {
             let any4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
-            Ok(vec![bind_one(any4, false).map_err(|e| Error::from_bind(any4, &e))?])
+            Ok(vec![
+                bind_one(any4, false).map_err(|e| Error::from_bind(any4, &e))?
+            ])
         }
         Err(e) => Err(Error::from_bind(any6, &e)),
     }
@@ -264,5 +296,8 @@ fn bind_one(addr: SocketAddr, dual_stack: bool) -> io::Result<TcpListener> {
 }
 
 fn is_ipv6_unavailable(e: &io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(libc::EAFNOSUPPORT) | Some(libc::EADDRNOTAVAIL) | Some(libc::EPROTONOSUPPORT))
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EAFNOSUPPORT) | Some(libc::EADDRNOTAVAIL) | Some(libc::EPROTONOSUPPORT)
+    )
 }

@@ -24,7 +24,11 @@ impl TranscriptSink {
             path: path.display().to_string(),
             detail: plain_io(&e),
         };
-        let file = OpenOptions::new().create(true).append(true).open(path).map_err(error)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(error)?;
         let (tx, rx) = mpsc::channel();
         let reporter = inner.clone();
         let name = path.display().to_string();
@@ -32,14 +36,21 @@ impl TranscriptSink {
             .name("tcp-chat-transcript".into())
             .spawn(move || write_lines(file, rx, reporter, name))
             .map_err(error)?;
-        Ok(Self { inner, lines: Mutex::new(tx) })
+        Ok(Self {
+            inner,
+            lines: Mutex::new(tx),
+        })
     }
 }
 
 impl EventSink for TranscriptSink {
     fn emit(&self, event: Event) {
         let line = event.log_line().1;
-        let _ = self.lines.lock().unwrap_or_else(|p| p.into_inner()).send(line);
+        let _ = self
+            .lines
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(line);
         self.inner.emit(event);
     }
 
@@ -67,7 +78,10 @@ fn write_lines(file: File, lines: Receiver<String>, reporter: Arc<dyn EventSink>
             result = writeln!(out, "{line}");
         }
         if let Err(e) = result.and_then(|()| out.flush()) {
-            reporter.emit(Event::Error(Error::Transcript { path, detail: plain_io(&e) }));
+            reporter.emit(Event::Error(Error::Transcript {
+                path,
+                detail: plain_io(&e),
+            }));
             return;
         }
     }

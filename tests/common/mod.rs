@@ -24,9 +24,16 @@ impl Harness {
     }
 
     pub fn with(settings: Settings) -> Self {
-        let queue = Arc::new(EventQueue::new(tcp_chat::engine::sink::DEFAULT_QUEUE_CAPACITY, || {}));
+        let queue = Arc::new(EventQueue::new(
+            tcp_chat::engine::sink::DEFAULT_QUEUE_CAPACITY,
+            || {},
+        ));
         let chat = Chat::new(settings, queue.clone());
-        Self { chat, queue, seen: Vec::new() }
+        Self {
+            chat,
+            queue,
+            seen: Vec::new(),
+        }
     }
 
     /// Listens on a free loopback-reachable port and returns it.
@@ -46,17 +53,24 @@ impl Harness {
             }
             from = self.seen.len();
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "no {name} within {DEADLINE:?}; seen: {:#?}", self.seen);
-            self.seen.extend(self.queue.wait_drain(left.min(Duration::from_millis(200))));
+            assert!(
+                !left.is_zero(),
+                "no {name} within {DEADLINE:?}; seen: {:#?}",
+                self.seen
+            );
+            self.seen
+                .extend(self.queue.wait_drain(left.min(Duration::from_millis(200))));
         }
     }
 
     /// Waits for `n` received lines and returns their texts, in order.
     pub fn received(&mut self, n: usize) -> Vec<String> {
         (0..n)
-            .map(|_| match self.wait_for("a received line", |e| matches!(e, Event::Received { .. })) {
-                Event::Received { text, .. } => text,
-                _ => unreachable!(),
+            .map(|_| {
+                match self.wait_for("a received line", |e| matches!(e, Event::Received { .. })) {
+                    Event::Received { text, .. } => text,
+                    _ => unreachable!(),
+                }
             })
             .collect()
     }
@@ -85,7 +99,9 @@ pub fn peer(port: u16) -> TcpStream {
 /// Reads one `\n`-terminated line (without it) from `stream`, within the deadline.
 pub fn read_line(reader: &mut BufReader<TcpStream>) -> String {
     let mut line = String::new();
-    reader.read_line(&mut line).expect("a line before the deadline");
+    reader
+        .read_line(&mut line)
+        .expect("a line before the deadline");
     line.trim_end_matches('\n').to_string()
 }
 
@@ -104,7 +120,10 @@ pub fn send(stream: &mut TcpStream, bytes: &[u8]) {
 pub fn eventually(name: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + DEADLINE;
     while !check() {
-        assert!(Instant::now() < deadline, "{name} did not happen within {DEADLINE:?}");
+        assert!(
+            Instant::now() < deadline,
+            "{name} did not happen within {DEADLINE:?}"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
 }

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# tcp-chat's two commands on a fresh Debian 12 / Raspberry Pi OS (bookworm) machine:
+#   ./dev.sh run [OPTIONS]   install what is missing, build, open the window
+#   ./dev.sh test            install what is missing, check formatting and lints, run every test
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# What building and running the window needs (BUILD-NOTES.md in the team's notes).
+APP_PACKAGES=(
+  g++ libgl-dev lld pkg-config
+  qt6-base-dev qt6-declarative-dev
+  qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+  qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtqml-workerscript
+  fonts-nanum
+)
+# What the tests add: an X server to look at, real peers, network namespaces.
+TEST_PACKAGES=(xvfb xauth xdotool imagemagick netcat-openbsd iproute2 procps)
+
+say() { printf 'dev.sh: %s\n' "$*" >&2; }
+
+install_missing() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ! command -v python3 >/dev/null; then missing+=(python3); fi
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_rust() {
+  [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+  if ! command -v cargo >/dev/null; then
+    # Debian's own rustc (1.63) is too old for cxx-qt 0.10: use rustup's stable toolchain.
+    say "installing Rust with rustup"
+    install_missing curl ca-certificates
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c rustfmt,clippy
+    . "$HOME/.cargo/env"
+  fi
+}
+
+case "${1:-}" in
+  run)
+    shift
+    install_missing "${APP_PACKAGES[@]}"
+    ensure_rust
+    cargo build --release
+    exec "${CARGO_TARGET_DIR:-target}/release/tcp-chat" "$@"
+    ;;
+  test)
+    install_missing "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    ensure_rust
+    cargo fmt --check
+    cargo clippy --all-targets -- -D warnings
+    cargo test --all-targets
+    ;;
+  *)
+    echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test" >&2
+    exit 2
+    ;;
+esac

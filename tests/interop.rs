@@ -1,0 +1,217 @@
+//! tcp-chat against real peers people already have: the course's own Python scripts
+//! (from ../shared/peers, run as the course gives them, only the port changed) and `nc`.
+
+mod common;
+
+use common::*;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tcp_chat::engine::Event;
+
+/// A peer program running for one test, its output collected as it comes.
+struct Program {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    output: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Program {
+    fn start(command: &mut Command) -> Self {
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
+        let output = Arc::new(Mutex::new(Vec::new()));
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let output = output.clone();
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = stream.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    output.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            });
+        }
+        let stdin = child.stdin.take();
+        Self {
+            child,
+            stdin,
+            output,
+        }
+    }
+
+    fn type_line(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(line.as_bytes()).unwrap();
+        stdin.write_all(b"\n").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn output(&self) -> String {
+        String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned()
+    }
+
+    /// Waits until the program has printed `text`.
+    fn wait_for_output(&self, text: &str) {
+        let deadline = Instant::now() + DEADLINE;
+        while !self.output().contains(text) {
+            assert!(
+                Instant::now() < deadline,
+                "no {text:?} within {DEADLINE:?}; it printed:\n{}",
+                self.output()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One of the course's scripts, with its port changed to `port`.
+fn course_script(name: &str, port: u16) -> PathBuf {
+    let original = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/peers")
+        .join(name);
+    let text = std::fs::read_to_string(&original).unwrap_or_else(|e| {
+        panic!(
+            "the course's {name} is expected at {}: {e}",
+            original.display()
+        )
+    });
+    assert!(
+        text.contains("port=12345"),
+        "{name} no longer sets port=12345"
+    );
+    let dir = std::env::temp_dir().join(format!("tcp-chat-interop-{}-{port}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let copy = dir.join(name);
+    std::fs::write(&copy, text.replace("port=12345", &format!("port={port}"))).unwrap();
+    copy
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// How Python prints `bytes`: `b'...'` with non-ASCII bytes as `\xNN`.
+fn python_bytes(bytes: &[u8]) -> String {
+    let mut out = String::from("b'");
+    for &b in bytes {
+        match b {
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            b'\\' => out.push_str("\\\\"),
+            b'\'' => out.push_str("\\'"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+#[test]
+fn the_course_chat_client_is_served_by_our_listener() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let script = course_script("TCP_ChatClient.py", port);
+    let mut client = Program::start(Command::new("python3").arg("-u").arg(&script));
+    client.wait_for_output("Connect to");
+    // It sends each message without a newline, then waits for the reply.
+    client.type_line("hello from python");
+    assert_eq!(h.received(1), ["hello from python"]);
+    client.wait_for_output(&python_bytes(b"Server OK\n"));
+    client.type_line("안녕하세요");
+    assert_eq!(h.received(1), ["안녕하세요"]);
+    let deadline = Instant::now() + DEADLINE;
+    while client.output().matches("Server OK").count() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "second reply missing:\n{}",
+            client.output()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn our_client_talks_to_the_course_chat_server() {
+    let port = free_port();
+    let script = course_script("TCP_ChatServer.py", port);
+    let server = Program::start(Command::new("python3").arg("-u").arg(&script));
+    server.wait_for_output("Waiting");
+    let mut h = Harness::new();
+    h.chat.connect("127.0.0.1", &port.to_string()).unwrap();
+    h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
+    h.chat.send("hi 한국어").unwrap();
+    server.wait_for_output(&python_bytes("hi 한국어\n".as_bytes()));
+    // Its answer has no newline: shown once the server is quiet.
+    assert_eq!(h.received(1), ["OK"]);
+    h.chat.send("second").unwrap();
+    server.wait_for_output(&python_bytes(b"second\n"));
+    assert_eq!(h.received(1), ["OK"]);
+}
+
+#[test]
+fn nc_as_a_client_chats_both_ways_with_our_listener() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut nc = Program::start(Command::new("nc").arg("127.0.0.1").arg(port.to_string()));
+    h.wait_for("nc connected", |e| matches!(e, Event::PeerConnected { .. }));
+    nc.type_line("안녕 from nc");
+    assert_eq!(h.received(1), ["안녕 from nc"]);
+    nc.wait_for_output("Server OK\n");
+    h.chat.send("반가워요 nc").unwrap();
+    nc.wait_for_output("반가워요 nc\n");
+}
+
+#[test]
+fn nc_as_a_server_chats_both_ways_with_our_client() {
+    let port = free_port();
+    let mut nc = Program::start(
+        Command::new("nc")
+            .arg("-l")
+            .arg("127.0.0.1")
+            .arg(port.to_string()),
+    );
+    let mut h = Harness::new();
+    // nc needs a moment to listen: retry Connect until it answers (bounded).
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        h.chat.connect("127.0.0.1", &port.to_string()).unwrap();
+        let event = h.wait_for("an outcome", |e| {
+            matches!(e, Event::Connected { .. } | Event::Error(_))
+        });
+        if matches!(event, Event::Connected { .. }) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "nc never listened: {event:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.chat.send("안녕 nc server").unwrap();
+    nc.wait_for_output("안녕 nc server\n");
+    nc.type_line("답장 from nc");
+    assert_eq!(h.received(1), ["답장 from nc"]);
+}
