@@ -301,7 +301,8 @@ impl ChatBackend {
         let (listen, connect) = (self.startup.listen, self.startup.connect);
         let (host, port) = (self.initial_host.clone(), self.initial_port.clone());
         if listen {
-            self.as_mut().toggle_listen(&port);
+            let listen_port = QString::from(self.startup.listen_port.as_str());
+            self.as_mut().toggle_listen(&listen_port);
         }
         if connect {
             self.as_mut().toggle_connect(&host, &port);

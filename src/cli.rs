@@ -77,7 +77,10 @@ pub enum LineEndingArg {
 #[derive(Debug, Clone)]
 pub struct Startup {
     pub settings: Settings,
+    /// What the port field starts with: `--connect`'s port if it has one, else `--port`.
     pub port: String,
+    /// The port `--listen` listens on: `--port`.
+    pub listen_port: String,
     pub host: String,
     pub listen: bool,
     pub connect: bool,
@@ -90,6 +93,7 @@ impl Default for Startup {
         Self {
             settings: Settings::default(),
             port: "12345".into(),
+            listen_port: "12345".into(),
             host: "127.0.0.1".into(),
             listen: false,
             connect: false,
@@ -126,6 +130,7 @@ impl From<Cli> for Startup {
                 max_peers: cli.max_peers,
             },
             port: port.to_string(),
+            listen_port: cli.port.to_string(),
             host,
             listen: cli.listen,
             connect: cli.connect.is_some(),
@@ -266,6 +271,8 @@ mod tests {
         );
         let s = parse(&["--connect", "pi.local", "--port", "8000"]).unwrap();
         assert_eq!((s.host.as_str(), s.port.as_str()), ("pi.local", "8000"));
+        let s = parse(&["--connect", "pi:7000", "--port", "8000", "--listen"]).unwrap();
+        assert_eq!((s.port.as_str(), s.listen_port.as_str()), ("7000", "8000"));
     }
 
     #[test]

@@ -579,3 +579,72 @@ impl LongReply for Harness {
         self.chat.set_auto_reply(Some("r".repeat(16 * 1024)));
     }
 }
+
+#[test]
+fn connections_are_set_to_notice_a_peer_that_vanished() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let _p = peer(port);
+    h.wait_for("a peer", |e| matches!(e, Event::PeerConnected { .. }));
+    // Our side of the connection: find it among this process's sockets by its peer port.
+    let local = _p.local_addr().unwrap();
+    let fds = std::fs::read_dir("/proc/self/fd").unwrap();
+    let mut checked = false;
+    for fd in fds.flatten() {
+        let Ok(n) = fd.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        // SAFETY: borrowed for the duration of the check; the fd stays owned elsewhere.
+        let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(n) };
+        let socket = socket2::SockRef::from(&borrowed);
+        if socket
+            .peer_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .map(tcp_chat::engine::address::canonical)
+            == Some(local)
+        {
+            assert!(socket.keepalive().unwrap());
+            assert_eq!(
+                socket.keepalive_time().unwrap(),
+                tcp_chat::engine::connection::KEEPALIVE_IDLE
+            );
+            assert_eq!(
+                socket.tcp_user_timeout().unwrap(),
+                Some(tcp_chat::engine::connection::UNACKED_LIMIT)
+            );
+            checked = true;
+        }
+    }
+    assert!(checked, "our side of the connection was not found");
+}
+
+#[test]
+fn a_slow_silent_or_binary_peer_does_not_hold_up_the_others() {
+    let mut h = Harness::with(Settings {
+        auto_reply: None,
+        ..Settings::default()
+    });
+    let port = h.listen();
+    let _silent = peer(port);
+    let mut slow = peer(port);
+    let mut binary = peer(port);
+    let mut chatty = peer(port);
+    let blob: Vec<u8> = (0..10 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    let flood = std::thread::spawn(move || {
+        let _ = binary.write_all(&blob);
+        binary
+    });
+    for (i, byte) in b"slow".iter().enumerate() {
+        send(&mut slow, &[*byte]);
+        send(&mut chatty, format!("chat {i}\n").as_bytes());
+        h.wait_for(
+            "the chatty peer's line",
+            |e| matches!(e, Event::Received { text, .. } if *text == format!("chat {i}")),
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(flood.join().unwrap());
+}

@@ -95,6 +95,7 @@ impl Connection {
         setup: Setup,
     ) -> io::Result<Self> {
         stream.set_nodelay(true)?;
+        detect_vanished_peers(&stream)?;
         shared.peers.fetch_add(1, Ordering::SeqCst);
         let inner = Arc::new(Inner {
             stream,
@@ -359,6 +360,24 @@ impl Outbox {
     fn lock(&self) -> MutexGuard<'_, OutState> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// Keepalive probes find a peer that vanished without a word (cable pulled, Pi switched
+/// off) in about a minute and a half while idle; the user timeout does the same while
+/// data we sent goes unacknowledged. Either way the reader then sees an error.
+pub const KEEPALIVE_IDLE: Duration = Duration::from_secs(60);
+pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+pub const KEEPALIVE_PROBES: u32 = 3;
+pub const UNACKED_LIMIT: Duration = Duration::from_secs(90);
+
+fn detect_vanished_peers(stream: &TcpStream) -> io::Result<()> {
+    let socket = socket2::SockRef::from(stream);
+    let keepalive = socket2::TcpKeepalive::new()
+        .with_time(KEEPALIVE_IDLE)
+        .with_interval(KEEPALIVE_INTERVAL)
+        .with_retries(KEEPALIVE_PROBES);
+    socket.set_tcp_keepalive(&keepalive)?;
+    socket.set_tcp_user_timeout(Some(UNACKED_LIMIT))
 }
 
 /// Writes what the socket takes without waiting; 0 when its buffer is full.

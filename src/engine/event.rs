@@ -16,8 +16,12 @@ pub enum Side {
 /// Something that happened, in the order it happened.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// The listener is bound and accepting on these addresses.
-    Listening { addrs: Vec<SocketAddr> },
+    /// The listener is bound and accepting on `addrs`; a peer can reach it at `reachable`
+    /// (this machine's addresses that the bound ones cover).
+    Listening {
+        addrs: Vec<SocketAddr>,
+        reachable: Vec<String>,
+    },
     /// The listener has stopped; its peers are disconnected.
     ListenStopped,
     /// A peer connected to our listener.
@@ -80,9 +84,20 @@ impl Event {
     pub fn log_line(&self) -> (LineKind, String) {
         use LineKind::*;
         match self {
-            Event::Listening { addrs } => {
-                let on: Vec<String> = addrs.iter().map(describe_bound).collect();
-                (Info, format!("Start Listening ({})", on.join(", ")))
+            Event::Listening { addrs, reachable } => {
+                let port = addrs.first().map_or(0, |a| a.port());
+                let only = if addrs.iter().any(|a| a.ip().is_unspecified()) {
+                    ""
+                } else {
+                    " only"
+                };
+                (
+                    Info,
+                    format!(
+                        "Start Listening (port {port} on {}{only})",
+                        reachable.join(", ")
+                    ),
+                )
             }
             Event::ListenStopped => (Info, "Stop Listening".into()),
             Event::PeerConnected { peer } => (Info, format!("Connect : {}", ip_port(peer))),
@@ -159,19 +174,6 @@ fn bracket(host: &str) -> String {
         format!("[{host}]")
     } else {
         host.to_string()
-    }
-}
-
-fn describe_bound(addr: &SocketAddr) -> String {
-    if addr.ip().is_unspecified() {
-        let family = if addr.is_ipv6() {
-            "all addresses"
-        } else {
-            "all IPv4 addresses"
-        };
-        format!("{family}, port {}", addr.port())
-    } else {
-        format!("{}, port {}", addr.ip(), addr.port())
     }
 }
 

@@ -64,8 +64,10 @@ impl Listener {
             peers: Mutex::new(HashMap::new()),
             stopping: false.into(),
         });
+        let reachable = reachable_at(&addrs);
         sink.emit(Event::Listening {
             addrs: addrs.clone(),
+            reachable,
         });
         let mut acceptors = Vec::new();
         for socket in &sockets {
@@ -247,6 +249,23 @@ impl Acceptor {
             }
         }
     }
+}
+
+/// This machine's addresses that a listener bound to `addrs` answers on, as a person
+/// would type them.
+fn reachable_at(addrs: &[SocketAddr]) -> Vec<String> {
+    let all = super::hostinfo::local_addresses();
+    let mut reachable = Vec::new();
+    for addr in addrs {
+        match addr.ip() {
+            IpAddr::V6(ip) if ip.is_unspecified() => return all, // dual stack: everything
+            IpAddr::V4(ip) if ip.is_unspecified() => {
+                reachable.extend(all.iter().filter(|a| !a.contains(':')).cloned())
+            }
+            ip => reachable.push(ip.to_string()),
+        }
+    }
+    reachable
 }
 
 /// Errors of one incoming connection (it was reset before we took it), not of the listener.

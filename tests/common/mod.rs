@@ -131,3 +131,4 @@ pub fn eventually(name: &str, mut check: impl FnMut() -> bool) {
 pub fn loopback(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
+pub mod app;

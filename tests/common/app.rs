@@ -1,0 +1,260 @@
+//! The real tcp-chat binary in a real X server (Xvfb), driven by real input (xdotool),
+//! observed through its `--transcript` and screenshots. No hooks inside the app.
+#![allow(dead_code)]
+
+use super::DEADLINE;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A private X server for one test.
+pub struct Xvfb {
+    child: Child,
+    pub display: String,
+}
+
+impl Xvfb {
+    pub fn start() -> Self {
+        let mut child = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1400x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (package xvfb) is needed for the desktop tests");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("Xvfb's display number");
+        let display = format!(":{}", line.trim());
+        Self { child, display }
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running tcp-chat window.
+pub struct App {
+    pub child: Child,
+    pub window: String,
+    pub transcript: PathBuf,
+    display: String,
+}
+
+/// A folder for one test's files, anyone may write in (an app may run as another user).
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tcp-chat-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let _ = Command::new("chmod").arg("777").arg(&dir).status();
+    dir
+}
+
+/// Where screenshots of the desktop tests go, for a person to look at.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = option_env!("CARGO_TARGET_TMPDIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+        .join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl App {
+    /// Starts tcp-chat with `args` (run through `prefix`, such as `ip netns exec A`) and
+    /// waits for its window.
+    pub fn start(x: &Xvfb, prefix: &[&str], args: &[&str], transcript: &Path) -> Self {
+        let binary = env!("CARGO_BIN_EXE_tcp-chat");
+        let mut command = match prefix.split_first() {
+            Some((first, rest)) => {
+                let mut c = Command::new(first);
+                c.args(rest).arg(binary);
+                c
+            }
+            None => Command::new(binary),
+        };
+        let child = command
+            .args(args)
+            .arg("--transcript")
+            .arg(transcript)
+            .env("DISPLAY", &x.display)
+            .env("QT_QUICK_BACKEND", "software")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tcp-chat");
+        let pid = child.id();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let window = loop {
+            // `ip netns exec` and `setpriv` exec the app: the pid stays the same.
+            let found = xdotool_output(
+                &x.display,
+                &["search", "--onlyvisible", "--pid", &pid.to_string()],
+            );
+            if let Some(w) = found.and_then(|out| out.lines().last().map(str::to_string)) {
+                break w;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "tcp-chat's window did not appear"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let app = Self {
+            child,
+            window,
+            transcript: transcript.to_path_buf(),
+            display: x.display.clone(),
+        };
+        app.wait_for_log("");
+        app
+    }
+
+    /// Puts the window at (x, y) on the screen; with no window manager, windows overlap.
+    pub fn move_to(&self, x: i32, y: i32) {
+        self.xdotool(&[
+            "windowmove",
+            "--sync",
+            &self.window,
+            &x.to_string(),
+            &y.to_string(),
+        ]);
+    }
+
+    /// Clicks at (x, y) inside the window, giving it the keyboard.
+    pub fn click(&self, x: i32, y: i32) {
+        self.focus();
+        self.xdotool(&[
+            "mousemove",
+            "--window",
+            &self.window,
+            &x.to_string(),
+            &y.to_string(),
+            "click",
+            "1",
+        ]);
+    }
+
+    pub fn focus(&self) {
+        self.xdotool(&["windowfocus", "--sync", &self.window]);
+    }
+
+    /// Presses keys (xdotool names: `Tab`, `Return`, `ctrl+a`, `Escape`).
+    pub fn key(&self, keys: &str) {
+        self.focus();
+        self.xdotool(&["key", "--delay", "30", keys]);
+    }
+
+    /// Types text as a person would, Korean included.
+    pub fn type_text(&self, text: &str) {
+        self.focus();
+        self.xdotool(&["type", "--delay", "20", text]);
+    }
+
+    /// Clicks a text field, selects what it holds and types `text` over it.
+    pub fn fill(&self, x: i32, y: i32, text: &str) {
+        self.click(x, y);
+        self.key("ctrl+a");
+        self.type_text(text);
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.transcript).unwrap_or_default()
+    }
+
+    /// Waits until the transcript has a line containing `text`, and returns that line.
+    pub fn wait_for_log(&self, text: &str) -> String {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            if let Some(line) = self.log().lines().find(|l| l.contains(text)) {
+                return line.to_string();
+            }
+            if text.is_empty() && Path::new(&self.transcript).exists() {
+                return String::new();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no log line with {text:?}; the log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn screenshot(&self, name: &str) -> PathBuf {
+        let path = screenshot_dir().join(name);
+        let status = Command::new("import")
+            .args(["-window", &self.window])
+            .arg(&path)
+            .env("DISPLAY", &self.display)
+            .status()
+            .expect("import (package imagemagick)");
+        assert!(status.success(), "screenshot failed");
+        path
+    }
+
+    /// Waits for the process to end on its own; returns how long that took.
+    pub fn wait_exit(&mut self, limit: Duration) -> Duration {
+        let started = Instant::now();
+        loop {
+            if self.child.try_wait().unwrap().is_some() {
+                return started.elapsed();
+            }
+            assert!(
+                started.elapsed() < limit,
+                "tcp-chat still running after {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn xdotool(&self, args: &[&str]) {
+        let status = Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", &self.display)
+            .status()
+            .expect("xdotool");
+        assert!(status.success(), "xdotool {args:?} failed");
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn xdotool_output(display: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", display)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !text.is_empty()).then_some(text)
+}
+
+/// Where the controls are in a window at its default size (640x480), as laid out by
+/// qml/main.qml: each a point inside the control.
+pub mod at {
+    pub const HOST: (i32, i32) = (180, 51);
+    pub const PORT: (i32, i32) = (417, 51);
+    pub const LISTEN: (i32, i32) = (503, 51);
+    pub const CONNECT: (i32, i32) = (589, 51);
+    pub const MESSAGE: (i32, i32) = (276, 423);
+    pub const SEND: (i32, i32) = (589, 423);
+}
