@@ -236,8 +236,20 @@ mod tests {
         );
         let listening = Event::Listening {
             addrs: vec!["[::]:12345".parse().unwrap()],
+            reachable: vec!["192.168.0.5".into(), "127.0.0.1".into()],
         };
-        assert!(listening.log_line().1.starts_with("Start Listening"));
+        assert_eq!(
+            listening.log_line().1,
+            "Start Listening (port 12345 on 192.168.0.5, 127.0.0.1)"
+        );
+        let bound = Event::Listening {
+            addrs: vec!["127.0.0.1:5".parse().unwrap()],
+            reachable: vec!["127.0.0.1".into()],
+        };
+        assert_eq!(
+            bound.log_line().1,
+            "Start Listening (port 5 on 127.0.0.1 only)"
+        );
     }
 
     #[test]
