@@ -34,15 +34,24 @@ pub enum AddressError {
 /// A peer's address as typed: an IP address (with an IPv6 scope) or a host name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Host {
-    Ip { ip: IpAddr, scope_id: u32 },
+    /// `zone` is the scope as typed (`eth0` in `fe80::1%eth0`), `scope_id` its index.
+    Ip {
+        ip: IpAddr,
+        scope_id: u32,
+        zone: Option<String>,
+    },
     Name(String),
 }
 
 impl fmt::Display for Host {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Host::Ip { ip, scope_id: 0 } => write!(f, "{ip}"),
-            Host::Ip { ip, scope_id } => write!(f, "{ip}%{scope_id}"),
+            Host::Ip {
+                ip,
+                zone: Some(zone),
+                ..
+            } => write!(f, "{ip}%{zone}"),
+            Host::Ip { ip, .. } => write!(f, "{ip}"),
             Host::Name(name) => f.write_str(name),
         }
     }
@@ -89,7 +98,11 @@ pub fn parse_host(text: &str) -> Result<Host, AddressError> {
             (IpAddr::V6(_), Some(scope)) => scope_index(scope)?,
             (IpAddr::V4(_), Some(_)) => return Err(AddressError::NotAnAddress(text.to_string())),
         };
-        return Ok(Host::Ip { ip, scope_id });
+        return Ok(Host::Ip {
+            ip,
+            scope_id,
+            zone: scope.map(str::to_string),
+        });
     }
     if scope.is_none() && is_host_name(bare) {
         return Ok(Host::Name(bare.to_string()));
@@ -127,6 +140,7 @@ pub fn resolve(host: &Host, port: u16) -> Result<Vec<SocketAddr>, AddressError> 
         Host::Ip {
             ip: IpAddr::V6(ip),
             scope_id,
+            ..
         } => {
             if *scope_id == 0 && is_link_local(ip) {
                 return Err(AddressError::LinkLocalNeedsScope(*ip));
@@ -164,14 +178,8 @@ fn scope_index(scope: &str) -> Result<u32, AddressError> {
     if let Ok(index) = scope.parse::<u32>() {
         return Ok(index);
     }
-    if_addrs::get_if_addrs()
-        .ok()
-        .and_then(|ifs| {
-            ifs.into_iter()
-                .find(|i| i.name == scope)
-                .and_then(|i| i.index)
-        })
-        .ok_or_else(|| AddressError::UnknownInterface(scope.to_string()))
+    nix::net::if_::if_nametoindex(scope)
+        .map_err(|_| AddressError::UnknownInterface(scope.to_string()))
 }
 
 /// Whether `name` is spelled as a host name can be (RFC 1123), and is not an IPv4 address
@@ -248,17 +256,23 @@ mod tests {
             parse_host("192.168.0.5"),
             Ok(Host::Ip {
                 ip: IpAddr::V4(Ipv4Addr::new(192, 168, 0, 5)),
-                scope_id: 0
+                scope_id: 0,
+                zone: None,
             })
         );
         assert_eq!(
             parse_host("::1"),
             Ok(Host::Ip {
                 ip: IpAddr::V6(Ipv6Addr::LOCALHOST),
-                scope_id: 0
+                scope_id: 0,
+                zone: None,
             })
         );
         assert_eq!(parse_host("[::1]"), parse_host("::1"));
+        assert_eq!(
+            parse_host("[fe80::1%lo]").unwrap().to_string(),
+            "fe80::1%lo"
+        );
         let Host::Ip { scope_id, .. } = parse_host("fe80::1%7").unwrap() else {
             panic!()
         };

@@ -109,7 +109,8 @@ impl Event {
                 (Info, format!("Connecting to {}:{port} ...", bracket(host)))
             }
             Event::Connected { host, port, peer } => {
-                let via = if host.parse::<std::net::IpAddr>().is_ok() {
+                let bare = host.split('%').next().unwrap_or(host);
+                let via = if bare.parse::<std::net::IpAddr>().is_ok() {
                     String::new()
                 } else {
                     format!(" ({})", peer.ip())

@@ -7,22 +7,28 @@ pub fn host_name() -> String {
     gethostname::gethostname().to_string_lossy().into_owned()
 }
 
-/// Every address a peer could reach this machine on, as a person would type it:
+/// Every address a peer could reach this machine on, as a person would type them:
 /// LAN addresses first, then link-local ones with their interface (`fe80::1%eth0`),
 /// loopback last.
 pub fn local_addresses() -> Vec<String> {
-    let mut found: Vec<(u8, String)> = if_addrs::get_if_addrs()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|iface| {
-            let ip = iface.ip();
-            match ip {
+    let Ok(interfaces) = nix::ifaddrs::getifaddrs() else {
+        return Vec::new();
+    };
+    let mut found: Vec<(u8, String)> = interfaces
+        .filter_map(|iface| {
+            let address = iface.address?;
+            let ip: IpAddr = if let Some(v4) = address.as_sockaddr_in() {
+                IpAddr::V4(v4.ip())
+            } else {
+                IpAddr::V6(address.as_sockaddr_in6()?.ip())
+            };
+            Some(match ip {
                 IpAddr::V6(v6) if v6.segments()[0] & 0xffc0 == 0xfe80 => {
-                    (1, format!("{v6}%{}", iface.name))
+                    (1, format!("{v6}%{}", iface.interface_name))
                 }
                 _ if ip.is_loopback() => (2, ip.to_string()),
                 _ => (0, ip.to_string()),
-            }
+            })
         })
         .collect();
     // IPv4 before IPv6 within each rank: the shorter one to read out across a room.

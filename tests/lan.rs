@@ -1,0 +1,255 @@
+//! Two hosts on one machine: two network namespaces joined by a veth pair, a tcp-chat
+//! window in each (on one Xvfb desktop), paired both ways as two people would, by
+//! typing the other's address (IPv4, IPv6, link-local with its interface, host name)
+//! and pressing Connect, then chatting. Traffic stays inside the namespaces made here.
+//!
+//! Needs root and `ip` (iproute2); elsewhere it says why it skipped.
+
+mod common;
+
+use common::app::{at, scratch, App, Xvfb};
+use std::collections::BTreeSet;
+use std::process::Command;
+
+const PORT: &str = "12345";
+
+/// Two namespaces, `a` and `b`, and the link between them; removed when dropped.
+struct Lan {
+    a: String,
+    b: String,
+}
+
+impl Lan {
+    fn create() -> Result<Self, String> {
+        let id = std::process::id() % 100_000;
+        let lan = Lan {
+            a: format!("tcpchat-a{id}"),
+            b: format!("tcpchat-b{id}"),
+        };
+        let (va, vb) = (format!("tca{id}"), format!("tcb{id}"));
+        for ns in [&lan.a, &lan.b] {
+            ip(&["netns", "add", ns])?;
+            ip(&["-n", ns, "link", "set", "lo", "up"])?;
+        }
+        ip(&[
+            "link", "add", &va, "netns", &lan.a, "type", "veth", "peer", "name", &vb, "netns",
+            &lan.b,
+        ])?;
+        for (ns, dev, v4, v6, ll) in [
+            (&lan.a, &va, "10.213.0.1/24", "fd00:213::1/64", "fe80::a/64"),
+            (&lan.b, &vb, "10.213.0.2/24", "fd00:213::2/64", "fe80::b/64"),
+        ] {
+            // Only the addresses set here: no generated link-local address waiting on DAD.
+            ip(&["-n", ns, "link", "set", "dev", dev, "addrgenmode", "none"])?;
+            ip(&["-n", ns, "addr", "add", v4, "dev", dev])?;
+            ip(&["-n", ns, "addr", "add", v6, "dev", dev, "nodad"])?;
+            ip(&["-n", ns, "addr", "add", ll, "dev", dev, "nodad"])?;
+            ip(&["-n", ns, "link", "set", "dev", dev, "up"])?;
+        }
+        // `ip netns exec` puts /etc/netns/NAME/hosts over /etc/hosts: each host knows the
+        // other by name, as a LAN with local names would.
+        for (ns, other_name, other_ip) in [
+            (&lan.a, "chat-b", "10.213.0.2"),
+            (&lan.b, "chat-a", "10.213.0.1"),
+        ] {
+            let dir = format!("/etc/netns/{ns}");
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            let hosts = format!("127.0.0.1 localhost\n::1 localhost\n{other_ip} {other_name}\n");
+            std::fs::write(format!("{dir}/hosts"), hosts).map_err(|e| e.to_string())?;
+        }
+        Ok(lan)
+    }
+
+    /// The addresses `ns` has, as a person would type them (link-local with `%dev`).
+    fn addresses(&self, ns: &str) -> BTreeSet<String> {
+        let out = Command::new("ip")
+            .args(["-n", ns, "-o", "addr", "show"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                let dev = fields.get(1)?.trim_end_matches(':');
+                let addr = fields.get(3)?.split('/').next()?;
+                Some(if addr.starts_with("fe80:") {
+                    format!("{addr}%{dev}")
+                } else {
+                    addr.to_string()
+                })
+            })
+            .collect()
+    }
+}
+
+impl Drop for Lan {
+    fn drop(&mut self) {
+        for ns in [&self.a, &self.b] {
+            let _ = ip(&["netns", "del", ns]);
+            let _ = std::fs::remove_dir_all(format!("/etc/netns/{ns}"));
+        }
+    }
+}
+
+fn ip(args: &[&str]) -> Result<(), String> {
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .map_err(|e| format!("ip: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "ip {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// What the window lists after "Start Listening (port N on ...)".
+fn shown_addresses(line: &str) -> BTreeSet<String> {
+    let inside = line
+        .split_once(" on ")
+        .map(|(_, rest)| rest.trim_end_matches(')'))
+        .unwrap_or("");
+    inside
+        .trim_end_matches(" only")
+        .split(", ")
+        .map(str::to_string)
+        .collect()
+}
+
+/// `from` connects to `to` at `address` by typing it, sends a line, sees the auto-reply,
+/// and closes again.
+fn chat_once(from: &App, to: &App, address: &str, message: &str) {
+    from.fill(at::HOST.0, at::HOST.1, address);
+    from.fill(at::PORT.0, at::PORT.1, PORT);
+    let before = from.log().lines().count();
+    from.click(at::CONNECT.0, at::CONNECT.1);
+    let connected = wait_new_line(from, before, "Connected to ");
+    assert!(connected.contains(&format!(":{PORT}")), "{connected}");
+    from.click(at::MESSAGE.0, at::MESSAGE.1);
+    from.type_text(message);
+    from.key("Return");
+    to.wait_for_log(&format!(" {message}"));
+    let before = from.log().lines().count();
+    wait_new_line(from, before.saturating_sub(2), "[rcv] Server OK");
+    from.click(at::CONNECT.0, at::CONNECT.1); // Close
+    wait_new_line(from, before, "Disconnect : ");
+}
+
+/// Waits for a line containing `text` after the first `skip` lines of `app`'s log.
+fn wait_new_line(app: &App, skip: usize, text: &str) -> String {
+    let deadline = std::time::Instant::now() + common::DEADLINE;
+    loop {
+        if let Some(line) = app.log().lines().skip(skip).find(|l| l.contains(text)) {
+            return line.to_string();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no new {text:?}; log:\n{}",
+            app.log()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn two_hosts_pair_both_ways_over_ipv4_ipv6_link_local_and_host_name() {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    if !root {
+        println!("skipped: making network namespaces needs root");
+        return;
+    }
+    let lan = match Lan::create() {
+        Ok(lan) => lan,
+        Err(why) => {
+            println!("skipped: cannot make test hosts here: {why}");
+            return;
+        }
+    };
+    let x = Xvfb::start();
+    let dir = scratch("lan");
+    let in_a = ["ip", "netns", "exec", lan.a.as_str()];
+    let in_b = ["ip", "netns", "exec", lan.b.as_str()];
+    let a = App::start(&x, &in_a, &["--listen", "--port", PORT], &dir.join("a.txt"));
+    let b = App::start(&x, &in_b, &["--listen", "--port", PORT], &dir.join("b.txt"));
+    b.move_to(700, 0);
+
+    // Each window lists exactly the addresses its host has.
+    let a_shown = shown_addresses(&a.wait_for_log("Start Listening"));
+    let b_shown = shown_addresses(&b.wait_for_log("Start Listening"));
+    assert_eq!(a_shown, lan.addresses(&lan.a));
+    assert_eq!(b_shown, lan.addresses(&lan.b));
+
+    // Every address a peer could use (all but loopback) works, both ways, and so does
+    // the other host's name.
+    let reachable = |shown: &BTreeSet<String>| -> Vec<String> {
+        shown
+            .iter()
+            .filter(|s| *s != "127.0.0.1" && *s != "::1")
+            .cloned()
+            .collect()
+    };
+    let a_addresses = reachable(&a_shown);
+    let b_addresses = reachable(&b_shown);
+    assert_eq!(a_addresses.len(), 3, "{a_addresses:?}");
+    for (n, address) in a_addresses.iter().enumerate() {
+        // A link-local address is typed with the interface of the host that connects.
+        let typed = address.replace(
+            &format!("%{}", a_dev(address)),
+            &format!("%{}", b_dev(&b_shown)),
+        );
+        chat_once(&b, &a, &typed, &format!("B to A {n} 안녕"));
+    }
+    for (n, address) in b_addresses.iter().enumerate() {
+        let typed = address.replace(
+            &format!("%{}", a_dev(address)),
+            &format!("%{}", b_dev(&a_shown)),
+        );
+        chat_once(&a, &b, &typed, &format!("A to B {n} 반가워"));
+    }
+    chat_once(&b, &a, "chat-a", "by name to A");
+    chat_once(&a, &b, "chat-b", "by name to B");
+
+    let shots = [a.screenshot("lan-a.png"), b.screenshot("lan-b.png")];
+    println!("screenshots: {shots:?}");
+
+    // A window bound to 127.0.0.1 is not reachable from the other host.
+    drop(a);
+    let bound = App::start(
+        &x,
+        &in_a,
+        &["--listen", "--bind", "127.0.0.1", "--port", PORT],
+        &dir.join("bound.txt"),
+    );
+    let line = bound.wait_for_log("Start Listening");
+    assert_eq!(
+        line,
+        format!("Start Listening (port {PORT} on 127.0.0.1 only)")
+    );
+    b.fill(at::HOST.0, at::HOST.1, "10.213.0.1");
+    b.fill(at::PORT.0, at::PORT.1, PORT);
+    b.click(at::CONNECT.0, at::CONNECT.1);
+    b.wait_for_log(&format!(
+        "Error : nothing is listening on 10.213.0.1 port {PORT}"
+    ));
+}
+
+/// The interface part of a link-local address (`fe80::a%tca123` -> `tca123`), or "".
+fn a_dev(address: &str) -> &str {
+    address.split_once('%').map_or("", |(_, dev)| dev)
+}
+
+/// The interface a host's link-local address is on.
+fn b_dev(shown: &BTreeSet<String>) -> String {
+    shown
+        .iter()
+        .find_map(|a| a.split_once('%').map(|(_, dev)| dev.to_string()))
+        .unwrap_or_default()
+}
