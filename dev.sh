@@ -10,7 +10,7 @@ APP_PACKAGES=(
   g++ libgl-dev lld pkg-config
   qt6-base-dev qt6-declarative-dev
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
-  qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtqml-workerscript
+  qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtqml-workerscript qml6-module-qtquick-dialogs
   fonts-nanum
 )
 # What the tests add: an X server to look at, real peers, network namespaces.

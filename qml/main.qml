@@ -3,6 +3,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import QtQuick.Dialogs
 import TcpChat
 
 ApplicationWindow {
@@ -28,6 +29,23 @@ ApplicationWindow {
         onActivated: window.close()
     }
 
+    // Carries the whole log to the clipboard for Copy log.
+    TextEdit {
+        id: clipboard
+        visible: false
+        textFormat: TextEdit.PlainText
+    }
+
+    FileDialog {
+        id: saveDialog
+        objectName: "saveDialog"
+        title: qsTr("Save the log")
+        fileMode: FileDialog.SaveFile
+        defaultSuffix: "txt"
+        nameFilters: [qsTr("Text files (*.txt)"), qsTr("All files (*)")]
+        onAccepted: chat.saveLog(selectedFile)
+    }
+
     ColumnLayout {
         anchors.fill: parent
         anchors.margins: 10
@@ -51,6 +69,15 @@ ApplicationWindow {
                 leftPadding: 0
                 text: chat.hostName + "   " + chat.addresses
                 Accessible.name: qsTr("This computer's host name and addresses")
+            }
+            Label {
+                objectName: "status"
+                color: palette.placeholderText
+                text: chat.connected ? qsTr("connected")
+                    : chat.connecting ? qsTr("connecting...")
+                    : chat.listening ? qsTr("listening on %1").arg(chat.listenPort)
+                    : qsTr("idle")
+                Accessible.name: qsTr("State")
             }
             Label {
                 objectName: "peerCount"
@@ -188,22 +215,34 @@ ApplicationWindow {
             TextField {
                 id: autoReplyField
                 objectName: "autoReplyField"
-                Layout.preferredWidth: 160
+                Layout.preferredWidth: 120
                 text: chat.autoReply
                 enabled: autoReplyBox.checked
                 selectByMouse: true
                 Accessible.name: qsTr("Auto-reply text")
-                KeyNavigation.tab: hostField
+                KeyNavigation.tab: copyButton
                 onEditingFinished: chat.setAutoReplyText(text, autoReplyBox.checked)
             }
             Item { Layout.fillWidth: true }
-            Label {
-                objectName: "status"
-                color: palette.placeholderText
-                text: chat.connected ? qsTr("connected")
-                    : chat.connecting ? qsTr("connecting...")
-                    : chat.listening ? qsTr("listening on port %1").arg(chat.listenPort)
-                    : qsTr("idle")
+            Button {
+                id: copyButton
+                objectName: "copyButton"
+                text: qsTr("Copy log")
+                Accessible.name: qsTr("Copy the whole log")
+                KeyNavigation.tab: saveButton
+                onClicked: {
+                    clipboard.text = chat.logText();
+                    clipboard.selectAll();
+                    clipboard.copy();
+                }
+            }
+            Button {
+                id: saveButton
+                objectName: "saveButton"
+                text: qsTr("Save log...")
+                Accessible.name: qsTr("Save the log to a file")
+                KeyNavigation.tab: hostField
+                onClicked: saveDialog.open()
             }
         }
     }

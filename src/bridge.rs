@@ -22,6 +22,8 @@ pub mod qobject {
         type QVariant = cxx_qt_lib::QVariant;
         include!("cxx-qt-lib/qmodelindex.h");
         type QModelIndex = cxx_qt_lib::QModelIndex;
+        include!("cxx-qt-lib/qurl.h");
+        type QUrl = cxx_qt_lib::QUrl;
     }
 
     extern "RustQt" {
@@ -73,6 +75,11 @@ pub mod qobject {
         /// Do what the command line asked for at start (--listen, --connect).
         #[qinvokable]
         fn start(self: Pin<&mut Self>);
+
+        /// Save the log (the lines kept) to a file, off the Qt thread; the log says how it went.
+        #[qinvokable]
+        #[cxx_name = "saveLog"]
+        fn save_log(self: &Self, file: &QUrl);
 
         /// The whole log as text, one line each, for copying.
         #[qinvokable]
@@ -139,11 +146,17 @@ use crate::engine::transcript::TranscriptSink;
 use crate::engine::Chat;
 use core::pin::Pin;
 use cxx_qt::{CxxQtType, Threading};
-use cxx_qt_lib::{QByteArray, QHash, QHashPair_i32_QByteArray, QModelIndex, QString, QVariant};
+use cxx_qt_lib::{
+    QByteArray, QHash, QHashPair_i32_QByteArray, QModelIndex, QString, QUrl, QVariant,
+};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
 pub use qobject::ChatBackend;
+
+/// The least time between two batches reaching the Qt thread: at most 2,000 calls a
+/// second however busy the peers are, and a line waits at most this long to be shown.
+const DRAIN_INTERVAL: std::time::Duration = std::time::Duration::from_micros(500);
 
 /// Qt::DisplayRole: the line as shown.
 const TEXT_ROLE: i32 = 0;
@@ -179,6 +192,8 @@ pub struct ChatBackendRust {
     max_rows: usize,
     /// How many batches of events reached the Qt thread (one queued call each).
     batches: u64,
+    /// How many lines the log has had in all, including those no longer kept.
+    total_lines: u64,
     startup: cli::Startup,
 }
 
@@ -207,6 +222,7 @@ impl Default for ChatBackendRust {
             rows: VecDeque::new(),
             max_rows: startup.log_lines.max(1),
             batches: 0,
+            total_lines: 0,
             startup,
         }
     }
@@ -222,13 +238,31 @@ impl Drop for ChatBackendRust {
     }
 }
 
+/// Every ChatBackend made in this process, as a handle that reaches it on its Qt thread.
+/// For tools that run the real window in-process and look at it (the benchmark).
+static CREATED: std::sync::Mutex<Vec<cxx_qt::CxxQtThread<ChatBackend>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Handles to every ChatBackend made so far (those destroyed refuse queued calls).
+pub fn created_backends() -> Vec<cxx_qt::CxxQtThread<ChatBackend>> {
+    CREATED.lock().map(|c| c.clone()).unwrap_or_default()
+}
+
 impl cxx_qt::Initialize for ChatBackend {
     fn initialize(mut self: Pin<&mut Self>) {
         let qt_thread = self.qt_thread();
-        let queue = Arc::new(EventQueue::new(DEFAULT_QUEUE_CAPACITY, move || {
+        if let Ok(mut created) = CREATED.lock() {
+            created.push(qt_thread.clone());
+        }
+        let wake = move || {
             // Fails only when the object is gone, and then nobody is left to tell.
             let _ = qt_thread.queue(|this| this.drain());
-        }));
+        };
+        let queue = match EventQueue::paced(DEFAULT_QUEUE_CAPACITY, DRAIN_INTERVAL, wake.clone()) {
+            Ok(queue) => queue,
+            // No thread to pace with: wake from the engine's threads directly.
+            Err(_) => Arc::new(EventQueue::new(DEFAULT_QUEUE_CAPACITY, wake)),
+        };
         let mut sink: Arc<dyn EventSink> = queue.clone();
         let mut problem = None;
         if let Some(path) = &self.startup.transcript {
@@ -309,6 +343,18 @@ impl ChatBackend {
         }
     }
 
+    pub fn save_log(&self, file: &QUrl) {
+        let Some(queue) = self.queue.clone() else {
+            return;
+        };
+        let path = file
+            .to_local_file()
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| file.to_qstring().to_string());
+        let lines: Vec<String> = self.rows.iter().map(|r| r.text.to_string()).collect();
+        crate::engine::transcript::save_log(path.into(), lines, queue);
+    }
+
     pub fn log_text(&self) -> QString {
         let lines: Vec<String> = self.rows.iter().map(|r| r.text.to_string()).collect();
         QString::from(lines.join("\n").as_str())
@@ -322,6 +368,11 @@ impl ChatBackend {
     /// How many log lines are kept.
     pub fn line_count(&self) -> usize {
         self.rows.len()
+    }
+
+    /// How many lines the log has had in all, including those no longer kept.
+    pub fn total_lines(&self) -> u64 {
+        self.total_lines
     }
 
     /// How many batches of events have reached the Qt thread so far.
@@ -339,6 +390,7 @@ impl ChatBackend {
             return;
         }
         self.as_mut().rust_mut().batches += 1;
+        self.as_mut().rust_mut().total_lines += events.len() as u64;
         let max = self.max_rows;
         let skip = events.len().saturating_sub(max);
         let new_rows: Vec<Row> = events[skip..]

@@ -8,6 +8,7 @@ const MAIN_QML: &str = "qrc:/qt/qml/TcpChat/qml/main.qml";
 fn main() -> anyhow::Result<()> {
     let cli = cli::parse();
     cli::set_startup(cli.into());
+    tcp_chat::render::choose_scene_graph();
 
     let mut app = QGuiApplication::new();
     let mut engine = QQmlApplicationEngine::new();

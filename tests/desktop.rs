@@ -77,8 +77,9 @@ fn tab_moves_through_the_controls_and_enter_in_the_address_field_connects() {
     app.type_text("typed after two tabs");
     app.key("Return");
     app.wait_for_log("Error : not connected");
-    // On: Send, Auto-reply, its text, the address field. Enter there connects.
-    for _ in 0..4 {
+    // On: Send, Auto-reply, its text, Copy log, Save log, the address field. Enter there
+    // connects.
+    for _ in 0..6 {
         app.key("Tab");
     }
     app.key("Return");

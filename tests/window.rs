@@ -15,6 +15,8 @@ const WATCHDOG: Duration = Duration::from_secs(120);
 fn main() {
     std::env::set_var("QT_QPA_PLATFORM", "offscreen");
     std::env::set_var("QT_QUICK_BACKEND", "software");
+    // Lets a test read back a file the window saved.
+    std::env::set_var("QML_XHR_ALLOW_FILE_READ", "1");
     std::thread::spawn(|| {
         std::thread::sleep(WATCHDOG);
         eprintln!("window tests: still running after {WATCHDOG:?}, giving up");

@@ -258,18 +258,30 @@ impl Inner {
         if lines.is_empty() {
             return true;
         }
+        // Answer first, all lines of this read in one write: the peer's round trip does
+        // not wait for the log, and a flood costs one write per read, not one per line.
+        let reply = auto_reply.and_then(|r| r.read().unwrap_or_else(|p| p.into_inner()).clone());
+        if let Some(reply) = reply {
+            let answers = if lines.len() == 1 {
+                reply
+            } else {
+                Arc::from(reply.repeat(lines.len()))
+            };
+            if !self.send(&answers) {
+                lines.clear();
+                return false;
+            }
+        }
         if !self.shared.sink.wait_for_room() {
             lines.clear();
             return false;
         }
-        let reply = auto_reply.and_then(|r| r.read().unwrap_or_else(|p| p.into_inner()).clone());
         let ended = self.lock_ended();
         if ended.is_none() {
             lines.clear();
             return false;
         }
         let show_peer = self.shared.peers.load(Ordering::Relaxed) > 1;
-        let count = lines.len();
         let mut events: Vec<Event> = lines
             .drain(..)
             .map(|text| Event::Received {
@@ -280,14 +292,6 @@ impl Inner {
             })
             .collect();
         self.shared.sink.emit_all(&mut events);
-        drop(ended);
-        if let Some(reply) = reply {
-            for _ in 0..count {
-                if !self.send(&reply) {
-                    return false;
-                }
-            }
-        }
         true
     }
 

@@ -45,6 +45,8 @@ pub enum Error {
     ListenerFull { peer: String, limit: usize },
     #[error("cannot accept more connections: {detail}")]
     AcceptFailed { detail: String },
+    #[error("cannot save the log to {path}: {detail}")]
+    SaveLog { path: String, detail: String },
     #[error("cannot write the transcript {path}: {detail}")]
     Transcript { path: String, detail: String },
 }

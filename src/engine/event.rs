@@ -53,6 +53,8 @@ pub enum Event {
     },
     /// A line a person typed went out to `peers` peers.
     Sent { text: String, peers: usize },
+    /// The window's log was saved to a file.
+    LogSaved { path: String, lines: usize },
     /// Something went wrong; the sentence says what and what to do.
     Error(Error),
 }
@@ -138,6 +140,7 @@ impl Event {
                 }
             }
             Event::Sent { text, .. } => (Sent, format!("[send] {}", visible(text))),
+            Event::LogSaved { path, lines } => (Info, format!("Saved {lines} log lines to {path}")),
             Event::Error(e) => (Error, format!("Error : {e}")),
         }
     }

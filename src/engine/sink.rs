@@ -7,7 +7,7 @@
 //! memory. Control events (connected, errors) are never held back.
 
 use super::event::Event;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// Receives the engine's events. Implementations must not block in `emit`.
@@ -29,36 +29,69 @@ pub trait EventSink: Send + Sync {
 }
 
 /// How many events may wait for the consumer before readers are held back.
-pub const DEFAULT_QUEUE_CAPACITY: usize = 16 * 1024;
+pub const DEFAULT_QUEUE_CAPACITY: usize = 64 * 1024;
 
 /// A batching queue: events pile up until the consumer drains them all at once, and
-/// `wake` is called only when the queue goes from empty to not empty, so a flood of
-/// lines costs one wake-up per batch, not one per line.
+/// `wake` is called only when events wait and the consumer has not been told yet, so a
+/// flood of lines costs one wake-up per batch, not one per line. A paced queue (see
+/// [`EventQueue::paced`]) also leaves at least an interval between wake-ups, so that a
+/// busy peer costs the consumer (the Qt thread) a bounded number of calls a second.
 pub struct EventQueue {
     state: Mutex<QueueState>,
-    /// Signalled when the consumer drains (room for readers) or new events arrive.
+    /// Signalled for readers waiting for room and consumers waiting for events.
     changed: Condvar,
+    /// Signalled for the pacer thread, when it is parked.
+    pacer: Condvar,
     capacity: usize,
+    /// The least time between two wake-ups; `None` wakes at once, from the producer.
+    pacing: Option<Duration>,
     wake: Box<dyn Fn() + Send + Sync>,
 }
 
 #[derive(Default)]
 struct QueueState {
     events: Vec<Event>,
-    /// A wake-up was sent and the consumer has not drained since.
+    /// The consumer was told and has not drained since.
     woken: bool,
     /// The consumer is gone: events are dropped, waiting readers are let go.
     closed: bool,
+    /// Threads waiting on `changed`: a notify costs a system call, so only when needed.
+    waiters: usize,
+    /// The pacer thread waits on `pacer` for events.
+    pacer_parked: bool,
 }
 
 impl EventQueue {
-    /// A queue that calls `wake` when events wait and the consumer was not yet told.
+    /// A queue that calls `wake` (from the producing thread) when events wait and the
+    /// consumer was not yet told.
     pub fn new(capacity: usize, wake: impl Fn() + Send + Sync + 'static) -> Self {
+        Self::build(capacity, None, Box::new(wake))
+    }
+
+    /// A queue whose wake-ups come from a thread of its own, at most one per `interval`.
+    /// The thread ends when the queue is closed.
+    pub fn paced(
+        capacity: usize,
+        interval: Duration,
+        wake: impl Fn() + Send + Sync + 'static,
+    ) -> std::io::Result<Arc<Self>> {
+        let queue = Arc::new(Self::build(capacity, Some(interval), Box::new(wake)));
+        let pacer = queue.clone();
+        std::thread::Builder::new()
+            .name("tcp-chat-pacer".into())
+            .stack_size(64 * 1024)
+            .spawn(move || pacer.pace(interval))?;
+        Ok(queue)
+    }
+
+    fn build(capacity: usize, pacing: Option<Duration>, wake: Box<dyn Fn() + Send + Sync>) -> Self {
         Self {
             state: Mutex::new(QueueState::default()),
             changed: Condvar::new(),
+            pacer: Condvar::new(),
             capacity: capacity.max(1),
-            wake: Box::new(wake),
+            pacing,
+            wake,
         }
     }
 
@@ -67,8 +100,11 @@ impl EventQueue {
         let mut state = self.lock();
         state.woken = false;
         let events = std::mem::take(&mut state.events);
+        let notify = state.waiters > 0;
         drop(state);
-        self.changed.notify_all();
+        if notify {
+            self.changed.notify_all();
+        }
         events
     }
 
@@ -82,22 +118,26 @@ impl EventQueue {
             if left.is_zero() {
                 break;
             }
+            state.waiters += 1;
             state = match self.changed.wait_timeout(state, left) {
                 Ok((s, _)) => s,
                 Err(poisoned) => poisoned.into_inner().0,
             };
+            state.waiters -= 1;
         }
         drop(state);
         self.drain()
     }
 
-    /// The consumer is going away: drop what is queued and let every waiting reader go.
+    /// The consumer is going away: drop what is queued and let every waiting reader (and
+    /// the pacer) go.
     pub fn close(&self) {
         let mut state = self.lock();
         state.closed = true;
         state.events.clear();
         drop(state);
         self.changed.notify_all();
+        self.pacer.notify_all();
     }
 
     fn lock(&self) -> MutexGuard<'_, QueueState> {
@@ -105,12 +145,52 @@ impl EventQueue {
     }
 
     fn pushed(&self, mut state: MutexGuard<'_, QueueState>) {
-        let wake = !state.woken;
-        state.woken = true;
+        let notify_waiters = state.waiters > 0;
+        let wake_now = !state.woken && self.pacing.is_none();
+        let wake_pacer = !state.woken && state.pacer_parked;
+        if wake_now {
+            state.woken = true;
+        }
         drop(state);
-        self.changed.notify_all();
-        if wake {
+        if notify_waiters {
+            self.changed.notify_all();
+        }
+        if wake_pacer {
+            self.pacer.notify_one();
+        }
+        if wake_now {
             (self.wake)();
+        }
+    }
+
+    /// The pacer thread: tells the consumer about waiting events, at most once an
+    /// `interval`; parked while there is nothing to tell.
+    fn pace(&self, interval: Duration) {
+        let mut last_wake: Option<Instant> = None;
+        let mut state = self.lock();
+        loop {
+            if state.closed {
+                return;
+            }
+            if state.events.is_empty() || state.woken {
+                state.pacer_parked = true;
+                state = self.pacer.wait(state).unwrap_or_else(|p| p.into_inner());
+                state.pacer_parked = false;
+                continue;
+            }
+            let rest = last_wake.map_or(Duration::ZERO, |t| interval.saturating_sub(t.elapsed()));
+            if !rest.is_zero() {
+                state = match self.pacer.wait_timeout(state, rest) {
+                    Ok((s, _)) => s,
+                    Err(p) => p.into_inner().0,
+                };
+                continue;
+            }
+            state.woken = true;
+            drop(state);
+            last_wake = Some(Instant::now());
+            (self.wake)();
+            state = self.lock();
         }
     }
 }
@@ -138,7 +218,9 @@ impl EventSink for EventQueue {
     fn wait_for_room(&self) -> bool {
         let mut state = self.lock();
         while state.events.len() >= self.capacity && !state.closed {
+            state.waiters += 1;
             state = self.changed.wait(state).unwrap_or_else(|p| p.into_inner());
+            state.waiters -= 1;
         }
         !state.closed
     }
@@ -180,6 +262,31 @@ mod tests {
         assert!(!waiter.is_finished());
         queue.drain();
         assert!(waiter.join().unwrap());
+    }
+
+    #[test]
+    fn a_paced_queue_wakes_at_once_when_idle_and_then_at_most_once_an_interval() {
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let counter = wakes.clone();
+        let queue = EventQueue::paced(1000, Duration::from_millis(200), move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+        })
+        .unwrap();
+        queue.emit(Event::ListenStopped);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while wakes.load(Ordering::SeqCst) == 0 {
+            assert!(Instant::now() < deadline, "no wake-up");
+            std::thread::yield_now();
+        }
+        // Drained and refilled within the interval: no second wake-up until it passes.
+        queue.drain();
+        queue.emit(Event::ListenStopped);
+        assert_eq!(wakes.load(Ordering::SeqCst), 1);
+        while wakes.load(Ordering::SeqCst) == 1 {
+            assert!(Instant::now() < deadline, "no second wake-up");
+            std::thread::yield_now();
+        }
+        queue.close();
     }
 
     #[test]

@@ -69,6 +69,38 @@ impl EventSink for TranscriptSink {
     }
 }
 
+/// Writes `lines` to `path` (replacing it) on a thread of its own, then reports how it
+/// went to `sink`: for "Save log" in the window.
+pub fn save_log(path: std::path::PathBuf, lines: Vec<String>, sink: Arc<dyn EventSink>) {
+    let name = path.display().to_string();
+    let job = move || {
+        let write = || -> std::io::Result<()> {
+            let mut out = BufWriter::new(File::create(&path)?);
+            for line in &lines {
+                writeln!(out, "{line}")?;
+            }
+            out.flush()
+        };
+        sink.emit(match write() {
+            Ok(()) => Event::LogSaved {
+                path: name,
+                lines: lines.len(),
+            },
+            Err(e) => Event::Error(Error::SaveLog {
+                path: name,
+                detail: plain_io(&e),
+            }),
+        });
+    };
+    if let Err(e) = thread::Builder::new()
+        .name("tcp-chat-save".into())
+        .spawn(job)
+    {
+        // The job (and its sink) went with the failed spawn: nothing left to report to.
+        eprintln!("tcp-chat: cannot save the log: {e}");
+    }
+}
+
 fn write_lines(file: File, lines: Receiver<String>, reporter: Arc<dyn EventSink>, path: String) {
     let mut out = BufWriter::new(file);
     while let Ok(line) = lines.recv() {

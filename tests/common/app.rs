@@ -3,48 +3,11 @@
 #![allow(dead_code)]
 
 use super::DEADLINE;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A private X server for one test.
-pub struct Xvfb {
-    child: Child,
-    pub display: String,
-}
-
-impl Xvfb {
-    pub fn start() -> Self {
-        let mut child = Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                "1400x800x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb (package xvfb) is needed for the desktop tests");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("Xvfb's display number");
-        let display = format!(":{}", line.trim());
-        Self { child, display }
-    }
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+pub use super::xvfb::Xvfb;
 
 /// A running tcp-chat window.
 pub struct App {

@@ -132,3 +132,4 @@ pub fn loopback(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
 pub mod app;
+pub mod xvfb;
