@@ -258,41 +258,33 @@ impl Inner {
         if lines.is_empty() {
             return true;
         }
-        // Answer first, all lines of this read in one write: the peer's round trip does
-        // not wait for the log, and a flood costs one write per read, not one per line.
-        let reply = auto_reply.and_then(|r| r.read().unwrap_or_else(|p| p.into_inner()).clone());
-        if let Some(reply) = reply {
-            let answers = if lines.len() == 1 {
-                reply
-            } else {
-                Arc::from(reply.repeat(lines.len()))
-            };
-            if !self.send(&answers) {
-                lines.clear();
-                return false;
-            }
-        }
         if !self.shared.sink.wait_for_room() {
             lines.clear();
             return false;
         }
-        let ended = self.lock_ended();
-        if ended.is_none() {
-            lines.clear();
-            return false;
+        let count = lines.len();
+        {
+            // Reported before they are answered: a peer that connects after our answer
+            // reached this one never has its lines shown first.
+            let ended = self.lock_ended();
+            if ended.is_none() {
+                lines.clear();
+                return false;
+            }
+            let show_peer = self.shared.peers.load(Ordering::Relaxed) > 1;
+            let mut events: Vec<Event> = lines
+                .drain(..)
+                .map(|text| Event::Received { side: self.side, peer: self.peer, text, show_peer })
+                .collect();
+            self.shared.sink.emit_all(&mut events);
         }
-        let show_peer = self.shared.peers.load(Ordering::Relaxed) > 1;
-        let mut events: Vec<Event> = lines
-            .drain(..)
-            .map(|text| Event::Received {
-                side: self.side,
-                peer: self.peer,
-                text,
-                show_peer,
-            })
-            .collect();
-        self.shared.sink.emit_all(&mut events);
-        true
+        // All lines of this read answered in one write: a flood costs one write per read.
+        let reply = auto_reply.and_then(|r| r.read().unwrap_or_else(|p| p.into_inner()).clone());
+        match reply {
+            Some(reply) if count == 1 => self.send(&reply),
+            Some(reply) => self.send(&Arc::from(reply.repeat(count))),
+            None => true,
+        }
     }
 
     fn send(&self, bytes: &Arc<[u8]>) -> bool {
