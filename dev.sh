@@ -2,6 +2,8 @@
 # tcp-chat's two commands on a fresh Debian 12 / Raspberry Pi OS (bookworm) machine:
 #   ./dev.sh run [OPTIONS]   install what is missing, build, open the window
 #   ./dev.sh test            install what is missing, check formatting and lints, run every test
+#   ./dev.sh bench [--quick] the performance table (README, "Performance")
+#   ./dev.sh soak [MINUTES]  two chats paired for a long time (default 10 minutes)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -58,8 +60,20 @@ case "${1:-}" in
     cargo clippy --all-targets -- -D warnings
     cargo test --all-targets
     ;;
+  bench)
+    shift
+    install_missing "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    ensure_rust
+    cargo build --release
+    cargo bench --bench perf -- "$@"
+    ;;
+  soak)
+    install_missing "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    ensure_rust
+    cargo bench --bench soak -- --minutes "${2:-10}"
+    ;;
   *)
-    echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test" >&2
+    echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test | ./dev.sh bench [--quick] | ./dev.sh soak [MINUTES]" >&2
     exit 2
     ;;
 esac

@@ -102,7 +102,6 @@ fn main() {
                 b_to_a.refused += 1;
             }
             let direction = a_to_b.clone();
-            let seen = a_seen.clone();
             let _ = window.queue(move |mut w| {
                 let mut d = direction.lock().unwrap();
                 let text = format!("soak A {}", d.accepted);
@@ -111,24 +110,8 @@ fn main() {
                 } else {
                     d.refused += 1;
                 }
-                // And what the window received since last time.
-                let mut s = seen.lock().unwrap();
-                let new = (w.total_lines() - s.0) as usize;
-                let count = w.line_count();
-                for i in count.saturating_sub(new)..count {
-                    if let Some(n) = w
-                        .line(i)
-                        .and_then(|l| l.strip_prefix("[rcv] soak B ").map(str::to_string))
-                    {
-                        if n.parse::<u64>().ok() == Some(s.1) {
-                            s.1 += 1;
-                        } else {
-                            s.2 += 1;
-                        }
-                    }
-                }
-                s.0 = w.total_lines();
             });
+            scan_window(&window, &a_seen);
             next_send += tick;
         }
         app.process_events();
@@ -137,6 +120,8 @@ fn main() {
     }
     pump(&app, Duration::from_millis(500));
     check_b(&b, &mut b_total, &a_to_b);
+    scan_window(&window, &a_seen);
+    pump(&app, Duration::from_millis(100));
     let end_figures = Figures::now();
     let a = a_to_b.lock().unwrap();
     let (_, b_arrived, b_disorder) = *a_seen.lock().unwrap();
@@ -171,6 +156,30 @@ fn main() {
     println!("soak: {}", if pass { "PASS" } else { "FAIL" });
     drop(engine);
     std::process::exit(i32::from(!pass));
+}
+
+/// Has the window's Qt thread read what the window received since last time and check
+/// the sequence: (lines seen in all, next number expected, numbers out of order).
+fn scan_window(window: &cxx_qt::CxxQtThread<ChatBackend>, seen: &Arc<Mutex<(u64, u64, u64)>>) {
+    let seen = seen.clone();
+    let _ = window.queue(move |w| {
+        let mut s = seen.lock().unwrap();
+        let new = (w.total_lines() - s.0) as usize;
+        let count = w.line_count();
+        for i in count.saturating_sub(new)..count {
+            if let Some(n) = w
+                .line(i)
+                .and_then(|l| l.strip_prefix("[rcv] soak B ").map(str::to_string))
+            {
+                if n.parse::<u64>().ok() == Some(s.1) {
+                    s.1 += 1;
+                } else {
+                    s.2 += 1;
+                }
+            }
+        }
+        s.0 = w.total_lines();
+    });
 }
 
 /// Reads what the other chat received since last time and checks the sequence.

@@ -274,7 +274,12 @@ impl Inner {
             let show_peer = self.shared.peers.load(Ordering::Relaxed) > 1;
             let mut events: Vec<Event> = lines
                 .drain(..)
-                .map(|text| Event::Received { side: self.side, peer: self.peer, text, show_peer })
+                .map(|text| Event::Received {
+                    side: self.side,
+                    peer: self.peer,
+                    text,
+                    show_peer,
+                })
                 .collect();
             self.shared.sink.emit_all(&mut events);
         }
