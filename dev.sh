@@ -58,7 +58,7 @@ case "${1:-}" in
     ensure_rust
     cargo fmt --check
     cargo clippy --all-targets -- -D warnings
-    cargo test --all-targets
+    cargo test
     ;;
   bench)
     shift
