@@ -6,7 +6,7 @@
 //! real binary as a person starts it. `--quick` runs fewer iterations (a smoke test).
 
 use cxx_qt::CxxQtThread;
-use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QString, QUrl};
+use cxx_qt_lib::{QGuiApplication, QString};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::pin::Pin;
@@ -14,11 +14,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
-#[path = "../tests/common/xvfb.rs"]
-mod xvfb;
+mod common;
 
-use tcp_chat::bridge::{created_backends, new_backend, ChatBackend};
-use xvfb::Xvfb;
+use common::open_window;
+use common::xvfb::Xvfb;
+use tcp_chat::bridge::{new_backend, ChatBackend};
 
 struct Sizes {
     round_trips: usize,
@@ -87,17 +87,8 @@ fn main() {
     });
 
     // The real window in this process.
-    tcp_chat::render::choose_scene_graph();
-    let mut app = QGuiApplication::new();
-    let mut engine = QQmlApplicationEngine::new();
-    if let Some(engine) = engine.as_mut() {
-        engine.load(&QUrl::from("qrc:/qt/qml/TcpChat/qml/main.qml"));
-    }
+    let (mut app, engine, window) = open_window();
     let app = app.as_mut().expect("QGuiApplication");
-    let window = created_backends()
-        .into_iter()
-        .next()
-        .expect("the window's ChatBackend");
     let qt = Qt {
         app: &app,
         window: window.clone(),

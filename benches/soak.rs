@@ -7,17 +7,17 @@
 //! ChatBackend in the same process, connecting to the window's listener. Lines from the
 //! window go to its listener's peer; lines from the other go over its connection.
 
-use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QString, QUrl};
+use cxx_qt_lib::{QGuiApplication, QString};
 
 use std::pin::Pin;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-#[path = "../tests/common/xvfb.rs"]
-mod xvfb;
+mod common;
 
-use tcp_chat::bridge::{created_backends, new_backend, ChatBackend};
-use xvfb::Xvfb;
+use common::open_window;
+use common::xvfb::Xvfb;
+use tcp_chat::bridge::{new_backend, ChatBackend};
 
 const RATE_PER_SECOND: u64 = 100;
 const RECONNECT_EVERY: Duration = Duration::from_secs(10);
@@ -41,17 +41,9 @@ fn main() {
         .unwrap_or(10.0);
     let xvfb = Xvfb::start();
     std::env::set_var("DISPLAY", &xvfb.display);
-    tcp_chat::render::choose_scene_graph();
-    let mut app = QGuiApplication::new();
-    let mut engine = QQmlApplicationEngine::new();
-    if let Some(engine) = engine.as_mut() {
-        engine.load(&QUrl::from("qrc:/qt/qml/TcpChat/qml/main.qml"));
-    }
+    // The real window in this process.
+    let (mut app, engine, window) = open_window();
     let app = app.as_mut().expect("QGuiApplication");
-    let window = created_backends()
-        .into_iter()
-        .next()
-        .expect("the window's ChatBackend");
     let mut other = new_backend();
     let mut b = other.pin_mut();
 

@@ -5,7 +5,6 @@ mod common;
 
 use common::*;
 use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -104,14 +103,6 @@ fn course_script(name: &str, port: u16) -> PathBuf {
     let copy = dir.join(name);
     std::fs::write(&copy, text.replace("port=12345", &format!("port={port}"))).unwrap();
     copy
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// How Python prints `bytes`: `b'...'` with non-ASCII bytes as `\xNN`.

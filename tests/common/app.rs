@@ -3,7 +3,10 @@
 #![allow(dead_code)]
 
 use super::DEADLINE;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -55,10 +58,25 @@ impl App {
             .arg(transcript)
             .env("DISPLAY", &x.display)
             .env("QT_QUICK_BACKEND", "software")
+            // Qt says when it has drawn a frame: the window is laid out and takes input.
+            .env("QT_LOGGING_RULES", "qt.scenegraph.time.renderloop=true")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start tcp-chat");
+        let mut child = child;
+        let drawn = Arc::new(AtomicBool::new(false));
+        {
+            let drawn = drawn.clone();
+            let stderr = BufReader::new(child.stderr.take().expect("stderr"));
+            std::thread::spawn(move || {
+                for line in stderr.lines().map_while(Result::ok) {
+                    if line.to_lowercase().contains("frame rendered") {
+                        drawn.store(true, Ordering::SeqCst);
+                    }
+                }
+            });
+        }
         let pid = child.id();
         let deadline = Instant::now() + Duration::from_secs(30);
         let window = loop {

@@ -128,6 +128,15 @@ pub fn eventually(name: &str, mut check: impl FnMut() -> bool) {
     }
 }
 
+/// A port that was free a moment ago (for a peer program that must be told its port).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn loopback(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
