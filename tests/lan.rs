@@ -253,3 +253,97 @@ fn b_dev(shown: &BTreeSet<String>) -> String {
         .find_map(|a| a.split_once('%').map(|(_, dev)| dev.to_string()))
         .unwrap_or_default()
 }
+
+#[test]
+fn a_host_with_ipv6_turned_off_listens_and_chats_over_ipv4() {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    if !root {
+        println!("skipped: making network namespaces needs root");
+        return;
+    }
+    let ns = format!("tcpchat-v4-{}", std::process::id() % 100_000);
+    struct Gone(String);
+    impl Drop for Gone {
+        fn drop(&mut self) {
+            let _ = ip(&["netns", "del", &self.0]);
+        }
+    }
+    if let Err(why) = ip(&["netns", "add", &ns]) {
+        println!("skipped: cannot make a test host here: {why}");
+        return;
+    }
+    let _gone = Gone(ns.clone());
+    for setting in [
+        "net.ipv6.conf.all.disable_ipv6=1",
+        "net.ipv6.conf.default.disable_ipv6=1",
+    ] {
+        let ok = Command::new("ip")
+            .args(["netns", "exec", &ns, "sysctl", "-qw", setting])
+            .status()
+            .unwrap();
+        assert!(ok.success(), "sysctl {setting}");
+    }
+    ip(&["-n", &ns, "link", "set", "lo", "up"]).unwrap();
+    ip(&["-n", &ns, "addr", "add", "127.0.0.1/8", "dev", "lo"]).ok();
+
+    let dir = scratch("v4only");
+    let transcript = dir.join("v4.txt");
+    let mut app = Command::new("ip")
+        .args(["netns", "exec", &ns, env!("CARGO_BIN_EXE_tcp-chat")])
+        .args([
+            "-platform",
+            "offscreen",
+            "--listen",
+            "--port",
+            PORT,
+            "--transcript",
+        ])
+        .arg(&transcript)
+        .env("QT_QUICK_BACKEND", "software")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let log = || std::fs::read_to_string(&transcript).unwrap_or_default();
+    let wait = |text: &str| {
+        let deadline = std::time::Instant::now() + common::DEADLINE;
+        while !log().contains(text) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {text:?}; log:\n{}",
+                log()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    wait("Start Listening");
+    let listening = log()
+        .lines()
+        .find(|l| l.starts_with("Start Listening"))
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        listening,
+        format!("Start Listening (port {PORT} on 127.0.0.1)"),
+        "only IPv4 addresses are listed"
+    );
+    let nc = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &ns,
+            "sh",
+            "-c",
+            &format!("printf 'over ipv4 한국어\\n' | nc -q 2 127.0.0.1 {PORT}"),
+        ])
+        .output()
+        .unwrap();
+    wait("[rcv] over ipv4 한국어");
+    assert_eq!(String::from_utf8_lossy(&nc.stdout), "Server OK\n");
+    let _ = app.kill();
+    let _ = app.wait();
+}

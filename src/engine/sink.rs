@@ -31,6 +31,10 @@ pub trait EventSink: Send + Sync {
 /// How many events may wait for the consumer before readers are held back.
 pub const DEFAULT_QUEUE_CAPACITY: usize = 64 * 1024;
 
+/// How much received text may wait for the consumer before readers are held back, so that
+/// peers sending 64 KiB pieces cannot fill memory with a few thousand events.
+pub const QUEUE_TEXT_LIMIT: usize = 8 * 1024 * 1024;
+
 /// A batching queue: events pile up until the consumer drains them all at once, and
 /// `wake` is called only when events wait and the consumer has not been told yet, so a
 /// flood of lines costs one wake-up per batch, not one per line. A paced queue (see
@@ -51,6 +55,8 @@ pub struct EventQueue {
 #[derive(Default)]
 struct QueueState {
     events: Vec<Event>,
+    /// Bytes of received text in `events`.
+    text_bytes: usize,
     /// The consumer was told and has not drained since.
     woken: bool,
     /// The consumer is gone: events are dropped, waiting readers are let go.
@@ -99,6 +105,7 @@ impl EventQueue {
     pub fn drain(&self) -> Vec<Event> {
         let mut state = self.lock();
         state.woken = false;
+        state.text_bytes = 0;
         let events = std::mem::take(&mut state.events);
         let notify = state.waiters > 0;
         drop(state);
@@ -135,6 +142,7 @@ impl EventQueue {
         let mut state = self.lock();
         state.closed = true;
         state.events.clear();
+        state.text_bytes = 0;
         drop(state);
         self.changed.notify_all();
         self.pacer.notify_all();
@@ -201,6 +209,7 @@ impl EventSink for EventQueue {
         if state.closed {
             return;
         }
+        state.text_bytes += text_len(&event);
         state.events.push(event);
         self.pushed(state);
     }
@@ -211,18 +220,29 @@ impl EventSink for EventQueue {
             events.clear();
             return;
         }
+        state.text_bytes += events.iter().map(text_len).sum::<usize>();
         state.events.append(events);
         self.pushed(state);
     }
 
     fn wait_for_room(&self) -> bool {
         let mut state = self.lock();
-        while state.events.len() >= self.capacity && !state.closed {
+        while (state.events.len() >= self.capacity || state.text_bytes >= QUEUE_TEXT_LIMIT)
+            && !state.closed
+        {
             state.waiters += 1;
             state = self.changed.wait(state).unwrap_or_else(|p| p.into_inner());
             state.waiters -= 1;
         }
         !state.closed
+    }
+}
+
+/// The received text an event carries.
+fn text_len(event: &Event) -> usize {
+    match event {
+        Event::Received { text, .. } => text.len(),
+        _ => 0,
     }
 }
 
@@ -287,6 +307,33 @@ mod tests {
             std::thread::yield_now();
         }
         queue.close();
+    }
+
+    #[test]
+    fn queued_text_is_bounded_in_bytes_too() {
+        let queue = Arc::new(EventQueue::new(1_000_000, || {}));
+        let piece = "x".repeat(64 * 1024);
+        let peer = "127.0.0.1:1".parse().unwrap();
+        for _ in 0..QUEUE_TEXT_LIMIT / piece.len() {
+            assert!(queue.wait_for_room());
+            queue.emit(Event::Received {
+                side: crate::engine::Side::Incoming,
+                peer,
+                text: piece.clone(),
+                show_peer: false,
+            });
+        }
+        let waiter = {
+            let queue = queue.clone();
+            std::thread::spawn(move || queue.wait_for_room())
+        };
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(
+            !waiter.is_finished(),
+            "8 MiB of text waiting: readers are held back"
+        );
+        assert_eq!(queue.drain().len(), 128);
+        assert!(waiter.join().unwrap());
     }
 
     #[test]

@@ -5,9 +5,9 @@
 use super::DEADLINE;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub use super::xvfb::Xvfb;
