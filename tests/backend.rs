@@ -15,30 +15,23 @@ const DEADLINE: Duration = Duration::from_secs(10);
 /// One test: a name and what it runs with the application.
 type QtTest = (&'static str, fn(&QCoreApplication));
 
+/// The tests, each with its name.
+macro_rules! qt_tests {
+    ($($test:ident),* $(,)?) => {
+        &[$((stringify!($test), $test as fn(&QCoreApplication))),*]
+    };
+}
+
 fn main() {
     let mut app = QCoreApplication::new();
     let app = app.as_mut().expect("a QCoreApplication");
-    let tests: &[QtTest] = &[
-        (
-            "listen_lines_reach_the_log_in_order_and_are_answered",
-            listen_lines_reach_the_log_in_order_and_are_answered,
-        ),
-        (
-            "send_and_close_update_the_log_and_the_properties",
-            send_and_close_update_the_log_and_the_properties,
-        ),
-        (
-            "connect_shows_connected_and_the_peers_reply",
-            connect_shows_connected_and_the_peers_reply,
-        ),
-        (
-            "a_flood_reaches_the_qt_thread_in_batches",
-            a_flood_reaches_the_qt_thread_in_batches,
-        ),
-        (
-            "bad_input_gives_one_error_line_and_changes_nothing",
-            bad_input_gives_one_error_line_and_changes_nothing,
-        ),
+    let tests: &[QtTest] = qt_tests![
+        listen_lines_reach_the_log_in_order_and_are_answered,
+        send_and_close_update_the_log_and_the_properties,
+        connect_shows_connected_and_the_peers_reply,
+        a_flood_reaches_the_qt_thread_in_batches,
+        bad_input_gives_one_error_line_and_changes_nothing,
+        the_log_keeps_the_newest_10000_lines,
     ];
     let mut failed = 0;
     for (name, test) in tests {
@@ -216,4 +209,28 @@ fn bad_input_gives_one_error_line_and_changes_nothing(app: &QCoreApplication) {
         .unwrap()
         .contains("is not an IP address or a host name"));
     assert!(!*chat.connecting() && !*chat.connected());
+}
+
+fn the_log_keeps_the_newest_10000_lines(app: &QCoreApplication) {
+    let mut backend = new_backend();
+    let mut chat = backend.pin_mut();
+    let port = listen(app, chat.as_mut());
+    let mut p = peer(port);
+    let mut out = Vec::new();
+    for i in 0..12_000 {
+        out.extend_from_slice(format!("{i}\n").as_bytes());
+    }
+    p.write_all(&out).unwrap();
+    let last = "[rcv] 11999";
+    pump_until(app, "the last line", || {
+        chat.line(chat.line_count() - 1).as_deref() == Some(last)
+    });
+    assert_eq!(chat.line_count(), tcp_chat::cli::DEFAULT_LOG_LINES);
+    assert_eq!(
+        chat.total_lines(),
+        12_002,
+        "Start Listening, Connect and 12,000 lines"
+    );
+    // The oldest kept is exactly 10,000 lines before the end.
+    assert_eq!(chat.line(0).as_deref(), Some("[rcv] 2000"));
 }
