@@ -68,6 +68,11 @@ ApplicationWindow {
                 background: null
                 leftPadding: 0
                 text: chat.hostName + "   " + chat.addresses
+                // Show the start (the host name, the LAN address) when it does not all fit.
+                onTextChanged: cursorPosition = 0
+                Component.onCompleted: cursorPosition = 0
+                ToolTip.visible: hovered && contentWidth > width
+                ToolTip.text: text
                 Accessible.name: qsTr("This computer's host name and addresses")
             }
             Label {
