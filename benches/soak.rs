@@ -73,7 +73,13 @@ fn main() {
     let mut next_send = Instant::now();
     let mut next_reconnect = Instant::now() + RECONNECT_EVERY;
     let mut reconnects = 0;
+    let mut samples = vec![start_figures.rss_mb];
+    let mut next_sample = Instant::now() + Duration::from_secs(60);
     while Instant::now() < end {
+        if Instant::now() >= next_sample {
+            samples.push(Figures::now().rss_mb);
+            next_sample += Duration::from_secs(60);
+        }
         if Instant::now() >= next_reconnect {
             // Let what was sent arrive, then close and connect again.
             pump(&app, Duration::from_millis(300));
@@ -131,6 +137,8 @@ fn main() {
         "  resident memory: {:.1} MB at start, {:.1} MB at end",
         start_figures.rss_mb, end_figures.rss_mb
     );
+    let minutes: Vec<String> = samples.iter().map(|mb| format!("{mb:.1}")).collect();
+    println!("  resident memory each minute (MB): {}", minutes.join(", "));
     println!(
         "  threads: {} at start, {} at end",
         start_figures.threads, end_figures.threads
