@@ -96,10 +96,6 @@ impl Chat {
         chat
     }
 
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
     /// Listens on the port typed in `port_text` (0 for any free port); returns the port.
     pub fn listen(&mut self, port_text: &str) -> Result<u16, Error> {
         let result = self.try_listen(port_text);
@@ -129,8 +125,7 @@ impl Chat {
         let Some(listener) = self.listener.take() else {
             return false;
         };
-        // The peers' threads end on their own once their sockets are shut.
-        drop(listener.close());
+        listener.close();
         self.sink.emit(Event::ListenStopped);
         true
     }
@@ -213,7 +208,7 @@ impl Drop for Chat {
     fn drop(&mut self) {
         self.client.disconnect();
         if let Some(listener) = self.listener.take() {
-            drop(listener.close());
+            listener.close();
         }
     }
 }

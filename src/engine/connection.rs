@@ -15,7 +15,7 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::Duration;
 
 /// How long a peer must be quiet before bytes without a newline are shown as a message.
@@ -54,7 +54,6 @@ pub struct Setup {
 /// A running connection. Dropping it does not close it; [`Connection::close`] does.
 pub struct Connection {
     inner: Arc<Inner>,
-    threads: Vec<JoinHandle<()>>,
 }
 
 struct Inner {
@@ -124,21 +123,15 @@ impl Connection {
             let inner = inner.clone();
             spawn("tcp-chat-writer", Box::new(move || inner.write_loop()))
         };
-        let (reader, writer) = match (reader, writer) {
-            (Ok(r), Ok(w)) => (r, w),
+        // The threads are not joined: each ends on its own once the connection has ended.
+        match (reader, writer) {
+            (Ok(_), Ok(_)) => {}
             (Err(e), _) | (_, Err(e)) => {
                 inner.end(LeaveReason::Broken);
                 return Err(e);
             }
         };
-        Ok(Self {
-            inner,
-            threads: vec![reader, writer],
-        })
-    }
-
-    pub fn peer(&self) -> SocketAddr {
-        self.inner.peer
+        Ok(Self { inner })
     }
 
     /// A handle for sending and closing that can be kept apart from the connection.
@@ -155,13 +148,6 @@ impl Connection {
     /// Disconnects the peer and reports it; the threads end on their own right after.
     pub fn close(&self) {
         self.inner.end(LeaveReason::ByUs);
-    }
-
-    /// Waits for the reader and writer threads to end (after the connection ended).
-    pub fn join(mut self) {
-        for t in self.threads.drain(..) {
-            let _ = t.join();
-        }
     }
 
     pub fn is_ended(&self) -> bool {

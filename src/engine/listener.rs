@@ -108,11 +108,6 @@ impl Listener {
         })
     }
 
-    /// The addresses bound, with the real port when port 0 was asked for.
-    pub fn addrs(&self) -> &[SocketAddr] {
-        &self.addrs
-    }
-
     pub fn port(&self) -> u16 {
         self.addrs.first().map_or(0, |a| a.port())
     }
@@ -130,13 +125,13 @@ impl Listener {
         links.iter().filter(|link| link.send(bytes)).count()
     }
 
-    /// Stops accepting, frees the port, disconnects every peer (each reported), and
-    /// returns the peers' connections so a caller may wait for their threads to end.
-    pub fn close(mut self) -> Vec<Connection> {
-        self.shutdown()
+    /// Stops accepting, frees the port, and disconnects every peer (each reported); the
+    /// peers' threads end on their own right after.
+    pub fn close(mut self) {
+        self.shutdown();
     }
 
-    fn shutdown(&mut self) -> Vec<Connection> {
+    fn shutdown(&mut self) {
         self.state.stopping.store(true, Ordering::SeqCst);
         // Shutting a listening socket down wakes its blocked accept() with an error.
         for socket in &self.sockets {
@@ -151,7 +146,6 @@ impl Listener {
         for peer in &peers {
             peer.close();
         }
-        peers
     }
 }
 
