@@ -137,12 +137,7 @@ fn a_port_below_1024_without_rights_says_what_to_do() {
     let dir = scratch("low-port");
     let transcript = dir.join("low.txt");
     let binary = env!("CARGO_BIN_EXE_tcp-chat");
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout == b"0\n")
-        .unwrap_or(false);
-    let mut command = if root {
+    let mut command = if is_root() {
         // Run as a user without the right, as a student would be.
         let mut c = Command::new("setpriv");
         c.args([

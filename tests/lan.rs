@@ -8,6 +8,7 @@
 mod common;
 
 use common::app::{at, scratch, App, Xvfb};
+use common::is_root;
 use std::collections::BTreeSet;
 use std::process::Command;
 
@@ -157,12 +158,7 @@ fn wait_new_line(app: &App, skip: usize, text: &str) -> String {
 
 #[test]
 fn two_hosts_pair_both_ways_over_ipv4_ipv6_link_local_and_host_name() {
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout == b"0\n")
-        .unwrap_or(false);
-    if !root {
+    if !is_root() {
         println!("skipped: making network namespaces needs root");
         return;
     }
@@ -256,12 +252,7 @@ fn b_dev(shown: &BTreeSet<String>) -> String {
 
 #[test]
 fn a_host_with_ipv6_turned_off_listens_and_chats_over_ipv4() {
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout == b"0\n")
-        .unwrap_or(false);
-    if !root {
+    if !is_root() {
         println!("skipped: making network namespaces needs root");
         return;
     }

@@ -128,6 +128,14 @@ pub fn eventually(name: &str, mut check: impl FnMut() -> bool) {
     }
 }
 
+/// Whether the tests run as root (network namespaces, dropping rights with setpriv).
+pub fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n")
+}
+
 /// A port that was free a moment ago (for a peer program that must be told its port).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
