@@ -139,10 +139,10 @@ pub mod qobject {
 }
 
 use crate::cli;
-use crate::engine::event::{Event, LineKind};
+use crate::engine::event::{shortened, Event, LineKind, SHOWN_CHARS};
 use crate::engine::hostinfo;
 use crate::engine::sink::{EventQueue, EventSink, DEFAULT_QUEUE_CAPACITY};
-use crate::engine::transcript::TranscriptSink;
+use crate::engine::transcript::Transcript;
 use crate::engine::Chat;
 use core::pin::Pin;
 use cxx_qt::{CxxQtType, Threading};
@@ -163,10 +163,28 @@ const TEXT_ROLE: i32 = 0;
 /// Qt::UserRole + 1: `info`, `rcv`, `send` or `error`, for the view's colours.
 const KIND_ROLE: i32 = 0x0101;
 
+/// The most text the log keeps, in bytes of UTF-8 (twice that as QString for ASCII):
+/// with the line limit, what bounds the log's memory whatever peers send.
+pub const LOG_TEXT_LIMIT: usize = 4 * 1024 * 1024;
+
 /// One line of the log.
 struct Row {
     kind: LineKind,
     text: QString,
+    /// Bytes of the line's text in UTF-8, for [`LOG_TEXT_LIMIT`].
+    bytes: usize,
+}
+
+impl Row {
+    fn of(event: &Event) -> Self {
+        let (kind, text) = event.log_line();
+        let text = shortened(text, SHOWN_CHARS);
+        Self {
+            kind,
+            bytes: text.len(),
+            text: QString::from(text.as_str()),
+        }
+    }
 }
 
 /// The Rust side of [`ChatBackend`].
@@ -187,9 +205,14 @@ pub struct ChatBackendRust {
     chat: Option<Chat>,
     /// Where engine threads leave events for `drain`.
     queue: Option<Arc<EventQueue>>,
-    /// The newest `max_rows` log lines.
+    /// Writes `--transcript`, from the queue.
+    transcript: Option<Transcript>,
+    /// The newest log lines: at most `max_rows` of them, with at most LOG_TEXT_LIMIT
+    /// bytes of text in all.
     rows: VecDeque<Row>,
     max_rows: usize,
+    /// Bytes of text in `rows`.
+    row_bytes: usize,
     /// How many batches of events reached the Qt thread (one queued call each).
     batches: u64,
     /// How many lines the log has had in all, including those no longer kept.
@@ -219,8 +242,10 @@ impl Default for ChatBackendRust {
             ),
             chat: None,
             queue: None,
+            transcript: None,
             rows: VecDeque::new(),
             max_rows: startup.log_lines.max(1),
+            row_bytes: 0,
             batches: 0,
             total_lines: 0,
             startup,
@@ -235,6 +260,10 @@ impl Drop for ChatBackendRust {
             queue.close();
         }
         self.chat.take();
+        // What the transcript has not written yet is written now, unless the disk hangs.
+        if let Some(transcript) = &self.transcript {
+            transcript.finish(std::time::Duration::from_secs(1));
+        }
     }
 }
 
@@ -263,21 +292,18 @@ impl cxx_qt::Initialize for ChatBackend {
             // No thread to pace with: wake from the engine's threads directly.
             Err(_) => Arc::new(EventQueue::new(DEFAULT_QUEUE_CAPACITY, wake)),
         };
-        let mut sink: Arc<dyn EventSink> = queue.clone();
-        let mut problem = None;
+        let mut transcript = None;
         if let Some(path) = &self.startup.transcript {
-            match TranscriptSink::open(path, sink.clone()) {
-                Ok(transcript) => sink = Arc::new(transcript),
-                Err(e) => problem = Some(e),
+            match Transcript::start(path, queue.clone()) {
+                Ok(t) => transcript = Some(t),
+                Err(e) => queue.emit(Event::Error(e)),
             }
         }
-        let chat = Chat::new(self.startup.settings.clone(), sink.clone());
-        if let Some(e) = problem {
-            sink.emit(Event::Error(e));
-        }
+        let chat = Chat::new(self.startup.settings.clone(), queue.clone());
         let mut this = self.as_mut().rust_mut();
         this.chat = Some(chat);
         this.queue = Some(queue);
+        this.transcript = transcript;
     }
 }
 
@@ -391,18 +417,18 @@ impl ChatBackend {
         }
         self.as_mut().rust_mut().batches += 1;
         self.as_mut().rust_mut().total_lines += events.len() as u64;
-        let max = self.max_rows;
-        let skip = events.len().saturating_sub(max);
-        let new_rows: Vec<Row> = events[skip..]
-            .iter()
-            .map(|event| {
-                let (kind, text) = event.log_line();
-                Row {
-                    kind,
-                    text: QString::from(text.as_str()),
-                }
-            })
-            .collect();
+        // Only the newest lines that the log can keep are made into rows.
+        let mut new_rows: Vec<Row> = Vec::new();
+        let mut bytes = 0;
+        for event in events.iter().rev() {
+            if new_rows.len() == self.max_rows || bytes >= LOG_TEXT_LIMIT {
+                break;
+            }
+            let row = Row::of(event);
+            bytes += row.bytes;
+            new_rows.push(row);
+        }
+        new_rows.reverse();
         let refresh_addresses = events.iter().any(|e| matches!(e, Event::Listening { .. }));
         self.as_mut().append_rows(new_rows);
         if refresh_addresses {
@@ -413,8 +439,24 @@ impl ChatBackend {
     }
 
     fn append_rows(mut self: Pin<&mut Self>, new_rows: Vec<Row>) {
-        let max = self.max_rows;
-        let excess = (self.rows.len() + new_rows.len()).saturating_sub(max);
+        // The oldest rows go while there are too many, or too much text, with the new.
+        let (max, new_bytes) = (
+            self.max_rows,
+            new_rows.iter().map(|r| r.bytes).sum::<usize>(),
+        );
+        let mut excess = (self.rows.len() + new_rows.len()).saturating_sub(max);
+        let mut kept_bytes = self.row_bytes
+            - self
+                .rows
+                .iter()
+                .take(excess)
+                .map(|r| r.bytes)
+                .sum::<usize>();
+        while excess < self.rows.len() && kept_bytes + new_bytes > LOG_TEXT_LIMIT {
+            kept_bytes -= self.rows[excess].bytes;
+            excess += 1;
+        }
+        self.as_mut().rust_mut().row_bytes = kept_bytes + new_bytes;
         let root = QModelIndex::default();
         if excess > 0 {
             // SAFETY: begin/end pairs around the change they announce, on the Qt thread.

@@ -1,12 +1,12 @@
 //! The outgoing connection: connects in the background (name lookup included) with a
 //! 5 second limit, then shows what the peer sends back, like any other connection.
 
-use super::address::{canonical, resolve, Host};
+use super::address::{canonical, Host};
 use super::connection::{Connection, Link, Setup, Shared};
+use super::dial::{dial, DialError};
 use super::error::{plain_io, Error};
 use super::event::{Event, LeaveReason, Side};
 use super::sink::EventSink;
-use std::io;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -164,11 +164,6 @@ impl Attempt {
                 return;
             }
         };
-        self.sink.emit(Event::Connected {
-            host: self.host_text.clone(),
-            port: self.port,
-            peer,
-        });
         let attempt = self.attempt;
         let client_state = Arc::downgrade(&self.state);
         let setup = Setup {
@@ -186,12 +181,22 @@ impl Attempt {
                 peer: Some(peer),
                 reason,
             },
+            refusal: b"",
         };
         let shared = Shared {
             sink: self.sink.clone(),
             peers: self.peers.clone(),
         };
-        match Connection::start(stream, peer, shared, setup) {
+        let announce = || {
+            self.sink.emit(Event::Connected {
+                host: self.host_text.clone(),
+                port: self.port,
+                peer,
+            })
+        };
+        // The state stays locked while the connection starts: it cannot end (and look
+        // itself up in the state) before it is there. Starting never ends it.
+        match Connection::start(stream, peer, shared, setup, announce) {
             Ok(connection) if !connection.is_ended() => {
                 *state = ClientState::Connected {
                     attempt,
@@ -201,34 +206,26 @@ impl Attempt {
             Ok(_) => *state = ClientState::Idle,
             Err(e) => {
                 *state = ClientState::Idle;
-                self.sink.emit(Event::Error(Error::from_connect(
-                    &self.host_text,
-                    self.port,
-                    &e,
-                )));
+                self.sink.emit(Event::Error(Error::no_thread(peer, &e)));
             }
         }
     }
 
-    /// Looks the host up and tries its addresses in turn until one answers or time is up.
+    /// Looks the host up and connects to one of its addresses, within the time limit.
     fn dial(&self) -> Result<(TcpStream, SocketAddr), Error> {
         let deadline = Instant::now() + CONNECT_TIMEOUT;
-        let addrs = resolve(&self.host, self.port)?;
-        let mut last = io::Error::from(io::ErrorKind::TimedOut);
-        for addr in addrs {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                last = io::Error::from(io::ErrorKind::TimedOut);
-                break;
+        match dial(&self.host, self.port, deadline) {
+            Ok((stream, addr)) => {
+                let peer = stream.peer_addr().map(canonical).unwrap_or(canonical(addr));
+                Ok((stream, peer))
             }
-            match TcpStream::connect_timeout(&addr, left) {
-                Ok(stream) => {
-                    let peer = stream.peer_addr().map(canonical).unwrap_or(canonical(addr));
-                    return Ok((stream, peer));
-                }
-                Err(e) => last = e,
-            }
+            Err(DialError::Lookup {
+                timed_out: true, ..
+            }) => Err(Error::LookupTimedOut {
+                host: self.host_text.clone(),
+            }),
+            Err(DialError::Lookup { error, .. }) => Err(Error::Address(error)),
+            Err(DialError::Connect(e)) => Err(Error::from_connect(&self.host_text, self.port, &e)),
         }
-        Err(Error::from_connect(&self.host_text, self.port, &last))
     }
 }

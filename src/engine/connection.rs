@@ -9,7 +9,7 @@
 
 use super::event::{Event, LeaveReason, Side};
 use super::framing::LineDecoder;
-use super::sink::EventSink;
+use super::sink::{EventSink, Room};
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -22,10 +22,18 @@ use std::time::Duration;
 pub const QUIET: Duration = Duration::from_millis(30);
 
 /// How much may wait to be written to one peer before it counts as not reading.
-pub const OUTBOX_LIMIT: usize = 1024 * 1024;
+pub const OUTBOX_LIMIT: usize = 256 * 1024;
 
 /// Bytes read from the socket at once.
 const READ_BUFFER: usize = 64 * 1024;
+
+/// A read is turned into lines and queued this many bytes at a time, so that what a
+/// reader holds while it waits for room stays small (a read of 64 KiB of bare newlines
+/// would otherwise be 65,536 events in hand).
+const DELIVER_SLICE: usize = 2 * 1024;
+
+/// The most auto-reply bytes handed to the outbox at once.
+const REPLY_CHUNK: usize = 16 * 1024;
 
 /// Stack for the reader and writer threads: they hold no large locals.
 const THREAD_STACK: usize = 256 * 1024;
@@ -49,6 +57,8 @@ pub struct Setup {
     pub on_end: Box<dyn FnOnce() + Send>,
     /// The event that reports the connection's end.
     pub leave_event: fn(SocketAddr, LeaveReason) -> Event,
+    /// What the peer is told when it cannot be served (no thread for it); may be empty.
+    pub refusal: &'static [u8],
 }
 
 /// A running connection. Dropping it does not close it; [`Connection::close`] does.
@@ -86,16 +96,20 @@ struct OutState {
 }
 
 impl Connection {
-    /// Starts the reader and writer threads for `stream`.
+    /// Starts the reader and writer threads for `stream`. Once both are running,
+    /// `announce` is called (to report the connection) before either does anything, so
+    /// the report comes before any line of the peer's. When a thread cannot be started
+    /// (the system's thread limit), the stream is shut, nothing is reported, and the
+    /// error is returned for the caller to report.
     pub fn start(
         stream: TcpStream,
         peer: SocketAddr,
         shared: Shared,
         setup: Setup,
+        announce: impl FnOnce(),
     ) -> io::Result<Self> {
         stream.set_nodelay(true)?;
         detect_vanished_peers(&stream)?;
-        shared.peers.fetch_add(1, Ordering::SeqCst);
         let inner = Arc::new(Inner {
             stream,
             peer,
@@ -105,11 +119,17 @@ impl Connection {
             leave_event: setup.leave_event,
             outbox: Outbox::default(),
         });
+        let gate = Arc::new(Gate::default());
         let spawn = |name: &str, run: Box<dyn FnOnce() + Send>| {
+            let gate = gate.clone();
             thread::Builder::new()
                 .name(name.into())
                 .stack_size(THREAD_STACK)
-                .spawn(run)
+                .spawn(move || {
+                    if gate.wait() {
+                        run();
+                    }
+                })
         };
         let reader = {
             let inner = inner.clone();
@@ -119,18 +139,23 @@ impl Connection {
                 Box::new(move || inner.read_loop(auto_reply)),
             )
         };
-        let writer = {
-            let inner = inner.clone();
-            spawn("tcp-chat-writer", Box::new(move || inner.write_loop()))
+        let writer = match reader {
+            Ok(_) => {
+                let inner = inner.clone();
+                spawn("tcp-chat-writer", Box::new(move || inner.write_loop()))
+            }
+            Err(e) => Err(e),
         };
         // The threads are not joined: each ends on its own once the connection has ended.
-        match (reader, writer) {
-            (Ok(_), Ok(_)) => {}
-            (Err(e), _) | (_, Err(e)) => {
-                inner.end(LeaveReason::Broken);
-                return Err(e);
-            }
-        };
+        if let Err(e) = writer {
+            gate.open(false);
+            tell(&inner.stream, setup.refusal);
+            let _ = inner.stream.shutdown(Shutdown::Both);
+            return Err(e);
+        }
+        inner.shared.peers.fetch_add(1, Ordering::SeqCst);
+        announce();
+        gate.open(true);
         Ok(Self { inner })
     }
 
@@ -201,7 +226,7 @@ impl Inner {
     fn read_loop(&self, auto_reply: Option<AutoReply>) {
         let mut buf = vec![0u8; READ_BUFFER];
         let mut decoder = LineDecoder::new();
-        let mut lines: Vec<String> = Vec::new();
+        let mut lines: Vec<Event> = Vec::new();
         let mut timeout_on = false;
         let reason = loop {
             // Wait for the newline with no timeout; with a partial line, only for QUIET.
@@ -209,73 +234,108 @@ impl Inner {
                 timeout_on = !timeout_on;
                 let _ = self.stream.set_read_timeout(timeout_on.then_some(QUIET));
             }
+            let mut answered = 0;
             match (&self.stream).read(&mut buf) {
                 Ok(0) => {
-                    decoder.finish(|l| lines.push(l));
-                    self.deliver(&mut lines, auto_reply.as_ref());
+                    decoder.finish(|l| lines.push(self.received(l)));
+                    self.deliver(&mut lines);
                     break LeaveReason::Closed;
                 }
-                Ok(n) => decoder.push(&buf[..n], |l| lines.push(l)),
+                Ok(n) => {
+                    for slice in buf[..n].chunks(DELIVER_SLICE) {
+                        decoder.push(slice, |l| lines.push(self.received(l)));
+                        match self.deliver(&mut lines) {
+                            Some(count) => answered += count,
+                            None => return,
+                        }
+                    }
+                }
                 Err(e)
                     if matches!(
                         e.kind(),
                         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                     ) =>
                 {
-                    decoder.flush_partial(|l| lines.push(l));
+                    decoder.flush_partial(|l| lines.push(self.received(l)));
+                    match self.deliver(&mut lines) {
+                        Some(count) => answered += count,
+                        None => return,
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(_) => {
-                    decoder.finish(|l| lines.push(l));
-                    self.deliver(&mut lines, auto_reply.as_ref());
+                    decoder.finish(|l| lines.push(self.received(l)));
+                    self.deliver(&mut lines);
                     break LeaveReason::Broken;
                 }
             }
-            if !lines.is_empty() && !self.deliver(&mut lines, auto_reply.as_ref()) {
+            if !self.answer(answered, auto_reply.as_ref()) {
                 return;
             }
         };
         self.end(reason);
     }
 
-    /// Reports `lines` and answers each with the auto-reply. Returns false when the
-    /// connection has ended meanwhile (the lines are then dropped, as Close asked).
-    fn deliver(&self, lines: &mut Vec<String>, auto_reply: Option<&AutoReply>) -> bool {
-        if lines.is_empty() {
-            return true;
+    /// The event for a line received.
+    fn received(&self, text: String) -> Event {
+        Event::Received {
+            side: self.side,
+            peer: self.peer,
+            text,
+            show_peer: self.shared.peers.load(Ordering::Relaxed) > 1,
         }
-        if !self.shared.sink.wait_for_room() {
+    }
+
+    /// Reports `lines` once the sink has room for them. Returns how many, or `None` when
+    /// the connection has ended meanwhile (the lines are then dropped, as Close asked).
+    fn deliver(&self, lines: &mut Vec<Event>) -> Option<usize> {
+        if lines.is_empty() {
+            return Some(0);
+        }
+        let room = Room::of(lines);
+        if !self.shared.sink.reserve(room) {
             lines.clear();
-            return false;
+            return None;
+        }
+        // Under the lock that ending takes, so that no line is reported after the end.
+        let ended = self.lock_ended();
+        if ended.is_none() {
+            drop(ended);
+            self.shared.sink.release(room);
+            lines.clear();
+            return None;
         }
         let count = lines.len();
-        {
-            // Reported before they are answered: a peer that connects after our answer
-            // reached this one never has its lines shown first.
-            let ended = self.lock_ended();
-            if ended.is_none() {
-                lines.clear();
+        self.shared.sink.emit_reserved(lines, room);
+        Some(count)
+    }
+
+    /// Answers `count` lines with the auto-reply, after they were reported: a peer that
+    /// connects after our answer reached this one never has its lines shown first. All
+    /// the lines of a read are answered at once (a flood costs a write per read, not per
+    /// line), in pieces, so that the outbox's bound holds however many lines came.
+    fn answer(&self, count: usize, auto_reply: Option<&AutoReply>) -> bool {
+        if count == 0 {
+            return true;
+        }
+        let Some(reply) =
+            auto_reply.and_then(|r| r.read().unwrap_or_else(|p| p.into_inner()).clone())
+        else {
+            return true;
+        };
+        if count == 1 {
+            return self.send(&reply);
+        }
+        let per_chunk = (REPLY_CHUNK / reply.len().max(1)).max(1);
+        let mut left = count;
+        while left > 0 {
+            let n = left.min(per_chunk);
+            if !self.send(&Arc::from(reply.repeat(n))) {
                 return false;
             }
-            let show_peer = self.shared.peers.load(Ordering::Relaxed) > 1;
-            let mut events: Vec<Event> = lines
-                .drain(..)
-                .map(|text| Event::Received {
-                    side: self.side,
-                    peer: self.peer,
-                    text,
-                    show_peer,
-                })
-                .collect();
-            self.shared.sink.emit_all(&mut events);
+            left -= n;
         }
-        // All lines of this read answered in one write: a flood costs one write per read.
-        let reply = auto_reply.and_then(|r| r.read().unwrap_or_else(|p| p.into_inner()).clone());
-        match reply {
-            Some(reply) if count == 1 => self.send(&reply),
-            Some(reply) => self.send(&Arc::from(reply.repeat(count))),
-            None => true,
-        }
+        true
     }
 
     fn send(&self, bytes: &Arc<[u8]>) -> bool {
@@ -287,6 +347,11 @@ impl Inner {
             // Nothing is ahead of us: write straight away, as much as the socket takes.
             match send_now(&self.stream, bytes) {
                 Ok(n) if n == bytes.len() => return true,
+                Ok(n) if bytes.len() - n > OUTBOX_LIMIT => {
+                    drop(out);
+                    self.end(LeaveReason::NotReading);
+                    return false;
+                }
                 Ok(n) => {
                     out.written_of_first = n;
                 }
@@ -343,6 +408,30 @@ impl Inner {
     }
 }
 
+/// Holds a connection's threads until both exist: `open(true)` lets them run,
+/// `open(false)` sends them home (the other could not be started).
+#[derive(Default)]
+struct Gate {
+    state: Mutex<Option<bool>>,
+    opened: Condvar,
+}
+
+impl Gate {
+    fn wait(&self) -> bool {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let state = self
+            .opened
+            .wait_while(state, |s| s.is_none())
+            .unwrap_or_else(|p| p.into_inner());
+        state.unwrap_or(false)
+    }
+
+    fn open(&self, go: bool) {
+        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = Some(go);
+        self.opened.notify_all();
+    }
+}
+
 impl Outbox {
     fn lock(&self) -> MutexGuard<'_, OutState> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
@@ -365,6 +454,13 @@ fn detect_vanished_peers(stream: &TcpStream) -> io::Result<()> {
         .with_retries(KEEPALIVE_PROBES);
     socket.set_tcp_keepalive(&keepalive)?;
     socket.set_tcp_user_timeout(Some(UNACKED_LIMIT))
+}
+
+/// Tells a peer we are turning away why, if its socket takes it at once.
+pub fn tell(stream: &TcpStream, message: &[u8]) {
+    if !message.is_empty() {
+        let _ = send_now(stream, message);
+    }
 }
 
 /// Writes what the socket takes without waiting; 0 when its buffer is full.

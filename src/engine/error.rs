@@ -23,6 +23,8 @@ pub enum Error {
     Refused { host: String, port: u16 },
     #[error("{host} did not answer within 5 seconds: check the address, and that both computers are on the same network")]
     TimedOut { host: String },
+    #[error("looking up {host} took over 5 seconds, so the name server is not answering: type an IP address instead, or check the network")]
+    LookupTimedOut { host: String },
     #[error(
         "{host} cannot be reached from this computer: check the address and the network connection"
     )]
@@ -49,6 +51,10 @@ pub enum Error {
     SaveLog { path: String, detail: String },
     #[error("cannot write the transcript {path}: {detail}")]
     Transcript { path: String, detail: String },
+    #[error("cannot write the transcript {path} any more ({detail}): the chat goes on without it")]
+    TranscriptFailed { path: String, detail: String },
+    #[error("{peer} was disconnected at once: {detail}")]
+    NoThread { peer: String, detail: String },
 }
 
 impl Error {
@@ -84,6 +90,22 @@ impl Error {
                 port,
                 detail: plain_io(err),
             },
+        }
+    }
+}
+
+impl Error {
+    /// The error for a connection to `peer` that could not be served because a thread
+    /// for it could not be started.
+    pub fn no_thread(peer: SocketAddr, err: &io::Error) -> Self {
+        let detail = if err.kind() == io::ErrorKind::WouldBlock {
+            "the system lets tcp-chat start no more threads (close other programs, or let fewer peers connect)".to_string()
+        } else {
+            format!("cannot start a thread for it ({})", plain_io(err))
+        };
+        Error::NoThread {
+            peer: format!("{} {}", peer.ip().to_canonical(), peer.port()),
+            detail,
         }
     }
 }

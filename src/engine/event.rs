@@ -181,6 +181,25 @@ fn bracket(host: &str) -> String {
     }
 }
 
+/// The most characters of one log line the window keeps; the rest is counted, not kept
+/// (the transcript keeps every line whole). A 64 KiB line would otherwise cost the view
+/// a long layout and the log 128 KiB of memory.
+pub const SHOWN_CHARS: usize = 2000;
+
+/// `line` cut to `limit` characters, saying how many were left out.
+pub fn shortened(line: String, limit: usize) -> String {
+    match line.char_indices().nth(limit) {
+        None => line,
+        Some((cut, _)) => {
+            let left_out = line[cut..].chars().count();
+            format!(
+                "{} ... ({left_out} more characters not shown)",
+                &line[..cut]
+            )
+        }
+    }
+}
+
 /// Text a peer sent, made safe to show: control characters become visible escapes
 /// (`\x1b` shows as the four characters `\x1B`, `\0` as `\x00`), readable in any font;
 /// tabs stay tabs. Nothing is interpreted.
@@ -210,6 +229,23 @@ fn is_hidden_control(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_line_is_shortened_saying_how_much_was_left_out() {
+        let line = "가".repeat(SHOWN_CHARS + 500);
+        let shown = shortened(line, SHOWN_CHARS);
+        assert!(shown.starts_with(&"가".repeat(SHOWN_CHARS)));
+        assert!(
+            shown.ends_with(" ... (500 more characters not shown)"),
+            "{}",
+            &shown[shown.len() - 60..]
+        );
+        assert_eq!(shortened("short".into(), SHOWN_CHARS), "short");
+        assert_eq!(
+            shortened("x".repeat(SHOWN_CHARS), SHOWN_CHARS).len(),
+            SHOWN_CHARS
+        );
+    }
 
     fn peer() -> SocketAddr {
         "127.0.0.1:50312".parse().unwrap()

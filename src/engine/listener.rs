@@ -6,7 +6,7 @@ use super::address::canonical;
 use super::connection::{AutoReply, Connection, Link, Setup, Shared};
 use super::error::{plain_io, Error};
 use super::event::{Event, Side};
-use super::sink::EventSink;
+use super::sink::{EventSink, Room};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::collections::HashMap;
 use std::io;
@@ -21,6 +21,9 @@ pub const DEFAULT_MAX_PEERS: usize = 64;
 
 /// What a peer turned away because the listener is full is told before it is closed.
 const FULL_MESSAGE: &[u8] = b"tcp-chat: the listener is full, try again later\n";
+
+/// What a peer that cannot be served (no thread for it) is told before it is closed.
+const BUSY_MESSAGE: &[u8] = b"tcp-chat: cannot serve you now, try again later\n";
 
 /// Pause after an accept error (such as no file descriptors left) before trying again.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
@@ -202,18 +205,26 @@ impl Acceptor {
     }
 
     fn admit(&self, id: u64, stream: std::net::TcpStream, peer: SocketAddr) {
+        // Reporting a new peer takes room like a received line does: a peer connecting in
+        // a loop is slowed down instead of piling up reports.
+        let room = Room {
+            events: 1,
+            bytes: 0,
+        };
+        if !self.sink.reserve(room) {
+            return;
+        }
+        let report = |event: Event| self.sink.emit_reserved(&mut vec![event], room);
         let mut table = self.state.lock();
         if table.len() >= self.max_peers {
             drop(table);
-            let socket = socket2::SockRef::from(&stream);
-            let _ = socket.send_with_flags(FULL_MESSAGE, libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL);
-            self.sink.emit(Event::Error(Error::ListenerFull {
+            super::connection::tell(&stream, FULL_MESSAGE);
+            report(Event::Error(Error::ListenerFull {
                 peer: format!("{} {}", peer.ip(), peer.port()),
                 limit: self.max_peers,
             }));
             return;
         }
-        self.sink.emit(Event::PeerConnected { peer });
         let state = Arc::downgrade(&self.state);
         let setup = Setup {
             side: Side::Incoming,
@@ -224,12 +235,16 @@ impl Acceptor {
                 }
             }),
             leave_event: |peer, reason| Event::PeerLeft { peer, reason },
+            refusal: BUSY_MESSAGE,
         };
         let shared = Shared {
             sink: self.sink.clone(),
             peers: self.peers.clone(),
         };
-        match Connection::start(stream, peer, shared, setup) {
+        let announce = || report(Event::PeerConnected { peer });
+        // The table stays locked while the connection starts: it cannot end (and look
+        // itself up here) before it is in the table. Starting never ends it.
+        match Connection::start(stream, peer, shared, setup, announce) {
             Ok(connection) => {
                 // The connection may already have ended (and failed to find itself here).
                 if !connection.is_ended() {
@@ -237,9 +252,8 @@ impl Acceptor {
                 }
             }
             Err(e) => {
-                self.sink.emit(Event::Error(Error::AcceptFailed {
-                    detail: plain_io(&e),
-                }));
+                drop(table);
+                report(Event::Error(Error::no_thread(peer, &e)));
             }
         }
     }

@@ -1,39 +1,79 @@
 //! Where the engine's events go: a sink, and the queue that batches them for one
 //! consumer thread (the Qt thread in the app, the test in tests).
 //!
-//! Producers never wait on the consumer, with one exception that keeps memory bounded:
-//! a reader with received lines in hand waits for room ([`EventSink::wait_for_room`])
-//! before it reads more, so a flooding peer is slowed down by TCP instead of filling
-//! memory. Control events (connected, errors) are never held back.
+//! Memory stays bounded whatever peers send. Received lines need room before they are
+//! queued: a reader [reserves](EventSink::reserve) room for what it holds (waiting while
+//! the queue is full, which slows a flooding peer down through TCP), then queues under
+//! that reservation. The bound holds across every reader together, because a reservation
+//! counts against the queue as soon as it is granted. Control events (connected, errors,
+//! lines a person sent) are never held back; peers cannot make them pile up, because an
+//! incoming connection reserves room for its report too.
+//!
+//! The queue also feeds the transcript (`--transcript`), in the same order as the
+//! consumer sees the events; a transcript that falls behind (a slow disk) holds readers
+//! back in the same way.
 
 use super::event::Event;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// Receives the engine's events. Implementations must not block in `emit`.
-pub trait EventSink: Send + Sync {
-    fn emit(&self, event: Event);
+/// How much room some received lines need: how many events, how many bytes of text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Room {
+    pub events: usize,
+    pub bytes: usize,
+}
 
-    /// Several events at once, in order; `events` is left empty.
-    fn emit_all(&self, events: &mut Vec<Event>) {
-        for event in events.drain(..) {
-            self.emit(event);
+impl Room {
+    /// The room `events` take.
+    pub fn of(events: &[Event]) -> Self {
+        Self {
+            events: events.len(),
+            bytes: events.iter().map(text_len).sum(),
         }
-    }
-
-    /// Waits until the consumer has room for more received lines. Returns false when the
-    /// sink is closed for good (the reader should stop).
-    fn wait_for_room(&self) -> bool {
-        true
     }
 }
 
-/// How many events may wait for the consumer before readers are held back.
-pub const DEFAULT_QUEUE_CAPACITY: usize = 64 * 1024;
+/// Receives the engine's events.
+pub trait EventSink: Send + Sync {
+    /// Reports events at once, in order, without waiting; `events` is left empty.
+    fn emit_all(&self, events: &mut Vec<Event>);
 
-/// How much received text may wait for the consumer before readers are held back, so that
-/// peers sending 64 KiB pieces cannot fill memory with a few thousand events.
-pub const QUEUE_TEXT_LIMIT: usize = 8 * 1024 * 1024;
+    fn emit(&self, event: Event) {
+        self.emit_all(&mut vec![event]);
+    }
+
+    /// Waits until the consumer has `room` for more, and holds it for
+    /// [`EventSink::emit_reserved`] (or gives it back with [`EventSink::release`]).
+    /// Returns false, reserving nothing, when the sink is closed for good.
+    fn reserve(&self, room: Room) -> bool {
+        let _ = room;
+        true
+    }
+
+    /// Reports `events` in the room reserved for them; never waits.
+    fn emit_reserved(&self, events: &mut Vec<Event>, room: Room) {
+        let _ = room;
+        self.emit_all(events);
+    }
+
+    /// Gives back room reserved and not used.
+    fn release(&self, room: Room) {
+        let _ = room;
+    }
+}
+
+/// How many events may wait for the consumer (reserved ones included).
+pub const DEFAULT_QUEUE_CAPACITY: usize = 32 * 1024;
+
+/// How much received text may wait for the consumer (reserved included), so that peers
+/// sending 64 KiB pieces cannot fill memory with a few thousand events.
+pub const QUEUE_TEXT_LIMIT: usize = 4 * 1024 * 1024;
+
+/// How many bytes of log lines may wait for the transcript's writer before readers are
+/// held back: a slow disk slows the peers down instead of filling memory.
+pub const TRANSCRIPT_BACKLOG: usize = 2 * 1024 * 1024;
 
 /// A batching queue: events pile up until the consumer drains them all at once, and
 /// `wake` is called only when events wait and the consumer has not been told yet, so a
@@ -42,13 +82,16 @@ pub const QUEUE_TEXT_LIMIT: usize = 8 * 1024 * 1024;
 /// busy peer costs the consumer (the Qt thread) a bounded number of calls a second.
 pub struct EventQueue {
     state: Mutex<QueueState>,
-    /// Signalled for readers waiting for room and consumers waiting for events.
+    /// Signalled for readers waiting for room, consumers waiting for events and the
+    /// transcript's writer waiting for lines.
     changed: Condvar,
     /// Signalled for the pacer thread, when it is parked.
     pacer: Condvar,
     capacity: usize,
     /// The least time between two wake-ups; `None` wakes at once, from the producer.
     pacing: Option<Duration>,
+    /// A transcript takes the log lines (read without the lock, to format them outside it).
+    transcript_on: AtomicBool,
     wake: Box<dyn Fn() + Send + Sync>,
 }
 
@@ -57,6 +100,10 @@ struct QueueState {
     events: Vec<Event>,
     /// Bytes of received text in `events`.
     text_bytes: usize,
+    /// Room granted to readers and not yet used or given back.
+    reserved: Room,
+    /// Log lines waiting for the transcript's writer, when there is a transcript.
+    transcript: Option<Backlog>,
     /// The consumer was told and has not drained since.
     woken: bool,
     /// The consumer is gone: events are dropped, waiting readers are let go.
@@ -65,6 +112,12 @@ struct QueueState {
     waiters: usize,
     /// The pacer thread waits on `pacer` for events.
     pacer_parked: bool,
+}
+
+#[derive(Default)]
+struct Backlog {
+    lines: Vec<String>,
+    bytes: usize,
 }
 
 impl EventQueue {
@@ -97,6 +150,7 @@ impl EventQueue {
             pacer: Condvar::new(),
             capacity: capacity.max(1),
             pacing,
+            transcript_on: AtomicBool::new(false),
             wake,
         }
     }
@@ -107,11 +161,7 @@ impl EventQueue {
         state.woken = false;
         state.text_bytes = 0;
         let events = std::mem::take(&mut state.events);
-        let notify = state.waiters > 0;
-        drop(state);
-        if notify {
-            self.changed.notify_all();
-        }
+        self.notify_waiters(state);
         events
     }
 
@@ -125,19 +175,14 @@ impl EventQueue {
             if left.is_zero() {
                 break;
             }
-            state.waiters += 1;
-            state = match self.changed.wait_timeout(state, left) {
-                Ok((s, _)) => s,
-                Err(poisoned) => poisoned.into_inner().0,
-            };
-            state.waiters -= 1;
+            state = self.wait(state, Some(left));
         }
         drop(state);
         self.drain()
     }
 
     /// The consumer is going away: drop what is queued and let every waiting reader (and
-    /// the pacer) go.
+    /// the pacer) go. What the transcript has not written yet is still handed to it.
     pub fn close(&self) {
         let mut state = self.lock();
         state.closed = true;
@@ -148,11 +193,103 @@ impl EventQueue {
         self.pacer.notify_all();
     }
 
+    /// From now on every event's log line also goes to the transcript's writer, which
+    /// takes them with [`EventQueue::transcript_lines`].
+    pub fn start_transcript(&self) {
+        self.lock().transcript = Some(Backlog::default());
+        self.transcript_on.store(true, Ordering::SeqCst);
+    }
+
+    /// No more transcript (its file cannot be written): readers no longer wait for it.
+    pub fn stop_transcript(&self) {
+        self.transcript_on.store(false, Ordering::SeqCst);
+        let mut state = self.lock();
+        state.transcript = None;
+        self.notify_waiters(state);
+    }
+
+    /// For the transcript's writer: waits for log lines and takes them all, oldest first.
+    /// `None` once the queue is closed and every line was taken, or the transcript stopped.
+    pub fn transcript_lines(&self) -> Option<Vec<String>> {
+        let mut state = self.lock();
+        loop {
+            let backlog = state.transcript.as_mut()?;
+            if !backlog.lines.is_empty() {
+                backlog.bytes = 0;
+                let lines = std::mem::take(&mut backlog.lines);
+                self.notify_waiters(state);
+                return Some(lines);
+            }
+            if state.closed {
+                return None;
+            }
+            state = self.wait(state, None);
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, QueueState> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn pushed(&self, mut state: MutexGuard<'_, QueueState>) {
+    fn wait<'a>(
+        &self,
+        mut state: MutexGuard<'a, QueueState>,
+        timeout: Option<Duration>,
+    ) -> MutexGuard<'a, QueueState> {
+        state.waiters += 1;
+        let mut state = match timeout {
+            Some(t) => match self.changed.wait_timeout(state, t) {
+                Ok((s, _)) => s,
+                Err(p) => p.into_inner().0,
+            },
+            None => self.changed.wait(state).unwrap_or_else(|p| p.into_inner()),
+        };
+        state.waiters -= 1;
+        state
+    }
+
+    fn notify_waiters(&self, state: MutexGuard<'_, QueueState>) {
+        let notify = state.waiters > 0;
+        drop(state);
+        if notify {
+            self.changed.notify_all();
+        }
+    }
+
+    /// Whether `room` more fits: in the queue's bounds, or the queue is empty (a batch
+    /// larger than the bounds goes alone), and in the transcript's backlog.
+    fn fits(&self, state: &QueueState, room: Room) -> bool {
+        let events = state.events.len() + state.reserved.events + room.events;
+        let bytes = state.text_bytes + state.reserved.bytes + room.bytes;
+        let queue = (events <= self.capacity && bytes <= QUEUE_TEXT_LIMIT)
+            || (state.events.is_empty() && state.reserved == Room::default());
+        let transcript = state
+            .transcript
+            .as_ref()
+            .is_none_or(|b| b.bytes == 0 || b.bytes + room.bytes <= TRANSCRIPT_BACKLOG);
+        queue && transcript
+    }
+
+    /// The log lines of `events`, when a transcript takes them.
+    fn transcript_copy(&self, events: &[Event]) -> Option<Vec<String>> {
+        self.transcript_on
+            .load(Ordering::Relaxed)
+            .then(|| events.iter().map(|e| e.log_line().1).collect())
+    }
+
+    /// Queues `events` (with their transcript lines) and tells whoever must know.
+    fn push(
+        &self,
+        mut state: MutexGuard<'_, QueueState>,
+        events: &mut Vec<Event>,
+        lines: Option<Vec<String>>,
+    ) {
+        if let (Some(backlog), Some(lines)) = (state.transcript.as_mut(), lines) {
+            backlog.bytes += lines.iter().map(|l| l.len() + 1).sum::<usize>();
+            backlog.lines.extend(lines);
+        }
+        state.text_bytes += events.iter().map(text_len).sum::<usize>();
+        state.events.append(events);
         let notify_waiters = state.waiters > 0;
         let wake_now = !state.woken && self.pacing.is_none();
         let wake_pacer = !state.woken && state.pacer_parked;
@@ -204,37 +341,46 @@ impl EventQueue {
 }
 
 impl EventSink for EventQueue {
-    fn emit(&self, event: Event) {
-        let mut state = self.lock();
-        if state.closed {
-            return;
-        }
-        state.text_bytes += text_len(&event);
-        state.events.push(event);
-        self.pushed(state);
-    }
-
     fn emit_all(&self, events: &mut Vec<Event>) {
-        let mut state = self.lock();
+        let lines = self.transcript_copy(events);
+        let state = self.lock();
         if state.closed {
             events.clear();
             return;
         }
-        state.text_bytes += events.iter().map(text_len).sum::<usize>();
-        state.events.append(events);
-        self.pushed(state);
+        self.push(state, events, lines);
     }
 
-    fn wait_for_room(&self) -> bool {
+    fn reserve(&self, room: Room) -> bool {
         let mut state = self.lock();
-        while (state.events.len() >= self.capacity || state.text_bytes >= QUEUE_TEXT_LIMIT)
-            && !state.closed
-        {
-            state.waiters += 1;
-            state = self.changed.wait(state).unwrap_or_else(|p| p.into_inner());
-            state.waiters -= 1;
+        while !state.closed && !self.fits(&state, room) {
+            state = self.wait(state, None);
         }
-        !state.closed
+        if state.closed {
+            return false;
+        }
+        state.reserved.events += room.events;
+        state.reserved.bytes += room.bytes;
+        true
+    }
+
+    fn emit_reserved(&self, events: &mut Vec<Event>, room: Room) {
+        let lines = self.transcript_copy(events);
+        let mut state = self.lock();
+        state.reserved.events = state.reserved.events.saturating_sub(room.events);
+        state.reserved.bytes = state.reserved.bytes.saturating_sub(room.bytes);
+        if state.closed {
+            events.clear();
+            return;
+        }
+        self.push(state, events, lines);
+    }
+
+    fn release(&self, room: Room) {
+        let mut state = self.lock();
+        state.reserved.events = state.reserved.events.saturating_sub(room.events);
+        state.reserved.bytes = state.reserved.bytes.saturating_sub(room.bytes);
+        self.notify_waiters(state);
     }
 }
 
@@ -249,8 +395,24 @@ fn text_len(event: &Event) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+
+    fn line(text: &str) -> Event {
+        Event::Received {
+            side: crate::engine::Side::Incoming,
+            peer: "127.0.0.1:1".parse().unwrap(),
+            text: text.to_string(),
+            show_peer: false,
+        }
+    }
+
+    /// Whether a thread running `job` is still held after a moment (it should be).
+    fn held(job: impl FnOnce() -> bool + Send + 'static) -> std::thread::JoinHandle<bool> {
+        let waiter = std::thread::spawn(job);
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(!waiter.is_finished(), "the reader was let through");
+        waiter
+    }
 
     #[test]
     fn a_burst_of_events_costs_one_wake_up() {
@@ -273,14 +435,82 @@ mod tests {
         let queue = Arc::new(EventQueue::new(2, || {}));
         queue.emit(Event::ListenStopped);
         queue.emit(Event::ListenStopped);
-        let waiter = {
-            let queue = queue.clone();
-            std::thread::spawn(move || queue.wait_for_room())
-        };
-        // The reader is held while the queue is full; draining lets it go.
-        std::thread::sleep(Duration::from_millis(20));
-        assert!(!waiter.is_finished());
+        let q = queue.clone();
+        let waiter = held(move || {
+            q.reserve(Room {
+                events: 1,
+                bytes: 0,
+            })
+        });
         queue.drain();
+        assert!(waiter.join().unwrap());
+    }
+
+    #[test]
+    fn the_bound_holds_across_every_reader_together() {
+        // Eight readers reserve and queue batches of 30 at once; the consumer never finds
+        // more than the capacity (100) waiting, however their turns interleave.
+        let queue = Arc::new(EventQueue::new(100, || {}));
+        let readers: Vec<_> = (0..8)
+            .map(|_| {
+                let queue = queue.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..200 {
+                        let mut batch: Vec<Event> = (0..30).map(|_| line("x")).collect();
+                        let room = Room::of(&batch);
+                        assert!(queue.reserve(room));
+                        queue.emit_reserved(&mut batch, room);
+                    }
+                })
+            })
+            .collect();
+        let mut taken = 0;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while taken < 8 * 200 * 30 {
+            assert!(Instant::now() < deadline, "readers stuck at {taken}");
+            let batch = queue.wait_drain(Duration::from_millis(50));
+            assert!(batch.len() <= 100, "{} events waiting at once", batch.len());
+            taken += batch.len();
+        }
+        readers.into_iter().for_each(|r| r.join().unwrap());
+    }
+
+    #[test]
+    fn a_batch_larger_than_the_queue_goes_alone() {
+        let queue = Arc::new(EventQueue::new(10, || {}));
+        let big = Room {
+            events: 50,
+            bytes: 0,
+        };
+        assert!(queue.reserve(big), "an empty queue takes any one batch");
+        let q = queue.clone();
+        let waiter = held(move || {
+            q.reserve(Room {
+                events: 1,
+                bytes: 0,
+            })
+        });
+        queue.emit_reserved(&mut (0..50).map(|_| line("x")).collect(), big);
+        assert_eq!(queue.drain().len(), 50);
+        assert!(waiter.join().unwrap());
+    }
+
+    #[test]
+    fn room_given_back_lets_the_next_reader_in() {
+        let queue = Arc::new(EventQueue::new(10, || {}));
+        let all = Room {
+            events: 10,
+            bytes: 0,
+        };
+        assert!(queue.reserve(all));
+        let q = queue.clone();
+        let waiter = held(move || {
+            q.reserve(Room {
+                events: 1,
+                bytes: 0,
+            })
+        });
+        queue.release(all);
         assert!(waiter.join().unwrap());
     }
 
@@ -313,37 +543,83 @@ mod tests {
     fn queued_text_is_bounded_in_bytes_too() {
         let queue = Arc::new(EventQueue::new(1_000_000, || {}));
         let piece = "x".repeat(64 * 1024);
-        let peer = "127.0.0.1:1".parse().unwrap();
         for _ in 0..QUEUE_TEXT_LIMIT / piece.len() {
-            assert!(queue.wait_for_room());
-            queue.emit(Event::Received {
-                side: crate::engine::Side::Incoming,
-                peer,
-                text: piece.clone(),
-                show_peer: false,
-            });
+            let mut batch = vec![line(&piece)];
+            let room = Room::of(&batch);
+            assert!(queue.reserve(room));
+            queue.emit_reserved(&mut batch, room);
         }
-        let waiter = {
-            let queue = queue.clone();
-            std::thread::spawn(move || queue.wait_for_room())
-        };
-        std::thread::sleep(Duration::from_millis(20));
-        assert!(
-            !waiter.is_finished(),
-            "8 MiB of text waiting: readers are held back"
-        );
-        assert_eq!(queue.drain().len(), 128);
+        let q = queue.clone();
+        let waiter = held(move || {
+            q.reserve(Room {
+                events: 1,
+                bytes: 64 * 1024,
+            })
+        });
+        assert_eq!(queue.drain().len(), QUEUE_TEXT_LIMIT / piece.len());
         assert!(waiter.join().unwrap());
+    }
+
+    #[test]
+    fn a_transcript_behind_holds_readers_back_and_gets_every_line_in_order() {
+        let queue = Arc::new(EventQueue::new(1_000_000, || {}));
+        queue.start_transcript();
+        let piece = "y".repeat(64 * 1024);
+        let sent = TRANSCRIPT_BACKLOG / piece.len() - 1;
+        for i in 0..sent {
+            let mut batch = vec![line(&format!("{i} {piece}"))];
+            let room = Room::of(&batch);
+            assert!(queue.reserve(room));
+            queue.emit_reserved(&mut batch, room);
+            queue.drain(); // the window keeps up; only the transcript is behind
+        }
+        let q = queue.clone();
+        let waiter = held(move || {
+            q.reserve(Room {
+                events: 1,
+                bytes: 2 * 64 * 1024,
+            })
+        });
+        let lines = queue.transcript_lines().unwrap();
+        assert!(waiter.join().unwrap());
+        assert_eq!(lines.len(), sent);
+        for (i, l) in lines.iter().enumerate() {
+            assert!(l.starts_with(&format!("[rcv] {i} ")), "line {i}: {:.20}", l);
+        }
+        queue.close();
+        assert_eq!(queue.transcript_lines(), None);
+    }
+
+    #[test]
+    fn a_stopped_transcript_holds_nobody() {
+        let queue = Arc::new(EventQueue::new(1_000_000, || {}));
+        queue.start_transcript();
+        let mut batch = vec![line(&"z".repeat(TRANSCRIPT_BACKLOG))];
+        queue.emit_all(&mut batch);
+        let q = queue.clone();
+        let waiter = held(move || {
+            q.reserve(Room {
+                events: 1,
+                bytes: 10,
+            })
+        });
+        queue.drain();
+        queue.stop_transcript();
+        assert!(waiter.join().unwrap());
+        assert_eq!(queue.transcript_lines(), None);
     }
 
     #[test]
     fn closing_lets_waiting_readers_go_and_drops_events() {
         let queue = Arc::new(EventQueue::new(1, || {}));
         queue.emit(Event::ListenStopped);
-        let waiter = {
-            let queue = queue.clone();
-            std::thread::spawn(move || queue.wait_for_room())
-        };
+        let q = queue.clone();
+        let waiter = held(move || {
+            q.reserve(Room {
+                events: 1,
+                bytes: 0,
+            })
+        });
         queue.close();
         assert!(!waiter.join().unwrap());
         queue.emit(Event::ListenStopped);

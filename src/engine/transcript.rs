@@ -1,25 +1,29 @@
 //! `--transcript FILE`: every log line, as shown, appended to a file as it happens, by a
-//! thread of its own so that no file write happens on the Qt thread.
+//! thread of its own so that no file write happens on the Qt thread. The lines come from
+//! the event queue, in the order the window gets them; a disk slower than the peers holds
+//! them back (see [`EventQueue`]), so every line is kept whole and memory stays bounded.
 
 use super::error::{plain_io, Error};
 use super::event::Event;
-use super::sink::EventSink;
+use super::sink::{EventQueue, EventSink};
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::Path;
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
+use std::time::Duration;
 
-/// A sink that writes each event's log line to a file, then hands the event on.
-pub struct TranscriptSink {
-    inner: Arc<dyn EventSink>,
-    lines: Mutex<Sender<String>>,
+/// The transcript's writer thread, which ends once the queue is closed and every line is
+/// written.
+pub struct Transcript {
+    done: Arc<(Mutex<bool>, Condvar)>,
 }
 
-impl TranscriptSink {
-    /// Opens `path` for appending (creating it) and starts the writer thread.
-    pub fn open(path: &Path, inner: Arc<dyn EventSink>) -> Result<Self, Error> {
+impl Transcript {
+    /// Opens `path` for appending (creating it), and has every event queued in `queue`
+    /// from now on written to it. A write that fails (a full disk) is reported once, and
+    /// the chat goes on without the transcript.
+    pub fn start(path: &Path, queue: Arc<EventQueue>) -> Result<Self, Error> {
         let error = |e: std::io::Error| Error::Transcript {
             path: path.display().to_string(),
             detail: plain_io(&e),
@@ -29,43 +33,33 @@ impl TranscriptSink {
             .append(true)
             .open(path)
             .map_err(error)?;
-        let (tx, rx) = mpsc::channel();
-        let reporter = inner.clone();
+        let done = Arc::new((Mutex::new(false), Condvar::new()));
         let name = path.display().to_string();
-        thread::Builder::new()
+        queue.start_transcript();
+        let (q, d) = (queue.clone(), done.clone());
+        let spawned = thread::Builder::new()
             .name("tcp-chat-transcript".into())
-            .spawn(move || write_lines(file, rx, reporter, name))
-            .map_err(error)?;
-        Ok(Self {
-            inner,
-            lines: Mutex::new(tx),
-        })
-    }
-}
-
-impl EventSink for TranscriptSink {
-    fn emit(&self, event: Event) {
-        let line = event.log_line().1;
-        let _ = self
-            .lines
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .send(line);
-        self.inner.emit(event);
-    }
-
-    fn emit_all(&self, events: &mut Vec<Event>) {
-        {
-            let lines = self.lines.lock().unwrap_or_else(|p| p.into_inner());
-            for event in events.iter() {
-                let _ = lines.send(event.log_line().1);
-            }
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                write_lines(file, &q, name);
+                *d.0.lock().unwrap_or_else(|p| p.into_inner()) = true;
+                d.1.notify_all();
+            });
+        if let Err(e) = spawned {
+            queue.stop_transcript();
+            return Err(error(e));
         }
-        self.inner.emit_all(events);
+        Ok(Self { done })
     }
 
-    fn wait_for_room(&self) -> bool {
-        self.inner.wait_for_room()
+    /// After the queue was closed: waits up to `limit` for the last lines to be written.
+    pub fn finish(&self, limit: Duration) -> bool {
+        let (done, cond) = &*self.done;
+        let guard = done.lock().unwrap_or_else(|p| p.into_inner());
+        let (guard, _) = cond
+            .wait_timeout_while(guard, limit, |done| !*done)
+            .unwrap_or_else(|p| p.into_inner());
+        *guard
     }
 }
 
@@ -101,16 +95,17 @@ pub fn save_log(path: std::path::PathBuf, lines: Vec<String>, sink: Arc<dyn Even
     }
 }
 
-fn write_lines(file: File, lines: Receiver<String>, reporter: Arc<dyn EventSink>, path: String) {
-    let mut out = BufWriter::new(file);
-    while let Ok(line) = lines.recv() {
-        let mut result = writeln!(out, "{line}");
-        // Write what else is waiting, then flush: one flush a burst, none held back.
-        while let (Ok(()), Ok(line)) = (&result, lines.try_recv()) {
-            result = writeln!(out, "{line}");
-        }
-        if let Err(e) = result.and_then(|()| out.flush()) {
-            reporter.emit(Event::Error(Error::Transcript {
+fn write_lines(file: File, queue: &EventQueue, path: String) {
+    let mut out = BufWriter::with_capacity(64 * 1024, file);
+    while let Some(lines) = queue.transcript_lines() {
+        // Everything waiting, then one flush: one flush a burst, none held back.
+        let written = lines
+            .iter()
+            .try_for_each(|line| writeln!(out, "{line}"))
+            .and_then(|()| out.flush());
+        if let Err(e) = written {
+            queue.stop_transcript();
+            queue.emit(Event::Error(Error::TranscriptFailed {
                 path,
                 detail: plain_io(&e),
             }));
