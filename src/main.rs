@@ -6,6 +6,7 @@ use tcp_chat::cli;
 const MAIN_QML: &str = "qrc:/qt/qml/TcpChat/qml/main.qml";
 
 fn main() -> anyhow::Result<()> {
+    tcp_chat::engine::limit_heaps();
     let cli = cli::parse();
     cli::set_startup(cli.into());
     tcp_chat::render::choose_scene_graph();

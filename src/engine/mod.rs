@@ -19,3 +19,15 @@ pub use chat::{Chat, LineEnding, Settings, Status};
 pub use error::Error;
 pub use event::{Event, LeaveReason, LineKind, Side};
 pub use sink::{EventQueue, EventSink};
+
+/// Keeps the C library's allocator from giving each of many threads (a reader per peer)
+/// a heap of its own: with 64 peers flooding, per-thread heaps cost tens of MB that are
+/// never given back. Two heaps serve the Qt thread and the readers. Call once, first
+/// thing in `main`.
+pub fn limit_heaps() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes the allocator's tuning; called before other threads run.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}

@@ -1,0 +1,287 @@
+//! Hostile peers against the real binary: whatever they send, however many at once, with
+//! or without a transcript on a slow disk, the window's peak resident memory stays within
+//! idle + 100 MB and every line they sent is kept whole and in order in the transcript.
+//! (README, "Memory"; the benchmark has the same attacks on the release build.)
+
+mod common;
+
+use common::app::scratch;
+use common::*;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The promise: peak resident memory above idle.
+const BOUND_MB: f64 = 100.0;
+
+/// The longest an attack may take before the test fails.
+const ATTACK_LIMIT: Duration = Duration::from_secs(240);
+
+struct Window {
+    child: Child,
+    port: u16,
+}
+
+impl Window {
+    /// The real binary, offscreen, listening with no auto-reply, its transcript at `path`.
+    fn start(transcript: &Path) -> Self {
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_tcp-chat"))
+            .args(["-platform", "offscreen", "--listen", "--no-auto-reply"])
+            .args(["--port", &port.to_string()])
+            .arg("--transcript")
+            .arg(transcript)
+            .env("QT_QUICK_BACKEND", "software")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tcp-chat");
+        let window = Self { child, port };
+        eventually("tcp-chat to listen", || {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        // Resident memory settles once the window is shown and the probe above has left.
+        std::thread::sleep(Duration::from_millis(1500));
+        window
+    }
+
+    fn status_kb(&self, field: &str) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("tcp-chat is running");
+        let line = status
+            .lines()
+            .find(|l| l.starts_with(field))
+            .expect("field in /proc status");
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+
+    fn resident_mb(&self) -> f64 {
+        self.status_kb("VmRSS:") / 1024.0
+    }
+
+    /// The most resident memory the process has had since it started.
+    fn peak_mb(&self) -> f64 {
+        self.status_kb("VmHWM:") / 1024.0
+    }
+}
+
+impl Drop for Window {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn connect(port: u16) -> TcpStream {
+    let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to tcp-chat");
+    stream.set_nodelay(true).unwrap();
+    stream
+}
+
+/// Reads the transcript at `path` until `done` says every line is there; returns it.
+fn transcript_until(path: &Path, what: &str, mut done: impl FnMut(&str) -> bool) -> String {
+    let started = Instant::now();
+    let mut text = String::new();
+    let mut file = std::fs::File::open(path).expect("the transcript");
+    loop {
+        let mut more = String::new();
+        file.read_to_string(&mut more).unwrap();
+        text.push_str(&more);
+        if done(&text) {
+            return text;
+        }
+        assert!(
+            started.elapsed() < ATTACK_LIMIT,
+            "{what}: not all in the transcript within {ATTACK_LIMIT:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn check_bound(window: &Window, idle: f64, what: &str) {
+    let peak = window.peak_mb();
+    println!(
+        "{what}: idle {idle:.1} MB, peak {peak:.1} MB, {:.1} MB above idle",
+        peak - idle
+    );
+    assert!(
+        peak - idle <= BOUND_MB,
+        "{what}: peak {peak:.1} MB is {:.1} MB above idle {idle:.1} MB (bound {BOUND_MB} MB)",
+        peak - idle
+    );
+}
+
+/// Peer `i` sends `count` lines `p<i> <j>`; returns a checker that every one arrived,
+/// in order, in a transcript's text.
+fn flood(port: u16, i: usize, count: usize) -> std::thread::JoinHandle<()> {
+    let mut stream = connect(port);
+    std::thread::spawn(move || {
+        let mut batch = String::new();
+        for j in 0..count {
+            batch.push_str(&format!("p{i} {j}\n"));
+            if batch.len() > 16 * 1024 {
+                stream.write_all(batch.as_bytes()).unwrap();
+                batch.clear();
+            }
+        }
+        stream.write_all(batch.as_bytes()).unwrap();
+        // Stay connected until the window has read it all: the test ends us.
+        let _ = stream.read(&mut [0u8; 1]);
+    })
+}
+
+/// Every flooder's lines, whole and in order, in the transcript's `[rcv]` lines.
+fn all_lines_in_order(text: &str, peers: usize, count: usize) -> Result<(), String> {
+    let mut next = vec![0usize; peers];
+    for line in text.lines().filter(|l| l.starts_with("[rcv] ")) {
+        // `[rcv] (127.0.0.1 50312) p3 17` when several peers are connected.
+        let body = line
+            .rsplit(") ")
+            .next()
+            .unwrap_or(line)
+            .trim_start_matches("[rcv] ");
+        let Some((who, n)) = body.split_once(' ') else {
+            continue;
+        };
+        let (Some(i), Ok(n)) = (
+            who.strip_prefix('p').and_then(|i| i.parse::<usize>().ok()),
+            n.parse::<usize>(),
+        ) else {
+            continue;
+        };
+        if i >= peers || n != next[i] {
+            return Err(format!(
+                "peer {i}: line {n} where {} was due",
+                next.get(i).copied().unwrap_or(0)
+            ));
+        }
+        next[i] += 1;
+    }
+    match next.iter().position(|&n| n != count) {
+        Some(i) => Err(format!("peer {i}: {} of {count} lines", next[i])),
+        None => Ok(()),
+    }
+}
+
+#[test]
+fn a_peer_that_never_sends_a_newline_keeps_memory_bounded_and_every_byte_is_kept() {
+    let dir = scratch("hostile-no-newline");
+    let transcript = dir.join("transcript.txt");
+    let window = Window::start(&transcript);
+    let idle = window.resident_mb();
+    const TOTAL: usize = 160 * 1024 * 1024;
+    let mut stream = connect(window.port);
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'x'; 1024 * 1024];
+        for _ in 0..TOTAL / chunk.len() {
+            stream.write_all(&chunk).unwrap();
+        }
+        stream
+    });
+    transcript_until(&transcript, "160 MB with no newline", |text| {
+        let got: usize = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("[rcv] "))
+            .map(str::len)
+            .sum();
+        got >= TOTAL
+    });
+    drop(writer.join().unwrap());
+    check_bound(&window, idle, "160 MB with no newline");
+}
+
+#[test]
+fn sixty_four_peers_sending_lines_pieces_and_binary_at_once_keep_memory_bounded() {
+    let dir = scratch("hostile-64");
+    let transcript = dir.join("transcript.txt");
+    let window = Window::start(&transcript);
+    let idle = window.resident_mb();
+    const LINES: usize = 20_000;
+    // 48 short-line floods, 8 peers sending 64 KiB pieces with no newline, 8 sending binary.
+    let floods: Vec<_> = (0..48).map(|i| flood(window.port, i, LINES)).collect();
+    let others: Vec<_> = (0..16)
+        .map(|k| {
+            let mut stream = connect(window.port);
+            std::thread::spawn(move || {
+                let block: Vec<u8> = if k < 8 {
+                    vec![b'y'; 64 * 1024]
+                } else {
+                    (0..64 * 1024u32).map(|i| (i * 7 % 256) as u8).collect()
+                };
+                for _ in 0..64 {
+                    if stream.write_all(&block).is_err() {
+                        return;
+                    }
+                }
+                let _ = stream.read(&mut [0u8; 1]);
+            })
+        })
+        .collect();
+    transcript_until(&transcript, "48 floods", |text| {
+        all_lines_in_order(text, 48, LINES).is_ok()
+    });
+    check_bound(&window, idle, "64 peers at once");
+    drop(window);
+    for t in floods.into_iter().chain(others) {
+        let _ = t.join();
+    }
+}
+
+#[test]
+fn a_transcript_on_a_slow_disk_slows_the_peers_and_loses_nothing() {
+    let dir = scratch("hostile-slow-disk");
+    let fifo: PathBuf = dir.join("slow-disk");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    // The "disk": a reader that takes 2 MB a second, started before the window opens it.
+    let reader_path = fifo.clone();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let disk = std::thread::spawn(move || {
+        let mut file = BufReader::new(std::fs::File::open(reader_path).unwrap());
+        let mut line = String::new();
+        let mut taken = 0usize;
+        let started = Instant::now();
+        while file.read_line(&mut line).unwrap_or(0) > 0 {
+            taken += line.len();
+            if tx.send(std::mem::take(&mut line)).is_err() {
+                return;
+            }
+            let due = Duration::from_secs_f64(taken as f64 / 2e6);
+            if let Some(wait) = due.checked_sub(started.elapsed()) {
+                std::thread::sleep(wait);
+            }
+        }
+    });
+    let window = Window::start(&fifo);
+    let idle = window.resident_mb();
+    const LINES: usize = 20_000;
+    let floods: Vec<_> = (0..16).map(|i| flood(window.port, i, LINES)).collect();
+    let started = Instant::now();
+    let mut text = String::new();
+    while all_lines_in_order(&text, 16, LINES).is_err() {
+        assert!(
+            started.elapsed() < ATTACK_LIMIT,
+            "not all lines reached the slow disk: {:?}",
+            all_lines_in_order(&text, 16, LINES)
+        );
+        // Everything the disk took so far, then one check.
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            text.push_str(&line);
+            while let Ok(line) = rx.try_recv() {
+                text.push_str(&line);
+            }
+        }
+    }
+    check_bound(&window, idle, "16 floods, transcript on a slow disk");
+    drop(window);
+    drop(rx);
+    for t in floods {
+        let _ = t.join();
+    }
+    let _ = disk.join();
+}
