@@ -5,7 +5,8 @@ mod common;
 
 use common::*;
 use std::io::{BufReader, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
 use std::time::{Duration, Instant};
 use tcp_chat::engine::framing::MAX_LINE;
 use tcp_chat::engine::{Error, Event, LeaveReason, LineEnding, Settings};
@@ -300,7 +301,7 @@ fn the_client_shows_what_the_peer_sends_back() {
     let port = server.local_addr().unwrap().port();
     let mut h = Harness::new();
     h.chat.connect("localhost", &port.to_string()).unwrap();
-    let (mut conn, _) = server.accept().unwrap();
+    let mut conn = accept_within(&server);
     let connected = h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
     assert!(connected
         .log_line()
@@ -476,16 +477,8 @@ fn nothing_listening_there_is_reported() {
 #[test]
 fn a_host_that_does_not_answer_is_given_up_after_5_seconds() {
     // A listener that never accepts, its backlog filled: further SYNs go unanswered.
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    socket.bind(&loopback(0).into()).unwrap();
-    socket.listen(0).unwrap();
+    let (socket, fillers) = silent_listener(loopback(0));
     let port = socket.local_addr().unwrap().as_socket().unwrap().port();
-    let mut fillers = Vec::new();
-    for _ in 0..4 {
-        if let Ok(s) = TcpStream::connect_timeout(&loopback(port), Duration::from_millis(300)) {
-            fillers.push(s);
-        }
-    }
     let mut h = Harness::new();
     let started = Instant::now();
     h.chat.connect("127.0.0.1", &port.to_string()).unwrap();
@@ -647,4 +640,96 @@ fn a_slow_silent_or_binary_peer_does_not_hold_up_the_others() {
         std::thread::sleep(Duration::from_millis(50));
     }
     drop(flood.join().unwrap());
+}
+
+/// Accepts one peer on `server`, or fails at the deadline instead of waiting forever
+/// (when the connect never comes, say because "localhost" does not resolve).
+fn accept_within(server: &TcpListener) -> TcpStream {
+    server.set_nonblocking(true).unwrap();
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        match server.accept() {
+            Ok((stream, _)) => {
+                stream.set_nonblocking(false).unwrap();
+                return stream;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                assert!(
+                    Instant::now() < deadline,
+                    "nobody connected within {DEADLINE:?}"
+                );
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => panic!("accept: {e}"),
+        }
+    }
+}
+
+/// A listening socket on `addr` whose backlog is full: SYNs to it go unanswered.
+fn silent_listener(addr: SocketAddr) -> (socket2::Socket, Vec<TcpStream>) {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.bind(&addr.into()).unwrap();
+    socket.listen(0).unwrap();
+    let addr = socket.local_addr().unwrap().as_socket().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        if let Ok(s) = TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
+            fillers.push(s);
+        }
+    }
+    (socket, fillers)
+}
+
+#[test]
+fn when_the_first_address_does_not_answer_the_next_is_tried_after_a_short_delay() {
+    // The same port on two loopback addresses: 127.0.0.2 never answers, 127.0.0.1 does.
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    let (_silent, _fillers) = silent_listener(SocketAddr::from(([127, 0, 0, 2], port)));
+    let addrs = [
+        SocketAddr::from(([127, 0, 0, 2], port)),
+        SocketAddr::from(([127, 0, 0, 1], port)),
+    ];
+    let started = Instant::now();
+    let (_stream, reached) =
+        tcp_chat::engine::dial::connect_any(&addrs, Instant::now() + Duration::from_secs(5))
+            .expect("the second address answers");
+    let took = started.elapsed();
+    assert_eq!(reached, addrs[1]);
+    assert!(
+        took >= Duration::from_millis(200) && took < Duration::from_millis(1500),
+        "the second attempt should start after about 250 ms, not after the 5 s limit: {took:?}"
+    );
+}
+
+#[test]
+fn a_transcript_that_cannot_be_written_is_one_error_and_the_chat_goes_on() {
+    let mut h = Harness::new();
+    let _transcript =
+        tcp_chat::engine::transcript::Transcript::start(Path::new("/dev/full"), h.queue.clone())
+            .expect("/dev/full opens; its writes fail");
+    let port = h.listen();
+    let mut p = peer(port);
+    let mut reader = BufReader::new(p.try_clone().unwrap());
+    for i in 0..3 {
+        send(&mut p, format!("line {i}\n").as_bytes());
+        assert_eq!(read_line(&mut reader), "Server OK");
+        assert_eq!(h.received(1), [format!("line {i}")]);
+    }
+    assert_eq!(
+        h.error(),
+        "cannot write the transcript /dev/full any more (no space left on device): the chat goes on without it"
+    );
+    // More lines, more room needed: nothing waits for the failed transcript any more.
+    h.chat.set_auto_reply(None);
+    let flood: String = (0..50_000).map(|i| format!("more {i}\n")).collect();
+    send(&mut p, flood.as_bytes());
+    let got = h.received(50_000);
+    assert_eq!(got.last().map(String::as_str), Some("more 49999"));
+    h.settle();
+    assert!(
+        !h.seen.iter().any(|e| matches!(e, Event::Error(_))),
+        "a second error: {:?}",
+        h.seen
+    );
 }
