@@ -187,3 +187,132 @@ fn a_port_below_1024_without_rights_says_what_to_do() {
         "Error : port 80 needs administrator rights: use a port from 1024 to 65535"
     );
 }
+
+/// The names of the process's threads (as the kernel keeps them: 15 characters).
+fn thread_names(pid: u32) -> Vec<String> {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .map(|tasks| {
+            tasks
+                .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+                .map(|n| n.trim().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The process `pid` in a cgroup of its own whose `pids.max` limits its threads.
+struct ThreadLimit {
+    dir: std::path::PathBuf,
+}
+
+impl ThreadLimit {
+    fn new(pid: u32) -> Result<Self, String> {
+        let dir = std::path::PathBuf::from(format!("/sys/fs/cgroup/pids/tcp-chat-test-{pid}"));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+        let limit = Self { dir };
+        limit.write("cgroup.procs", &pid.to_string())?;
+        Ok(limit)
+    }
+
+    fn write(&self, file: &str, value: &str) -> Result<(), String> {
+        std::fs::write(self.dir.join(file), value)
+            .map_err(|e| format!("cannot write {file} of {}: {e}", self.dir.display()))
+    }
+
+    fn current(&self) -> usize {
+        std::fs::read_to_string(self.dir.join("pids.current"))
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Allows `spare` more threads than the process has now ("max" for no limit).
+    fn spare(&self, spare: Option<usize>) {
+        let value = spare.map_or("max".to_string(), |n| (self.current() + n).to_string());
+        self.write("pids.max", &value).unwrap();
+    }
+}
+
+impl Drop for ThreadLimit {
+    fn drop(&mut self) {
+        let _ = self.write("pids.max", "max");
+        // The process must leave the cgroup before it can be removed.
+        let _ = std::fs::write(
+            "/sys/fs/cgroup/pids/cgroup.procs",
+            std::fs::read_to_string(self.dir.join("cgroup.procs"))
+                .unwrap_or_default()
+                .lines()
+                .next()
+                .unwrap_or(""),
+        );
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
+
+#[test]
+fn with_no_thread_to_spare_a_peer_gets_one_sentence_and_the_window_keeps_working() {
+    if !is_root() {
+        return cannot_run("limiting a process's threads with a cgroup needs root");
+    }
+    let x = Xvfb::start();
+    let dir = scratch("threads");
+    let port = free_port();
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let server_port = server.local_addr().unwrap().port();
+    let app = App::start(
+        &x,
+        &[],
+        &["--listen", "--port", &port.to_string()],
+        &dir.join("log.txt"),
+    );
+    app.wait_for_log("Start Listening");
+    let limit = match ThreadLimit::new(app.child.id()) {
+        Ok(limit) => limit,
+        Err(why) => return cannot_run(&why),
+    };
+    let connect_lines = || app.log().matches("Connecting to 127.0.0.1:").count();
+
+    // Outgoing: one thread to spare, which the connect attempt takes; the connection's own
+    // threads cannot start.
+    limit.spare(Some(1));
+    app.fill(at::HOST.0, at::HOST.1, "127.0.0.1");
+    app.fill(at::PORT.0, at::PORT.1, &server_port.to_string());
+    app.click(at::CONNECT.0, at::CONNECT.1);
+    let line = app.wait_for_log("was disconnected at once");
+    assert_eq!(
+        line,
+        format!("Error : 127.0.0.1 {server_port} was disconnected at once: the system lets tcp-chat start no more threads (close other programs, or let fewer peers connect)")
+    );
+
+    // Incoming: none to spare. The peer is told, and closed.
+    let pid = app.child.id();
+    eventually("the connect attempt's thread to end", || {
+        !thread_names(pid).iter().any(|n| n == "tcp-chat-connec")
+    });
+    limit.spare(Some(0));
+    let mut turned_away = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    turned_away.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut told = String::new();
+    turned_away.read_to_string(&mut told).unwrap();
+    assert_eq!(told, "tcp-chat: cannot serve you now, try again later\n");
+    let local = turned_away.local_addr().unwrap().port();
+    app.wait_for_log(&format!(
+        "Error : 127.0.0.1 {local} was disconnected at once"
+    ));
+
+    // Threads to spare again: the listener serves the next peer, and the window (its Qt
+    // thread) answers a click, so nothing was left locked.
+    limit.spare(None);
+    let mut next = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    next.set_read_timeout(Some(DEADLINE)).unwrap();
+    std::io::Write::write_all(&mut next, b"still there?\n").unwrap();
+    let mut reply = [0u8; 10];
+    next.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"Server OK\n");
+    let before = connect_lines();
+    app.click(at::CONNECT.0, at::CONNECT.1);
+    eventually("the window to take a second Connect", || {
+        connect_lines() > before
+    });
+    app.wait_for_log(&format!("Connected to 127.0.0.1:{server_port}"));
+}

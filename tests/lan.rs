@@ -3,12 +3,13 @@
 //! typing the other's address (IPv4, IPv6, link-local with its interface, host name)
 //! and pressing Connect, then chatting. Traffic stays inside the namespaces made here.
 //!
-//! Needs root and `ip` (iproute2); elsewhere it says why it skipped.
+//! Needs root and `ip` (iproute2); elsewhere it says why it skipped
+//! (and fails under `CI=true`).
 
 mod common;
 
 use common::app::{at, scratch, App, Xvfb};
-use common::is_root;
+use common::{cannot_run, is_root};
 use std::collections::BTreeSet;
 use std::process::Command;
 
@@ -159,13 +160,13 @@ fn wait_new_line(app: &App, skip: usize, text: &str) -> String {
 #[test]
 fn two_hosts_pair_both_ways_over_ipv4_ipv6_link_local_and_host_name() {
     if !is_root() {
-        println!("skipped: making network namespaces needs root");
+        cannot_run("making network namespaces needs root");
         return;
     }
     let lan = match Lan::create() {
         Ok(lan) => lan,
         Err(why) => {
-            println!("skipped: cannot make test hosts here: {why}");
+            cannot_run(&format!("cannot make test hosts here: {why}"));
             return;
         }
     };
@@ -253,7 +254,7 @@ fn b_dev(shown: &BTreeSet<String>) -> String {
 #[test]
 fn a_host_with_ipv6_turned_off_listens_and_chats_over_ipv4() {
     if !is_root() {
-        println!("skipped: making network namespaces needs root");
+        cannot_run("making network namespaces needs root");
         return;
     }
     let ns = format!("tcpchat-v4-{}", std::process::id() % 100_000);
@@ -264,7 +265,7 @@ fn a_host_with_ipv6_turned_off_listens_and_chats_over_ipv4() {
         }
     }
     if let Err(why) = ip(&["netns", "add", &ns]) {
-        println!("skipped: cannot make a test host here: {why}");
+        cannot_run(&format!("cannot make a test host here: {why}"));
         return;
     }
     let _gone = Gone(ns.clone());
