@@ -339,3 +339,87 @@ fn a_host_with_ipv6_turned_off_listens_and_chats_over_ipv4() {
     let _ = app.kill();
     let _ = app.wait();
 }
+
+#[test]
+fn a_silent_name_server_gives_the_error_within_5_seconds_and_a_dead_first_address_is_passed_over() {
+    if !is_root() {
+        cannot_run("making network namespaces needs root");
+        return;
+    }
+    let lan = match Lan::create() {
+        Ok(lan) => lan,
+        Err(why) => {
+            cannot_run(&format!("cannot make test hosts here: {why}"));
+            return;
+        }
+    };
+    // On A's link, 10.213.0.99 (the name server) and 10.213.0.3 lead to a hardware
+    // address nobody has: what is sent there is dropped without a word, like a host
+    // that is down behind a switch.
+    let dev = format!("tca{}", std::process::id() % 100_000);
+    for dead in ["10.213.0.99", "10.213.0.3"] {
+        ip(&[
+            "-n",
+            &lan.a,
+            "neigh",
+            "add",
+            dead,
+            "lladdr",
+            "02:00:00:00:00:99",
+            "dev",
+            &dev,
+            "nud",
+            "permanent",
+        ])
+        .unwrap();
+    }
+    let etc = format!("/etc/netns/{}", lan.a);
+    std::fs::write(
+        format!("{etc}/resolv.conf"),
+        "nameserver 10.213.0.99\noptions timeout:5 attempts:3\n",
+    )
+    .unwrap();
+    // "chat-b-two" has a dead IPv4 address, which the resolver puts first (RFC 6724
+    // prefers IPv4 to a unique-local IPv6 address), then B's real IPv6 one.
+    std::fs::write(
+        format!("{etc}/hosts"),
+        "127.0.0.1 localhost\n10.213.0.3 chat-b-two\nfd00:213::2 chat-b-two\n",
+    )
+    .unwrap();
+
+    let x = Xvfb::start();
+    let dir = scratch("lan-lookup");
+    let in_a = ["ip", "netns", "exec", lan.a.as_str()];
+    let in_b = ["ip", "netns", "exec", lan.b.as_str()];
+    let a = App::start(&x, &in_a, &[], &dir.join("a.txt"));
+    let b = App::start(&x, &in_b, &["--listen", "--port", PORT], &dir.join("b.txt"));
+    b.move_to(700, 0);
+
+    a.fill(at::HOST.0, at::HOST.1, "nowhere.test");
+    a.fill(at::PORT.0, at::PORT.1, PORT);
+    let before = a.log().lines().count();
+    let clicked = std::time::Instant::now();
+    a.click(at::CONNECT.0, at::CONNECT.1);
+    let error = wait_new_line(&a, before, "Error : ");
+    let took = clicked.elapsed();
+    assert_eq!(error, "Error : looking up nowhere.test took over 5 seconds, so the name server is not answering: type an IP address instead, or check the network");
+    assert!(
+        took < std::time::Duration::from_millis(6500),
+        "the lookup's error came after {took:?}, not within 5 s"
+    );
+
+    a.fill(at::HOST.0, at::HOST.1, "chat-b-two");
+    let before = a.log().lines().count();
+    let clicked = std::time::Instant::now();
+    a.click(at::CONNECT.0, at::CONNECT.1);
+    let connected = wait_new_line(&a, before, "Connected to ");
+    let took = clicked.elapsed();
+    assert_eq!(
+        connected,
+        format!("Connected to chat-b-two:{PORT} (fd00:213::2)")
+    );
+    assert!(
+        took < std::time::Duration::from_millis(2000),
+        "the second address should be tried after about 250 ms, not after the first timed out: {took:?}"
+    );
+}
