@@ -213,7 +213,8 @@ pub struct ChatBackendRust {
     max_rows: usize,
     /// Bytes of text in `rows`.
     row_bytes: usize,
-    /// How many batches of events reached the Qt thread (one queued call each).
+    /// How many calls the engine queued onto the Qt thread, those that found nothing to
+    /// take included.
     batches: u64,
     /// How many lines the log has had in all, including those no longer kept.
     total_lines: u64,
@@ -401,7 +402,7 @@ impl ChatBackend {
         self.total_lines
     }
 
-    /// How many batches of events have reached the Qt thread so far.
+    /// How many calls the engine has queued onto the Qt thread so far (empty ones too).
     pub fn batches(&self) -> u64 {
         self.batches
     }
@@ -411,11 +412,11 @@ impl ChatBackend {
         let Some(queue) = self.queue.clone() else {
             return;
         };
+        self.as_mut().rust_mut().batches += 1;
         let events = queue.drain();
         if events.is_empty() {
             return;
         }
-        self.as_mut().rust_mut().batches += 1;
         self.as_mut().rust_mut().total_lines += events.len() as u64;
         // Only the newest lines that the log can keep are made into rows.
         let mut new_rows: Vec<Row> = Vec::new();

@@ -11,41 +11,94 @@ use std::process::Command;
 use std::time::Duration;
 
 #[test]
-fn two_windows_pair_and_chat_by_real_input() {
+fn two_windows_pair_both_ways_and_chat_by_real_input_as_a_screen_reader_reads_them() {
     let x = Xvfb::start();
+    assert!(
+        x.bus.is_some(),
+        "no D-Bus session: packages dbus and at-spi2-core are needed"
+    );
     let dir = scratch("pair");
     let a = App::start(&x, &[], &[], &dir.join("a.txt"));
     let b = App::start(&x, &[], &[], &dir.join("b.txt"));
     b.move_to(700, 0);
-    let port = free_port().to_string();
+    let (a_port, b_port) = (free_port().to_string(), free_port().to_string());
 
-    a.fill(at::PORT.0, at::PORT.1, &port);
-    a.click(at::LISTEN.0, at::LISTEN.1);
-    a.wait_for_log(&format!("Start Listening (port {port}"));
+    // Both listen, and each connects to the other: two connections, both ways at once.
+    for (app, port) in [(&a, &a_port), (&b, &b_port)] {
+        app.fill(at::PORT.0, at::PORT.1, port);
+        app.click(at::LISTEN.0, at::LISTEN.1);
+        app.wait_for_screen(&format!("Start Listening (port {port}"));
+    }
+    for (from, port) in [(&b, &a_port), (&a, &b_port)] {
+        from.fill(at::HOST.0, at::HOST.1, "127.0.0.1");
+        from.fill(at::PORT.0, at::PORT.1, port);
+        from.click(at::CONNECT.0, at::CONNECT.1);
+        from.wait_for_screen(&format!("Connected to 127.0.0.1:{port}"));
+    }
+    a.wait_for_screen("Connect : 127.0.0.1 ");
+    b.wait_for_screen("Connect : 127.0.0.1 ");
 
-    b.fill(at::HOST.0, at::HOST.1, "127.0.0.1");
-    b.fill(at::PORT.0, at::PORT.1, &port);
-    b.click(at::CONNECT.0, at::CONNECT.1);
-    b.wait_for_log(&format!("Connected to 127.0.0.1:{port}"));
-    a.wait_for_log("Connect : 127.0.0.1 ");
-
+    // B types Korean and presses Enter: it goes over B's connection to A's listener.
+    // With two peers each, every received line names its sender.
     b.click(at::MESSAGE.0, at::MESSAGE.1);
     b.type_text("안녕하세요, 반갑습니다 from B");
     b.key("Return");
-    b.wait_for_log("[send] 안녕하세요, 반갑습니다 from B");
-    a.wait_for_log("[rcv] 안녕하세요, 반갑습니다 from B");
-    b.wait_for_log("[rcv] Server OK");
+    b.wait_for_screen("[send] 안녕하세요, 반갑습니다 from B");
+    let got = a.wait_for_screen("안녕하세요, 반갑습니다 from B");
+    assert!(got.starts_with("[rcv] (127.0.0.1 "), "{got}");
+    b.wait_for_screen(&format!("[rcv] (127.0.0.1 {a_port}) Server OK"));
 
-    // A answers over the same connection (it has no outgoing one): Send goes to its peers.
+    // A answers with the Send button: over A's own connection, to B's listener.
     a.click(at::MESSAGE.0, at::MESSAGE.1);
     a.type_text("hello B");
     a.click(at::SEND.0, at::SEND.1);
-    b.wait_for_log("[rcv] hello B");
+    assert!(b
+        .wait_for_screen("hello B")
+        .starts_with("[rcv] (127.0.0.1 "));
+    a.wait_for_screen(&format!("[rcv] (127.0.0.1 {b_port}) Server OK"));
 
-    let shots = [
-        a.screenshot("pair-listener.png"),
-        b.screenshot("pair-connector.png"),
-    ];
+    // A changes its auto-reply in the window (Tab from Send to the checkbox, then to its
+    // text), and B gets the new one.
+    a.click(at::MESSAGE.0, at::MESSAGE.1);
+    a.key("Tab Tab Tab");
+    a.key("ctrl+a");
+    a.type_text("got it");
+    a.key("Tab");
+    b.click(at::MESSAGE.0, at::MESSAGE.1);
+    b.type_text("question");
+    b.key("Return");
+    b.wait_for_screen(&format!("[rcv] (127.0.0.1 {a_port}) got it"));
+
+    // A unticks Auto-reply (Space on the checkbox): B's next line goes unanswered. A
+    // ticks it again, and B's line after that is answered; what A says on one connection
+    // arrives in order, so an answer to the first would show before that one.
+    a.click(at::MESSAGE.0, at::MESSAGE.1);
+    a.key("Tab Tab space");
+    b.click(at::MESSAGE.0, at::MESSAGE.1);
+    b.type_text("no answer please");
+    b.key("Return");
+    a.wait_for_screen("no answer please");
+    a.click(at::MESSAGE.0, at::MESSAGE.1);
+    a.key("Tab Tab space");
+    b.click(at::MESSAGE.0, at::MESSAGE.1);
+    b.type_text("again");
+    b.key("Return");
+    b.wait_for_screen("[send] again");
+    a.wait_for_screen("again");
+    b.wait_for_screen(&format!("[rcv] (127.0.0.1 {a_port}) got it"));
+    let shown = b.screen_log();
+    let after: Vec<&String> = shown
+        .iter()
+        .skip_while(|l| l.as_str() != "[send] no answer please")
+        .filter(|l| l.starts_with("[rcv]"))
+        .collect();
+    assert_eq!(
+        after,
+        [&format!("[rcv] (127.0.0.1 {a_port}) got it")],
+        "B's log after its unanswered line: {shown:#?}"
+    );
+
+    let shots = [a.screenshot("pair-a.png"), b.screenshot("pair-b.png")];
     println!("screenshots: {shots:?}");
 }
 

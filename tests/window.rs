@@ -32,7 +32,7 @@ fn main() {
         })
         .collect();
     files.sort();
-    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let filter = name_filter(std::env::args().skip(1));
 
     let mut app = QGuiApplication::new();
     let mut failed = 0;
@@ -61,4 +61,26 @@ fn main() {
     }
     println!("\n{passed} passed, {failed} failed");
     std::process::exit(i32::from(failed > 0));
+}
+
+/// The test-name filter among the arguments cargo passes on, as libtest reads it: the
+/// first argument that is neither an option nor the value of one (`--test-threads 1`).
+fn name_filter(args: impl Iterator<Item = String>) -> Option<String> {
+    const TAKES_VALUE: [&str; 6] = [
+        "--test-threads",
+        "--skip",
+        "--color",
+        "--format",
+        "--logfile",
+        "-Z",
+    ];
+    let mut args = args;
+    while let Some(arg) = args.next() {
+        if TAKES_VALUE.contains(&arg.as_str()) {
+            args.next();
+        } else if !arg.starts_with('-') {
+            return Some(arg);
+        }
+    }
+    None
 }

@@ -18,6 +18,8 @@ pub struct App {
     pub window: String,
     pub transcript: PathBuf,
     display: String,
+    /// The desktop's environment, for the screen reader.
+    env: Vec<(&'static str, String)>,
 }
 
 /// A folder for one test's files, anyone may write in (an app may run as another user).
@@ -56,7 +58,7 @@ impl App {
             .args(args)
             .arg("--transcript")
             .arg(transcript)
-            .env("DISPLAY", &x.display)
+            .envs(x.env())
             .env("QT_QUICK_BACKEND", "software")
             // Qt says when it has drawn a frame: the window is laid out and takes input.
             .env("QT_LOGGING_RULES", "qt.scenegraph.time.renderloop=true")
@@ -94,11 +96,19 @@ impl App {
             );
             std::thread::sleep(Duration::from_millis(50));
         };
+        while !drawn.load(Ordering::SeqCst) {
+            assert!(
+                Instant::now() < deadline,
+                "tcp-chat's window appeared but drew no frame"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let app = Self {
             child,
             window,
             transcript: transcript.to_path_buf(),
             display: x.display.clone(),
+            env: x.env(),
         };
         app.wait_for_log("");
         app
@@ -133,10 +143,12 @@ impl App {
         self.xdotool(&["windowfocus", "--sync", &self.window]);
     }
 
-    /// Presses keys (xdotool names: `Tab`, `Return`, `ctrl+a`, `Escape`).
+    /// Presses keys, one after another (xdotool names: `Tab Tab space`, `ctrl+a`, `Escape`).
     pub fn key(&self, keys: &str) {
         self.focus();
-        self.xdotool(&["key", "--delay", "30", keys]);
+        let mut args = vec!["key", "--delay", "30"];
+        args.extend(keys.split_whitespace());
+        self.xdotool(&args);
     }
 
     /// Types text as a person would, Korean included.
@@ -172,6 +184,45 @@ impl App {
                 self.log()
             );
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The lines of the window's log that its view holds, read over AT-SPI as a screen
+    /// reader reads them (empty until the window is on the accessibility bus).
+    pub fn screen_log(&self) -> Vec<String> {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/screen_reader.py");
+        let out = Command::new("/usr/bin/python3")
+            .arg(script)
+            .arg(self.child.id().to_string())
+            .envs(self.env.iter().cloned())
+            .output()
+            .expect("python3 with pyatspi (packages python3-pyatspi, at-spi2-core)");
+        assert!(
+            out.status.success(),
+            "the screen reader failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Waits until the window itself shows a log line containing `text` (read by the
+    /// screen reader), and returns that line.
+    pub fn wait_for_screen(&self, text: &str) -> String {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let lines = self.screen_log();
+            if let Some(line) = lines.iter().find(|l| l.contains(text)) {
+                return line.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the window shows no line with {text:?}; a screen reader reads:\n{}",
+                lines.join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 
