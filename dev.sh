@@ -15,8 +15,10 @@ APP_PACKAGES=(
   qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtqml-workerscript qml6-module-qtquick-dialogs
   fonts-nanum
 )
-# What the tests add: an X server to look at, real peers, network namespaces.
-TEST_PACKAGES=(xvfb xauth xdotool imagemagick netcat-openbsd iproute2 procps)
+# What the tests add: an X server to look at, real peers, network namespaces, and a
+# screen reader's view of the window (a D-Bus session, AT-SPI and its Python binding).
+TEST_PACKAGES=(xvfb xauth xdotool imagemagick netcat-openbsd iproute2 procps
+  dbus at-spi2-core python3-pyatspi)
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
 

@@ -1,7 +1,8 @@
 //! Two hosts on one machine: two network namespaces joined by a veth pair, a tcp-chat
 //! window in each (on one Xvfb desktop), paired both ways as two people would, by
 //! typing the other's address (IPv4, IPv6, link-local with its interface, host name)
-//! and pressing Connect, then chatting. Traffic stays inside the namespaces made here.
+//! and pressing Connect, then chatting. What arrived is read from the windows themselves,
+//! over AT-SPI. Traffic stays inside the namespaces made here.
 //!
 //! Needs root and `ip` (iproute2); elsewhere it says why it skipped
 //! (and fails under `CI=true`).
@@ -19,16 +20,23 @@ const PORT: &str = "12345";
 struct Lan {
     a: String,
     b: String,
+    /// A's end of the link.
+    a_dev: String,
 }
+
+/// Tells apart the LANs of tests running side by side in one process.
+static LANS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 impl Lan {
     fn create() -> Result<Self, String> {
-        let id = std::process::id() % 100_000;
+        let n = LANS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let id = format!("{}x{n}", std::process::id() % 100_000);
+        let (va, vb) = (format!("tca{id}"), format!("tcb{id}"));
         let lan = Lan {
             a: format!("tcpchat-a{id}"),
             b: format!("tcpchat-b{id}"),
+            a_dev: va.clone(),
         };
-        let (va, vb) = (format!("tca{id}"), format!("tcb{id}"));
         for ns in [&lan.a, &lan.b] {
             ip(&["netns", "add", ns])?;
             ip(&["-n", ns, "link", "set", "lo", "up"])?;
@@ -134,7 +142,9 @@ fn chat_once(from: &App, to: &App, address: &str, message: &str) {
     from.click(at::MESSAGE.0, at::MESSAGE.1);
     from.type_text(message);
     from.key("Return");
-    to.wait_for_log(&format!(" {message}"));
+    // What arrived, as each window itself shows it (read as a screen reader reads it).
+    from.wait_for_screen(&format!("[send] {message}"));
+    to.wait_for_screen(&format!(" {message}"));
     let before = from.log().lines().count();
     wait_new_line(from, before.saturating_sub(2), "[rcv] Server OK");
     from.click(at::CONNECT.0, at::CONNECT.1); // Close
@@ -356,7 +366,7 @@ fn a_silent_name_server_gives_the_error_within_5_seconds_and_a_dead_first_addres
     // On A's link, 10.213.0.99 (the name server) and 10.213.0.3 lead to a hardware
     // address nobody has: what is sent there is dropped without a word, like a host
     // that is down behind a switch.
-    let dev = format!("tca{}", std::process::id() % 100_000);
+    let dev = lan.a_dev.clone();
     for dead in ["10.213.0.99", "10.213.0.3"] {
         ip(&[
             "-n",
