@@ -167,6 +167,10 @@ const KIND_ROLE: i32 = 0x0101;
 /// with the line limit, what bounds the log's memory whatever peers send.
 pub const LOG_TEXT_LIMIT: usize = 4 * 1024 * 1024;
 
+/// Called on the Qt thread with each line entering the log, before any is dropped for
+/// room: the benchmark checks the order of every line of a flood with it.
+pub type LineWatcher = Box<dyn FnMut(&str) + Send>;
+
 /// One line of the log.
 struct Row {
     kind: LineKind,
@@ -218,6 +222,8 @@ pub struct ChatBackendRust {
     batches: u64,
     /// How many lines the log has had in all, including those no longer kept.
     total_lines: u64,
+    /// Sees every line as it enters the log, for tools that watch the window.
+    watcher: Option<LineWatcher>,
     startup: cli::Startup,
 }
 
@@ -249,6 +255,7 @@ impl Default for ChatBackendRust {
             row_bytes: 0,
             batches: 0,
             total_lines: 0,
+            watcher: None,
             startup,
         }
     }
@@ -402,6 +409,12 @@ impl ChatBackend {
         self.total_lines
     }
 
+    /// Has `watcher` see every line from now on as it enters the log (`None`: no more).
+    pub fn watch_lines(self: Pin<&mut Self>, watcher: Option<LineWatcher>) {
+        // SAFETY of the unpin: the watcher is a plain Rust value, never seen by C++.
+        unsafe { self.rust_mut().get_unchecked_mut() }.watcher = watcher;
+    }
+
     /// How many calls the engine has queued onto the Qt thread so far (empty ones too).
     pub fn batches(&self) -> u64 {
         self.batches
@@ -418,6 +431,15 @@ impl ChatBackend {
             return;
         }
         self.as_mut().rust_mut().total_lines += events.len() as u64;
+        // SAFETY of the unpin: the watcher is a plain Rust value, never seen by C++.
+        if let Some(watch) = unsafe { self.as_mut().rust_mut().get_unchecked_mut() }
+            .watcher
+            .as_mut()
+        {
+            for event in &events {
+                watch(&event.log_line().1);
+            }
+        }
         // Only the newest lines that the log can keep are made into rows.
         let mut new_rows: Vec<Row> = Vec::new();
         let mut bytes = 0;

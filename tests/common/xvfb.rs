@@ -1,6 +1,7 @@
 //! A private X server (Xvfb) for one test or benchmark, with a D-Bus session of its own
 //! whose accessibility bus lets a test read a window as a screen reader does; all gone
 //! when dropped.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
