@@ -8,11 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # What building and running the window needs (BUILD-NOTES.md in the team's notes).
+# Save log's dialog needs Qt.labs.folderlistmodel: without it, opening the dialog crashes.
 APP_PACKAGES=(
   g++ libgl-dev lld pkg-config
   qt6-base-dev qt6-declarative-dev
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtqml-workerscript qml6-module-qtquick-dialogs
+  qml6-module-qt-labs-folderlistmodel
   fonts-nanum
 )
 # What the tests add: an X server to look at, real peers, network namespaces, and a

@@ -33,6 +33,9 @@ struct Direction {
     seen_total: u64,
 }
 
+/// How far resident memory may move after the first minute and still count as flat.
+const FLAT_MB: f64 = 3.0;
+
 fn main() {
     let minutes: f64 = std::env::args()
         .skip_while(|a| a != "--minutes")
@@ -147,7 +150,21 @@ fn main() {
         "  open descriptors: {} at start, {} at end",
         start_figures.fds, end_figures.fds
     );
-    let pass = lost_ab == 0
+    // Memory may rise in the first minute while both logs fill; after it, it stays flat:
+    // within FLAT_MB of the first minute's figure every minute after.
+    let flat = match samples.get(1..) {
+        Some(later) if !later.is_empty() => {
+            let first = later[0];
+            later.iter().all(|mb| (mb - first).abs() <= FLAT_MB)
+        }
+        _ => true, // under two minutes: nothing after the first to compare
+    };
+    println!(
+        "  memory flat after the first minute (within {FLAT_MB} MB): {}",
+        if flat { "yes" } else { "NO" }
+    );
+    let pass = flat
+        && lost_ab == 0
         && lost_ba == 0
         && a.out_of_order == 0
         && b_disorder == 0

@@ -167,9 +167,9 @@ const KIND_ROLE: i32 = 0x0101;
 /// with the line limit, what bounds the log's memory whatever peers send.
 pub const LOG_TEXT_LIMIT: usize = 4 * 1024 * 1024;
 
-/// Called on the Qt thread with each line entering the log, before any is dropped for
-/// room: the benchmark checks the order of every line of a flood with it.
-pub type LineWatcher = Box<dyn FnMut(&str) + Send>;
+/// Called on the Qt thread with the event of each line entering the log, before any is
+/// dropped for room: the benchmark checks the order of every line of a flood with it.
+pub type LineWatcher = Box<dyn FnMut(&Event) + Send>;
 
 /// One line of the log.
 struct Row {
@@ -436,9 +436,7 @@ impl ChatBackend {
             .watcher
             .as_mut()
         {
-            for event in &events {
-                watch(&event.log_line().1);
-            }
+            events.iter().for_each(watch);
         }
         // Only the newest lines that the log can keep are made into rows.
         let mut new_rows: Vec<Row> = Vec::new();

@@ -369,3 +369,38 @@ fn with_no_thread_to_spare_a_peer_gets_one_sentence_and_the_window_keeps_working
     });
     app.wait_for_log(&format!("Connected to 127.0.0.1:{server_port}"));
 }
+
+#[test]
+fn save_log_writes_the_log_to_the_file_named_in_its_dialog() {
+    let x = Xvfb::start();
+    let dir = scratch("save");
+    let port = free_port().to_string();
+    let app = App::start(
+        &x,
+        &[],
+        &["--listen", "--port", &port],
+        &dir.join("log.txt"),
+    );
+    app.wait_for_screen("Start Listening");
+    let mut peer = TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap())).unwrap();
+    std::io::Write::write_all(&mut peer, "저장할 줄\n".as_bytes()).unwrap();
+    app.wait_for_screen("[rcv] 저장할 줄");
+
+    app.click(at::SAVE_LOG.0, at::SAVE_LOG.1);
+    app.wait_for_control("Save the log");
+    app.click(at::SAVE_DIALOG_NAME.0, at::SAVE_DIALOG_NAME.1);
+    app.type_text("saved-log.txt");
+    // Qt 6.4's dialog takes the name on Enter, and only then enables its button.
+    app.key("Return");
+    app.screenshot("save-dialog.png");
+    app.click(at::SAVE_DIALOG_ACCEPT.0, at::SAVE_DIALOG_ACCEPT.1);
+    let path = dir.join("saved-log.txt");
+    let saved = app.wait_for_screen("Saved ");
+    assert_eq!(saved, format!("Saved 3 log lines to {}", path.display()));
+    let text = std::fs::read_to_string(&path).expect("the saved log");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with(&format!("Start Listening (port {port}")));
+    assert!(lines[1].starts_with("Connect : 127.0.0.1 "));
+    assert_eq!(lines[2], "[rcv] 저장할 줄");
+}

@@ -101,6 +101,18 @@ impl Drop for Lan {
     }
 }
 
+/// Two test hosts, or `None` after saying why they cannot be made here (which fails the
+/// test under CI).
+fn lan_or_say_why() -> Option<Lan> {
+    if !is_root() {
+        cannot_run("making network namespaces needs root");
+        return None;
+    }
+    Lan::create()
+        .map_err(|why| cannot_run(&format!("cannot make test hosts here: {why}")))
+        .ok()
+}
+
 fn ip(args: &[&str]) -> Result<(), String> {
     let out = Command::new("ip")
         .args(args)
@@ -169,16 +181,8 @@ fn wait_new_line(app: &App, skip: usize, text: &str) -> String {
 
 #[test]
 fn two_hosts_pair_both_ways_over_ipv4_ipv6_link_local_and_host_name() {
-    if !is_root() {
-        cannot_run("making network namespaces needs root");
+    let Some(lan) = lan_or_say_why() else {
         return;
-    }
-    let lan = match Lan::create() {
-        Ok(lan) => lan,
-        Err(why) => {
-            cannot_run(&format!("cannot make test hosts here: {why}"));
-            return;
-        }
     };
     let x = Xvfb::start();
     let dir = scratch("lan");
@@ -352,16 +356,8 @@ fn a_host_with_ipv6_turned_off_listens_and_chats_over_ipv4() {
 
 #[test]
 fn a_silent_name_server_gives_the_error_within_5_seconds_and_a_dead_first_address_is_passed_over() {
-    if !is_root() {
-        cannot_run("making network namespaces needs root");
+    let Some(lan) = lan_or_say_why() else {
         return;
-    }
-    let lan = match Lan::create() {
-        Ok(lan) => lan,
-        Err(why) => {
-            cannot_run(&format!("cannot make test hosts here: {why}"));
-            return;
-        }
     };
     // On A's link, 10.213.0.99 (the name server) and 10.213.0.3 lead to a hardware
     // address nobody has: what is sent there is dropped without a word, like a host

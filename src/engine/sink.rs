@@ -65,7 +65,7 @@ pub trait EventSink: Send + Sync {
 }
 
 /// How many events may wait for the consumer (reserved ones included).
-pub const DEFAULT_QUEUE_CAPACITY: usize = 32 * 1024;
+pub const DEFAULT_QUEUE_CAPACITY: usize = 64 * 1024;
 
 /// How much received text may wait for the consumer (reserved included), so that peers
 /// sending 64 KiB pieces cannot fill memory with a few thousand events.

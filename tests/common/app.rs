@@ -54,6 +54,10 @@ impl App {
             }
             None => Command::new(binary),
         };
+        // Started in the test's folder: a file dialog opens there.
+        if let Some(dir) = transcript.parent() {
+            command.current_dir(dir);
+        }
         let child = command
             .args(args)
             .arg("--transcript")
@@ -208,6 +212,30 @@ impl App {
             .collect()
     }
 
+    /// Waits until something in the window is called `name` for a screen reader (a
+    /// dialog's title, a control's accessible name).
+    pub fn wait_for_control(&self, name: &str) {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/screen_reader.py");
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let out = Command::new("/usr/bin/python3")
+                .arg(script)
+                .arg(self.child.id().to_string())
+                .args(["--has", name])
+                .envs(self.env.iter().cloned())
+                .output()
+                .expect("python3 with pyatspi");
+            if String::from_utf8_lossy(&out.stdout).trim() == name {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "nothing called {name:?} in the window"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Waits until the window itself shows a log line containing `text` (read by the
     /// screen reader), and returns that line.
     pub fn wait_for_screen(&self, text: &str) -> String {
@@ -289,4 +317,9 @@ pub mod at {
     pub const CONNECT: (i32, i32) = (589, 51);
     pub const MESSAGE: (i32, i32) = (276, 423);
     pub const SEND: (i32, i32) = (589, 423);
+    pub const SAVE_LOG: (i32, i32) = (589, 456);
+    /// The "File name" field of the Save log dialog, once it is open.
+    pub const SAVE_DIALOG_NAME: (i32, i32) = (265, 386);
+    /// Its accept button (Qt 6.4's Save dialog labels it "Open").
+    pub const SAVE_DIALOG_ACCEPT: (i32, i32) = (481, 415);
 }

@@ -4,7 +4,10 @@ of the lines of the list called "Chat log" in the window of process PID (the lin
 view holds), one a line, or nothing when that window is not (yet) on the bus. A log
 line never holds a newline: the window shows control characters as escapes.
 
-usage: screen_reader.py PID"""
+With --has NAME instead, prints NAME if something in that window is called NAME (a
+dialog's title, a button) and nothing otherwise.
+
+usage: screen_reader.py PID [--has NAME]"""
 import sys
 
 import pyatspi
@@ -25,8 +28,19 @@ def find_log(node):
     return None
 
 
+def has(node, name):
+    try:
+        if node.name == name:
+            return True
+        children = [node.getChildAtIndex(i) for i in range(node.childCount)]
+    except Exception:
+        return False
+    return any(child is not None and has(child, name) for child in children)
+
+
 def main():
     pid = int(sys.argv[1])
+    wanted = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--has" else None
     desktop = pyatspi.Registry.getDesktop(0)
     for i in range(desktop.childCount):
         app = desktop.getChildAtIndex(i)
@@ -35,6 +49,10 @@ def main():
                 continue
         except Exception:
             continue
+        if wanted is not None:
+            if has(app, wanted):
+                print(wanted)
+            return
         log = find_log(app)
         if log is None:
             continue
