@@ -163,18 +163,19 @@ const TEXT_ROLE: i32 = 0;
 /// Qt::UserRole + 1: `info`, `rcv`, `send` or `error`, for the view's colours.
 const KIND_ROLE: i32 = 0x0101;
 
-/// The most text the log keeps, in bytes of UTF-8 (twice that as QString for ASCII):
-/// with the line limit, what bounds the log's memory whatever peers send.
+/// The most text the log keeps, in bytes of UTF-8: with the line limit, what bounds the
+/// log's memory whatever peers send.
 pub const LOG_TEXT_LIMIT: usize = 4 * 1024 * 1024;
 
 /// Called on the Qt thread with the event of each line entering the log, before any is
 /// dropped for room: the benchmark checks the order of every line of a flood with it.
 pub type LineWatcher = Box<dyn FnMut(&Event) + Send>;
 
-/// One line of the log.
+/// One line of the log, kept as UTF-8 (half a QString's size for ASCII): the view asks
+/// only for the rows it shows, and only those become QStrings.
 struct Row {
     kind: LineKind,
-    text: QString,
+    text: String,
     /// Bytes of the line's text in UTF-8, for [`LOG_TEXT_LIMIT`].
     bytes: usize,
 }
@@ -186,7 +187,7 @@ impl Row {
         Self {
             kind,
             bytes: text.len(),
-            text: QString::from(text.as_str()),
+            text,
         }
     }
 }
@@ -385,18 +386,18 @@ impl ChatBackend {
             .to_local_file()
             .map(|p| p.to_string())
             .unwrap_or_else(|| file.to_qstring().to_string());
-        let lines: Vec<String> = self.rows.iter().map(|r| r.text.to_string()).collect();
+        let lines: Vec<String> = self.rows.iter().map(|r| r.text.clone()).collect();
         crate::engine::transcript::save_log(path.into(), lines, queue);
     }
 
     pub fn log_text(&self) -> QString {
-        let lines: Vec<String> = self.rows.iter().map(|r| r.text.to_string()).collect();
+        let lines: Vec<&str> = self.rows.iter().map(|r| r.text.as_str()).collect();
         QString::from(lines.join("\n").as_str())
     }
 
     /// The text of log line `row`, oldest kept line first (for tests and the view).
     pub fn line(&self, row: usize) -> Option<String> {
-        self.rows.get(row).map(|r| r.text.to_string())
+        self.rows.get(row).map(|r| r.text.clone())
     }
 
     /// How many log lines are kept.
@@ -517,7 +518,7 @@ impl ChatBackend {
             return QVariant::default();
         };
         match role {
-            TEXT_ROLE => QVariant::from(&row.text),
+            TEXT_ROLE => QVariant::from(&QString::from(row.text.as_str())),
             KIND_ROLE => QVariant::from(&QString::from(row.kind.to_string().as_str())),
             _ => QVariant::default(),
         }
