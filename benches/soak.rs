@@ -152,12 +152,12 @@ fn main() {
     );
     // Memory may rise in the first minute while both logs fill; after it, it stays flat:
     // within FLAT_MB of the first minute's figure every minute after.
-    let flat = match samples.get(1..) {
-        Some(later) if !later.is_empty() => {
-            let first = later[0];
-            later.iter().all(|mb| (mb - first).abs() <= FLAT_MB)
-        }
-        _ => true, // under two minutes: nothing after the first to compare
+    let flat = match samples.get(1) {
+        Some(&first) => samples[1..]
+            .iter()
+            .chain([&end_figures.rss_mb])
+            .all(|mb| (mb - first).abs() <= FLAT_MB),
+        None => true, // under a minute: nothing after the first minute to compare
     };
     println!(
         "  memory flat after the first minute (within {FLAT_MB} MB): {}",
