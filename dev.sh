@@ -66,7 +66,8 @@ case "${1:-}" in
     ;;
   bench)
     shift
-    install_missing "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    # The course's original dialog runs beside tcp-chat in rows 8a-8c.
+    install_missing "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}" python3-pyqt5
     ensure_rust
     cargo build --release
     cargo bench --bench perf -- "$@"
