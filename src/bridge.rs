@@ -139,7 +139,7 @@ pub mod qobject {
 }
 
 use crate::cli;
-use crate::engine::event::{shortened, Event, LineKind, SHOWN_CHARS};
+use crate::engine::event::{Event, SHOWN_CHARS};
 use crate::engine::hostinfo;
 use crate::engine::sink::{EventQueue, EventSink, DEFAULT_QUEUE_CAPACITY};
 use crate::engine::transcript::Transcript;
@@ -163,32 +163,37 @@ const TEXT_ROLE: i32 = 0;
 /// Qt::UserRole + 1: `info`, `rcv`, `send` or `error`, for the view's colours.
 const KIND_ROLE: i32 = 0x0101;
 
-/// The most text the log keeps, in bytes of UTF-8: with the line limit, what bounds the
-/// log's memory whatever peers send.
+/// The most text the log keeps, in bytes of UTF-8 (and 64 a line): with the line limit,
+/// what bounds the log's memory whatever peers send.
 pub const LOG_TEXT_LIMIT: usize = 4 * 1024 * 1024;
 
 /// Called on the Qt thread with the event of each line entering the log, before any is
 /// dropped for room: the benchmark checks the order of every line of a flood with it.
 pub type LineWatcher = Box<dyn FnMut(&Event) + Send>;
 
-/// One line of the log, kept as UTF-8 (half a QString's size for ASCII): the view asks
-/// only for the rows it shows, and only those become QStrings.
+/// One line of the log, kept as the event it shows. Its words are made only when asked
+/// for (the view asks for the rows it shows), so that taking a flood into the log costs
+/// a move per line, not a formatted string: the Qt thread stays free.
 struct Row {
-    kind: LineKind,
-    text: String,
-    /// Bytes of the line's text in UTF-8, for [`LOG_TEXT_LIMIT`].
+    event: Event,
+    /// What the row counts against [`LOG_TEXT_LIMIT`].
     bytes: usize,
 }
 
+/// What a row costs besides its text, for [`LOG_TEXT_LIMIT`].
+const ROW_OVERHEAD: usize = 64;
+
 impl Row {
-    fn of(event: &Event) -> Self {
-        let (kind, text) = event.log_line();
-        let text = shortened(text, SHOWN_CHARS);
+    fn of(event: Event) -> Self {
+        let event = event.shortened(SHOWN_CHARS);
         Self {
-            kind,
-            bytes: text.len(),
-            text,
+            bytes: event.text_len() + ROW_OVERHEAD,
+            event,
         }
+    }
+
+    fn text(&self) -> String {
+        self.event.log_line().1
     }
 }
 
@@ -386,18 +391,18 @@ impl ChatBackend {
             .to_local_file()
             .map(|p| p.to_string())
             .unwrap_or_else(|| file.to_qstring().to_string());
-        let lines: Vec<String> = self.rows.iter().map(|r| r.text.clone()).collect();
+        let lines: Vec<String> = self.rows.iter().map(Row::text).collect();
         crate::engine::transcript::save_log(path.into(), lines, queue);
     }
 
     pub fn log_text(&self) -> QString {
-        let lines: Vec<&str> = self.rows.iter().map(|r| r.text.as_str()).collect();
+        let lines: Vec<String> = self.rows.iter().map(Row::text).collect();
         QString::from(lines.join("\n").as_str())
     }
 
     /// The text of log line `row`, oldest kept line first (for tests and the view).
     pub fn line(&self, row: usize) -> Option<String> {
-        self.rows.get(row).map(|r| r.text.clone())
+        self.rows.get(row).map(Row::text)
     }
 
     /// How many log lines are kept.
@@ -439,10 +444,11 @@ impl ChatBackend {
         {
             events.iter().for_each(watch);
         }
-        // Only the newest lines that the log can keep are made into rows.
+        let refresh_addresses = events.iter().any(|e| matches!(e, Event::Listening { .. }));
+        // Only the newest lines that the log can keep become rows.
         let mut new_rows: Vec<Row> = Vec::new();
         let mut bytes = 0;
-        for event in events.iter().rev() {
+        for event in events.into_iter().rev() {
             if new_rows.len() == self.max_rows || bytes >= LOG_TEXT_LIMIT {
                 break;
             }
@@ -451,7 +457,6 @@ impl ChatBackend {
             new_rows.push(row);
         }
         new_rows.reverse();
-        let refresh_addresses = events.iter().any(|e| matches!(e, Event::Listening { .. }));
         self.as_mut().append_rows(new_rows);
         if refresh_addresses {
             let addresses = QString::from(hostinfo::local_addresses().join(", ").as_str());
@@ -517,9 +522,10 @@ impl ChatBackend {
         else {
             return QVariant::default();
         };
+        let (kind, text) = row.event.log_line();
         match role {
-            TEXT_ROLE => QVariant::from(&QString::from(row.text.as_str())),
-            KIND_ROLE => QVariant::from(&QString::from(row.kind.to_string().as_str())),
+            TEXT_ROLE => QVariant::from(&QString::from(text.as_str())),
+            KIND_ROLE => QVariant::from(&QString::from(kind.to_string().as_str())),
             _ => QVariant::default(),
         }
     }

@@ -186,6 +186,28 @@ fn bracket(host: &str) -> String {
 /// a long layout and the log 128 KiB of memory.
 pub const SHOWN_CHARS: usize = 2000;
 
+impl Event {
+    /// The event with the text it carries (a line received or sent) cut to `limit`
+    /// characters, saying how many were left out.
+    pub fn shortened(mut self, limit: usize) -> Self {
+        if let Event::Received { text, .. } | Event::Sent { text, .. } = &mut self {
+            // Under `limit` bytes is under `limit` characters: most lines stop here.
+            if text.len() > limit {
+                *text = shortened(std::mem::take(text), limit);
+            }
+        }
+        self
+    }
+
+    /// Bytes of the text the event carries (a line received or sent).
+    pub fn text_len(&self) -> usize {
+        match self {
+            Event::Received { text, .. } | Event::Sent { text, .. } => text.len(),
+            _ => 0,
+        }
+    }
+}
+
 /// `line` cut to `limit` characters, saying how many were left out.
 pub fn shortened(line: String, limit: usize) -> String {
     match line.char_indices().nth(limit) {
@@ -229,6 +251,27 @@ fn is_hidden_control(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_received_line_is_shown_cut_and_a_short_one_whole() {
+        let received = |text: String| Event::Received {
+            side: Side::Incoming,
+            peer: "127.0.0.1:5000".parse().unwrap(),
+            text,
+            show_peer: false,
+        };
+        let long = received("x".repeat(SHOWN_CHARS + 7)).shortened(SHOWN_CHARS);
+        assert_eq!(
+            long.log_line().1,
+            format!(
+                "[rcv] {} ... (7 more characters not shown)",
+                "x".repeat(SHOWN_CHARS)
+            )
+        );
+        let short = received("hello".into()).shortened(SHOWN_CHARS);
+        assert_eq!(short.log_line().1, "[rcv] hello");
+        assert_eq!(short.text_len(), 5);
+    }
 
     #[test]
     fn a_long_line_is_shortened_saying_how_much_was_left_out() {
