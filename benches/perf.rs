@@ -39,6 +39,8 @@ struct Row {
 }
 
 fn main() {
+    // As the binary does, so that the in-process window's memory behaves as it would.
+    tcp_chat::engine::limit_heaps();
     let quick = std::env::args().any(|a| a == "--quick");
     let sizes = if quick {
         Sizes {
