@@ -82,9 +82,13 @@ pub const TRANSCRIPT_BACKLOG: usize = 2 * 1024 * 1024;
 /// busy peer costs the consumer (the Qt thread) a bounded number of calls a second.
 pub struct EventQueue {
     state: Mutex<QueueState>,
-    /// Signalled for readers waiting for room, consumers waiting for events and the
-    /// transcript's writer waiting for lines.
-    changed: Condvar,
+    /// Signalled when room is freed, for readers waiting for it. Apart from `ready` so
+    /// that queuing a line does not wake every reader held back (64 of them, with 64
+    /// peers flooding, who would then crowd the consumer out of the lock).
+    room: Condvar,
+    /// Signalled when events or transcript lines are queued, for a consumer or the
+    /// transcript's writer waiting for them.
+    ready: Condvar,
     /// Signalled for the pacer thread, when it is parked.
     pacer: Condvar,
     capacity: usize,
@@ -108,10 +112,21 @@ struct QueueState {
     woken: bool,
     /// The consumer is gone: events are dropped, waiting readers are let go.
     closed: bool,
-    /// Threads waiting on `changed`: a notify costs a system call, so only when needed.
-    waiters: usize,
+    /// Threads waiting on `room` and on `ready`: a notify costs a system call, so only
+    /// when someone waits.
+    room_waiters: usize,
+    ready_waiters: usize,
     /// The pacer thread waits on `pacer` for events.
     pacer_parked: bool,
+}
+
+/// Which waiters to wake.
+#[derive(Clone, Copy)]
+enum Wake {
+    /// Readers waiting for room.
+    Room,
+    /// A consumer or the transcript's writer waiting for something to take.
+    Ready,
 }
 
 #[derive(Default)]
@@ -146,7 +161,8 @@ impl EventQueue {
     fn build(capacity: usize, pacing: Option<Duration>, wake: Box<dyn Fn() + Send + Sync>) -> Self {
         Self {
             state: Mutex::new(QueueState::default()),
-            changed: Condvar::new(),
+            room: Condvar::new(),
+            ready: Condvar::new(),
             pacer: Condvar::new(),
             capacity: capacity.max(1),
             pacing,
@@ -161,7 +177,7 @@ impl EventQueue {
         state.woken = false;
         state.text_bytes = 0;
         let events = std::mem::take(&mut state.events);
-        self.notify_waiters(state);
+        self.notify(state, Wake::Room);
         events
     }
 
@@ -175,7 +191,7 @@ impl EventQueue {
             if left.is_zero() {
                 break;
             }
-            state = self.wait(state, Some(left));
+            state = self.wait(state, Wake::Ready, Some(left));
         }
         drop(state);
         self.drain()
@@ -189,7 +205,8 @@ impl EventQueue {
         state.events.clear();
         state.text_bytes = 0;
         drop(state);
-        self.changed.notify_all();
+        self.room.notify_all();
+        self.ready.notify_all();
         self.pacer.notify_all();
     }
 
@@ -205,7 +222,11 @@ impl EventQueue {
         self.transcript_on.store(false, Ordering::SeqCst);
         let mut state = self.lock();
         state.transcript = None;
-        self.notify_waiters(state);
+        let ready = state.ready_waiters > 0;
+        self.notify(state, Wake::Room);
+        if ready {
+            self.ready.notify_all(); // the writer, if it waits, sees there is none
+        }
     }
 
     /// For the transcript's writer: waits for log lines and takes them all, oldest first.
@@ -217,13 +238,13 @@ impl EventQueue {
             if !backlog.lines.is_empty() {
                 backlog.bytes = 0;
                 let lines = std::mem::take(&mut backlog.lines);
-                self.notify_waiters(state);
+                self.notify(state, Wake::Room);
                 return Some(lines);
             }
             if state.closed {
                 return None;
             }
-            state = self.wait(state, None);
+            state = self.wait(state, Wake::Ready, None);
         }
     }
 
@@ -231,28 +252,46 @@ impl EventQueue {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Waits on `on` (with the count of its waiters kept), at most `timeout`.
     fn wait<'a>(
         &self,
         mut state: MutexGuard<'a, QueueState>,
+        on: Wake,
         timeout: Option<Duration>,
     ) -> MutexGuard<'a, QueueState> {
-        state.waiters += 1;
+        let condvar = match on {
+            Wake::Room => {
+                state.room_waiters += 1;
+                &self.room
+            }
+            Wake::Ready => {
+                state.ready_waiters += 1;
+                &self.ready
+            }
+        };
         let mut state = match timeout {
-            Some(t) => match self.changed.wait_timeout(state, t) {
+            Some(t) => match condvar.wait_timeout(state, t) {
                 Ok((s, _)) => s,
                 Err(p) => p.into_inner().0,
             },
-            None => self.changed.wait(state).unwrap_or_else(|p| p.into_inner()),
+            None => condvar.wait(state).unwrap_or_else(|p| p.into_inner()),
         };
-        state.waiters -= 1;
+        match on {
+            Wake::Room => state.room_waiters -= 1,
+            Wake::Ready => state.ready_waiters -= 1,
+        }
         state
     }
 
-    fn notify_waiters(&self, state: MutexGuard<'_, QueueState>) {
-        let notify = state.waiters > 0;
+    /// Unlocks, then wakes whoever waits on `which`, if anyone does.
+    fn notify(&self, state: MutexGuard<'_, QueueState>, which: Wake) {
+        let (waiting, condvar) = match which {
+            Wake::Room => (state.room_waiters > 0, &self.room),
+            Wake::Ready => (state.ready_waiters > 0, &self.ready),
+        };
         drop(state);
-        if notify {
-            self.changed.notify_all();
+        if waiting {
+            condvar.notify_all();
         }
     }
 
@@ -290,15 +329,15 @@ impl EventQueue {
         }
         state.text_bytes += events.iter().map(text_len).sum::<usize>();
         state.events.append(events);
-        let notify_waiters = state.waiters > 0;
+        let notify_ready = state.ready_waiters > 0;
         let wake_now = !state.woken && self.pacing.is_none();
         let wake_pacer = !state.woken && state.pacer_parked;
         if wake_now {
             state.woken = true;
         }
         drop(state);
-        if notify_waiters {
-            self.changed.notify_all();
+        if notify_ready {
+            self.ready.notify_all();
         }
         if wake_pacer {
             self.pacer.notify_one();
@@ -354,7 +393,7 @@ impl EventSink for EventQueue {
     fn reserve(&self, room: Room) -> bool {
         let mut state = self.lock();
         while !state.closed && !self.fits(&state, room) {
-            state = self.wait(state, None);
+            state = self.wait(state, Wake::Room, None);
         }
         if state.closed {
             return false;
@@ -380,7 +419,7 @@ impl EventSink for EventQueue {
         let mut state = self.lock();
         state.reserved.events = state.reserved.events.saturating_sub(room.events);
         state.reserved.bytes = state.reserved.bytes.saturating_sub(room.bytes);
-        self.notify_waiters(state);
+        self.notify(state, Wake::Room);
     }
 }
 

@@ -264,8 +264,15 @@ impl App {
             }
             assert!(
                 Instant::now() < deadline,
-                "the window shows no line with {text:?}; a screen reader reads:\n{}",
-                lines.join("\n")
+                "the window shows no line with {text:?}; a screen reader reads:\n{}\n\
+                 and the transcript (written before the window shows a line) ends:\n{}",
+                lines.join("\n"),
+                self.log()
+                    .lines()
+                    .rev()
+                    .take(8)
+                    .collect::<Vec<_>>()
+                    .join("\n")
             );
             std::thread::sleep(Duration::from_millis(50));
         }
