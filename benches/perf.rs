@@ -1143,11 +1143,7 @@ fn hostile_stall(qt: &Qt, lines: usize) -> Row {
                     // On a LAN the peers' work is done by other machines: here it runs at
                     // the lowest priority, so that it does not take the CPU from the
                     // window being measured.
-                    // SAFETY: no pointers; lowering one's own priority always may fail.
-                    unsafe {
-                        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-                        libc::setpriority(libc::PRIO_PROCESS, tid, 19);
-                    }
+                    tcp_chat::engine::connection::run_at_lowest_priority();
                     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
                     if i % 8 == 0 {
                         // No newline: 64 KiB pieces.

@@ -224,7 +224,7 @@ impl Inner {
     }
 
     fn read_loop(&self, auto_reply: Option<AutoReply>) {
-        yield_to_the_window();
+        run_at_lowest_priority();
         let mut buf = vec![0u8; READ_BUFFER];
         let mut decoder = LineDecoder::new();
         let mut lines: Vec<Event> = Vec::new();
@@ -457,11 +457,12 @@ fn detect_vanished_peers(stream: &TcpStream) -> io::Result<()> {
     socket.set_tcp_user_timeout(Some(UNACKED_LIMIT))
 }
 
-/// Readers run at the lowest CPU priority (nice 19). With 64 peers flooding, 64 busy
+/// Moves the calling thread to the lowest CPU priority (nice 19). Readers call it: with
+/// 64 peers flooding, 64 busy
 /// readers would otherwise share the CPU evenly with the Qt thread, which then gets a
 /// sixty-fifth of it and stalls the window. They still get every cycle the window leaves,
 /// and a reader that gets less reads less, which slows its peer down through TCP.
-fn yield_to_the_window() {
+pub fn run_at_lowest_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: gettid and setpriority take no pointers; lowering one's own priority needs
     // no rights, and failing to changes nothing else.

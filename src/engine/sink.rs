@@ -26,11 +26,17 @@ pub struct Room {
 }
 
 impl Room {
+    /// Less `room` (never below nothing): room used or given back.
+    fn give_back(&mut self, room: Room) {
+        self.events = self.events.saturating_sub(room.events);
+        self.bytes = self.bytes.saturating_sub(room.bytes);
+    }
+
     /// The room `events` take.
     pub fn of(events: &[Event]) -> Self {
         Self {
             events: events.len(),
-            bytes: events.iter().map(text_len).sum(),
+            bytes: events.iter().map(Event::text_len).sum(),
         }
     }
 }
@@ -327,7 +333,7 @@ impl EventQueue {
             backlog.bytes += lines.iter().map(|l| l.len() + 1).sum::<usize>();
             backlog.lines.extend(lines);
         }
-        state.text_bytes += events.iter().map(text_len).sum::<usize>();
+        state.text_bytes += events.iter().map(Event::text_len).sum::<usize>();
         state.events.append(events);
         let notify_ready = state.ready_waiters > 0;
         let wake_now = !state.woken && self.pacing.is_none();
@@ -406,8 +412,7 @@ impl EventSink for EventQueue {
     fn emit_reserved(&self, events: &mut Vec<Event>, room: Room) {
         let lines = self.transcript_copy(events);
         let mut state = self.lock();
-        state.reserved.events = state.reserved.events.saturating_sub(room.events);
-        state.reserved.bytes = state.reserved.bytes.saturating_sub(room.bytes);
+        state.reserved.give_back(room);
         if state.closed {
             events.clear();
             return;
@@ -417,17 +422,8 @@ impl EventSink for EventQueue {
 
     fn release(&self, room: Room) {
         let mut state = self.lock();
-        state.reserved.events = state.reserved.events.saturating_sub(room.events);
-        state.reserved.bytes = state.reserved.bytes.saturating_sub(room.bytes);
+        state.reserved.give_back(room);
         self.notify(state, Wake::Room);
-    }
-}
-
-/// The received text an event carries.
-fn text_len(event: &Event) -> usize {
-    match event {
-        Event::Received { text, .. } => text.len(),
-        _ => 0,
     }
 }
 
