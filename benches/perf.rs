@@ -1120,6 +1120,21 @@ fn hostile_stall(qt: &Qt, lines: usize) -> Row {
             .set_auto_reply_text(&QString::from("Server OK"), false)
     });
     let before = qt.on_window(|w| w.total_lines());
+    // What each peer sends, made before the attack: on a LAN, other machines make it, and
+    // here making it would take malloc's locks that the window shares.
+    let payloads: Vec<(Vec<u8>, usize)> = (0..64)
+        .map(|i| {
+            if i % 8 == 0 {
+                // No newline: 64 KiB pieces, 1 MiB in all.
+                return (vec![b'z'; 16 * 64 * 1024], 0);
+            }
+            let mut batch = String::new();
+            for j in 0..lines {
+                batch.push_str(&format!("p{i} {j}\n"));
+            }
+            (batch.into_bytes(), lines)
+        })
+        .collect();
     let probe = Probe::start(qt.window.clone());
     // The baseline: a plain thread of this process (no Qt, no tcp-chat) that sleeps 5 ms
     // at a time, and how late it wakes while the same attack runs.
@@ -1137,27 +1152,16 @@ fn hostile_stall(qt: &Qt, lines: usize) -> Row {
         })
     };
     let sent = qt.run_while(move || {
-        let writers: Vec<_> = (0..64)
-            .map(|i| {
+        let writers: Vec<_> = payloads
+            .into_iter()
+            .map(|(payload, lines)| {
                 std::thread::spawn(move || {
                     // On a LAN the peers' work is done by other machines: here it runs at
                     // the lowest priority, so that it does not take the CPU from the
                     // window being measured.
                     tcp_chat::engine::connection::run_at_lowest_priority();
                     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-                    if i % 8 == 0 {
-                        // No newline: 64 KiB pieces.
-                        let block = vec![b'z'; 64 * 1024];
-                        for _ in 0..16 {
-                            s.write_all(&block).unwrap();
-                        }
-                        return 0;
-                    }
-                    let mut batch = String::new();
-                    for j in 0..lines {
-                        batch.push_str(&format!("p{i} {j}\n"));
-                    }
-                    s.write_all(batch.as_bytes()).unwrap();
+                    s.write_all(&payload).unwrap();
                     lines
                 })
             })

@@ -150,6 +150,9 @@ ApplicationWindow {
                 clip: true
                 model: chat
                 boundsBehavior: Flickable.StopAtBounds
+                // A flood replaces every visible row many times a second: reusing the rows'
+                // items instead of making new ones keeps each frame short.
+                reuseItems: true
                 Accessible.name: qsTr("Chat log")
                 Accessible.role: Accessible.List
                 ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded }
@@ -178,6 +181,7 @@ ApplicationWindow {
                          : kind === "rcv" ? "#0b5394"
                          : kind === "send" ? "#38761d" : palette.windowText
                     Accessible.name: display
+                    ListView.onReused: deselect()
                 }
             }
         }

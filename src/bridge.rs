@@ -432,7 +432,11 @@ impl ChatBackend {
             return;
         };
         self.as_mut().rust_mut().batches += 1;
-        let events = queue.drain();
+        let Some(events) = queue.try_drain() else {
+            // A reader holds the queue: the event loop goes on, and this comes back next.
+            let _ = self.qt_thread().queue(|this| this.drain());
+            return;
+        };
         if events.is_empty() {
             return;
         }

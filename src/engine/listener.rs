@@ -50,6 +50,10 @@ struct PeerTable {
     peers: Mutex<HashMap<u64, Connection>>,
     /// Set by Close: the accept threads stop and new peers are turned away.
     stopping: std::sync::atomic::AtomicBool,
+    /// How many peers the table holds, for the Qt thread to read without waiting for the
+    /// table: the accept thread holds it while a peer's threads start, which can take
+    /// tens of milliseconds when many peers are flooding.
+    count: AtomicUsize,
 }
 
 impl Listener {
@@ -66,6 +70,7 @@ impl Listener {
         let state = Arc::new(PeerTable {
             peers: Mutex::new(HashMap::new()),
             stopping: false.into(),
+            count: AtomicUsize::new(0),
         });
         let reachable = reachable_at(&addrs);
         sink.emit(Event::Listening {
@@ -115,9 +120,9 @@ impl Listener {
         self.addrs.first().map_or(0, |a| a.port())
     }
 
-    /// How many peers are connected.
+    /// How many peers are connected. Never waits for the table's lock.
     pub fn peer_count(&self) -> usize {
-        self.state.lock().len()
+        self.state.count.load(Ordering::SeqCst)
     }
 
     /// Sends `bytes` to every connected peer; returns how many it went to.
@@ -145,7 +150,7 @@ impl Listener {
         }
         // The accept threads held the other references: this closes the sockets.
         self.sockets.clear();
-        let peers: Vec<Connection> = self.state.lock().drain().map(|(_, c)| c).collect();
+        let peers: Vec<Connection> = self.state.update(|t| t.drain().map(|(_, c)| c).collect());
         for peer in &peers {
             peer.close();
         }
@@ -161,6 +166,14 @@ impl Drop for Listener {
 impl PeerTable {
     fn lock(&self) -> MutexGuard<'_, HashMap<u64, Connection>> {
         self.peers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Changes the table and keeps `count` in step with it.
+    fn update<R>(&self, change: impl FnOnce(&mut HashMap<u64, Connection>) -> R) -> R {
+        let mut table = self.lock();
+        let result = change(&mut table);
+        self.count.store(table.len(), Ordering::SeqCst);
+        result
     }
 }
 
@@ -231,7 +244,7 @@ impl Acceptor {
             auto_reply: Some(self.auto_reply.clone()),
             on_end: Box::new(move || {
                 if let Some(state) = state.upgrade() {
-                    state.lock().remove(&id);
+                    state.update(|t| t.remove(&id));
                 }
             }),
             leave_event: |peer, reason| Event::PeerLeft { peer, reason },
@@ -249,6 +262,7 @@ impl Acceptor {
                 // The connection may already have ended (and failed to find itself here).
                 if !connection.is_ended() {
                     table.insert(id, connection);
+                    self.state.count.store(table.len(), Ordering::SeqCst);
                 }
             }
             Err(e) => {
@@ -327,4 +341,39 @@ fn is_ipv6_unavailable(e: &io::Error) -> bool {
         e.raw_os_error(),
         Some(libc::EAFNOSUPPORT) | Some(libc::EADDRNOTAVAIL) | Some(libc::EPROTONOSUPPORT)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::sink::EventQueue;
+    use std::time::Instant;
+
+    #[test]
+    fn peer_count_never_waits_for_the_peer_table() {
+        let sink = Arc::new(EventQueue::new(1024, || {}));
+        let config = ListenConfig {
+            bind: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            port: 0,
+            max_peers: 4,
+            auto_reply: Arc::new(std::sync::RwLock::new(None)),
+        };
+        let listener =
+            Arc::new(Listener::start(config, sink, Arc::new(AtomicUsize::new(0))).unwrap());
+        let _peer = std::net::TcpStream::connect(("127.0.0.1", listener.port())).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while listener.peer_count() != 1 {
+            assert!(Instant::now() < deadline, "the peer was never counted");
+            thread::sleep(Duration::from_millis(5));
+        }
+        // The accept thread holds the table while a new peer's threads start; the Qt
+        // thread asks for the count meanwhile.
+        let table = listener.state.lock();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let asker = listener.clone();
+        thread::spawn(move || tx.send(asker.peer_count()));
+        let count = rx.recv_timeout(Duration::from_secs(2));
+        drop(table);
+        assert_eq!(count, Ok(1), "peer_count waited for the table's lock");
+    }
 }

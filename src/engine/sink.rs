@@ -179,7 +179,28 @@ impl EventQueue {
 
     /// Takes every waiting event, oldest first.
     pub fn drain(&self) -> Vec<Event> {
-        let mut state = self.lock();
+        self.take(self.lock())
+    }
+
+    /// Like [`EventQueue::drain`], but `None` instead of waiting while a reader holds the
+    /// queue. For the Qt thread: readers run at the lowest priority, and one that the
+    /// scheduler sets aside while it holds the queue would hold the window up with it
+    /// (for 50-100 ms with 64 peers flooding). The caller tries again a moment later.
+    pub fn try_drain(&self) -> Option<Vec<Event>> {
+        // A few tries: a reader holds the queue for microseconds unless it was set aside.
+        for _ in 0..64 {
+            match self.state.try_lock() {
+                Ok(state) => return Some(self.take(state)),
+                Err(std::sync::TryLockError::Poisoned(p)) => {
+                    return Some(self.take(p.into_inner()))
+                }
+                Err(std::sync::TryLockError::WouldBlock) => std::hint::spin_loop(),
+            }
+        }
+        None
+    }
+
+    fn take(&self, mut state: MutexGuard<'_, QueueState>) -> Vec<Event> {
         state.woken = false;
         state.text_bytes = 0;
         let events = std::mem::take(&mut state.events);
@@ -463,6 +484,16 @@ mod tests {
         assert_eq!(queue.drain().len(), 50);
         queue.emit(Event::ListenStopped);
         assert_eq!(wakes.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn try_drain_gives_up_instead_of_waiting_for_a_reader_that_holds_the_queue() {
+        let queue = EventQueue::new(100, || {});
+        queue.emit(Event::ListenStopped);
+        let held = queue.state.lock().unwrap();
+        assert!(queue.try_drain().is_none());
+        drop(held);
+        assert_eq!(queue.try_drain().map(|e| e.len()), Some(1));
     }
 
     #[test]
