@@ -4,6 +4,8 @@
 #   ./dev.sh test            install what is missing, check formatting and lints, run every test
 #   ./dev.sh bench [--quick] the performance table (README, "Performance")
 #   ./dev.sh soak [MINUTES]  two chats paired for a long time (default 10 minutes)
+#   ./dev.sh deb [amd64|arm64|armhf]  a Debian package (Raspberry Pi OS: arm64 or armhf),
+#                            cross-built on a PC; prints the package's path
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,12 +17,13 @@ APP_PACKAGES=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtqml-workerscript qml6-module-qtquick-dialogs
   qml6-module-qt-labs-folderlistmodel
+  qt6-wayland
   fonts-nanum
 )
 # What the tests add: an X server to look at, real peers, network namespaces, and a
 # screen reader's view of the window (a D-Bus session, AT-SPI and its Python binding).
 TEST_PACKAGES=(xvfb xauth xdotool imagemagick netcat-openbsd iproute2 procps
-  dbus at-spi2-core python3-pyatspi)
+  dbus at-spi2-core python3-pyatspi weston)
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
 
@@ -49,7 +52,66 @@ ensure_rust() {
   fi
 }
 
+# The Debian architecture, Rust target and GNU tool prefix of each package.
+deb_target() {
+  case "$1" in
+    amd64) echo "x86_64-unknown-linux-gnu x86_64-linux-gnu" ;;
+    arm64) echo "aarch64-unknown-linux-gnu aarch64-linux-gnu" ;;
+    armhf) echo "armv7-unknown-linux-gnueabihf arm-linux-gnueabihf" ;;
+    *) return 1 ;;
+  esac
+}
+
+# Builds the release binary for ARCH (cross-building on another machine) and packs it.
+build_deb() {
+  local arch=$1 native target prefix
+  native=$(dpkg --print-architecture)
+  read -r target prefix < <(deb_target "$arch")
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  if [ "$arch" != "$native" ]; then
+    if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+      say "adding the $arch architecture to dpkg"
+      "${sudo[@]}" dpkg --add-architecture "$arch"
+    fi
+    local cross=("gcc-$prefix" "g++-$prefix" "qmake6:$arch" dpkg-dev)
+    local p
+    for p in qt6-base-dev qt6-declarative-dev libgl-dev; do cross+=("$p:$arch"); done
+    install_missing "${APP_PACKAGES[@]}" "${cross[@]}"
+  else
+    install_missing "${APP_PACKAGES[@]}" dpkg-dev
+  fi
+  ensure_rust
+  command -v cargo-deb >/dev/null || cargo install --locked cargo-deb@3.8.0
+  local out="${CARGO_TARGET_DIR:-target}"
+  if [ "$arch" = "$native" ]; then
+    cargo build --release
+    cargo deb --no-build --output "$out/debian" | tail -n 1
+    return
+  fi
+  rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+  # cxx-qt passes -fuse-ld=lld when lld is on PATH; a cross gcc then looks for
+  # PREFIX-ld.lld.
+  local tools
+  tools="$(realpath -m "$out")/cross-tools"
+  mkdir -p "$tools"
+  ln -sf "$(command -v ld.lld)" "$tools/$prefix-ld.lld"
+  local env_target=${target//-/_}
+  env PATH="$tools:$PATH" \
+    QMAKE="/usr/bin/$prefix-qmake6" \
+    "CARGO_TARGET_${env_target^^}_LINKER=$prefix-gcc" \
+    "CC_$env_target=$prefix-gcc" "CXX_$env_target=$prefix-g++" "AR_$env_target=$prefix-ar" \
+    PKG_CONFIG_ALLOW_CROSS=1 \
+    cargo build --release --target "$target"
+  cargo deb --no-build --target "$target" --output "$out/debian" | tail -n 1
+}
+
 case "${1:-}" in
+  deb)
+    arch="${2:-$(dpkg --print-architecture)}"
+    deb_target "$arch" >/dev/null || { echo "usage: ./dev.sh deb [amd64|arm64|armhf]" >&2; exit 2; }
+    build_deb "$arch"
+    ;;
   run)
     shift
     install_missing "${APP_PACKAGES[@]}"
@@ -78,7 +140,7 @@ case "${1:-}" in
     cargo bench --bench soak -- --minutes "${2:-10}"
     ;;
   *)
-    echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test | ./dev.sh bench [--quick] | ./dev.sh soak [MINUTES]" >&2
+    echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test | ./dev.sh bench [--quick] | ./dev.sh soak [MINUTES] | ./dev.sh deb [amd64|arm64|armhf]" >&2
     exit 2
     ;;
 esac

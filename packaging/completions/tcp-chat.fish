@@ -1,0 +1,14 @@
+complete -c tcp-chat -l port -d 'Port for Listen and Connect (0 listens on any free port)' -r
+complete -c tcp-chat -l bind -d 'Listen on this address only (such as 127.0.0.1) instead of every interface' -r
+complete -c tcp-chat -l connect -d 'Connect at once to HOST, on PORT or on --port' -r
+complete -c tcp-chat -l auto-reply -d 'Answer each line the listener receives with TEXT [default: "Server OK"]' -r
+complete -c tcp-chat -l line-ending -d 'What ends each line sent' -r -f -a "lf\t'\\n'
+crlf\t'\\r\\n'
+none\t'nothing: each message as it is, as the course\'s scripts send'"
+complete -c tcp-chat -l transcript -d 'Append every log line, as shown, to FILE' -r -F
+complete -c tcp-chat -l max-peers -d 'How many peers may be connected to the listener at once' -r
+complete -c tcp-chat -l log-lines -d 'How many lines the window\'s log keeps (the transcript keeps every line)' -r
+complete -c tcp-chat -l listen -d 'Start listening at once'
+complete -c tcp-chat -l no-auto-reply -d 'Do not answer lines the listener receives'
+complete -c tcp-chat -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tcp-chat -s V -l version -d 'Print version'

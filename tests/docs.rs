@@ -1,0 +1,79 @@
+//! The man page and the shell completions in `packaging/` are made from the command
+//! line's own definition (clap): a change to an option that did not remake them fails
+//! here. `TCP_CHAT_WRITE_DOCS=1 cargo test --test docs` remakes them.
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+use std::path::Path;
+use tcp_chat::cli::Cli;
+
+fn man_page() -> Vec<u8> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .section("1")
+        .manual("tcp-chat manual")
+        .render(&mut page)
+        .unwrap();
+    page
+}
+
+fn completion(shell: Shell) -> Vec<u8> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "tcp-chat", &mut script);
+    script
+}
+
+/// Compares `made` with the committed file, or writes it when asked to.
+fn matches_committed(path: &str, made: &[u8]) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    if std::env::var_os("TCP_CHAT_WRITE_DOCS").is_some() {
+        std::fs::write(&path, made).unwrap();
+        return;
+    }
+    let committed = std::fs::read(&path).unwrap_or_default();
+    assert!(
+        committed == made,
+        "{} is not what the command line's definition makes now: run \
+         TCP_CHAT_WRITE_DOCS=1 cargo test --test docs, and commit it",
+        path.display()
+    );
+}
+
+#[test]
+fn the_man_page_is_made_from_the_command_line() {
+    let page = man_page();
+    let text = String::from_utf8_lossy(&page);
+    for option in [
+        "\\-\\-listen",
+        "\\-\\-connect",
+        "\\-\\-transcript",
+        "\\-\\-version",
+    ] {
+        assert!(text.contains(option), "the man page lacks {option}");
+    }
+    matches_committed("packaging/tcp-chat.1", &page);
+}
+
+#[test]
+fn the_shell_completions_are_made_from_the_command_line() {
+    for (shell, path, listen) in [
+        (
+            Shell::Bash,
+            "packaging/completions/tcp-chat.bash",
+            "--listen",
+        ),
+        (Shell::Zsh, "packaging/completions/_tcp-chat", "--listen"),
+        (
+            Shell::Fish,
+            "packaging/completions/tcp-chat.fish",
+            "-l listen",
+        ),
+    ] {
+        let script = completion(shell);
+        assert!(
+            String::from_utf8_lossy(&script).contains(listen),
+            "{shell} completion lacks --listen"
+        );
+        matches_committed(path, &script);
+    }
+}
