@@ -6,6 +6,8 @@
 #   ./dev.sh soak [MINUTES]  two chats paired for a long time (default 10 minutes)
 #   ./dev.sh deb [amd64|arm64|armhf]  a Debian package (Raspberry Pi OS: arm64 or armhf),
 #                            cross-built on a PC; prints the package's path
+#   ./dev.sh pi [arm64|armhf]  that package in a fresh Debian root of that architecture
+#                            under qemu, paired with this machine; the engine's tests too
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -62,19 +64,20 @@ deb_target() {
   esac
 }
 
-# Builds the release binary for ARCH (cross-building on another machine) and packs it.
-build_deb() {
-  local arch=$1 native target prefix
-  native=$(dpkg --print-architecture)
+SUDO=()
+[ "$(id -u)" -eq 0 ] || SUDO=(sudo)
+
+# Installs what building for ARCH on this machine needs: for another architecture,
+# Debian's cross compilers and that architecture's Qt (multiarch), and Rust's target.
+prepare_build() {
+  local arch=$1 target prefix
   read -r target prefix < <(deb_target "$arch")
-  local sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  if [ "$arch" != "$native" ]; then
+  if [ "$arch" != "$(dpkg --print-architecture)" ]; then
     if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
       say "adding the $arch architecture to dpkg"
-      "${sudo[@]}" dpkg --add-architecture "$arch"
+      "${SUDO[@]}" dpkg --add-architecture "$arch"
     fi
-    local cross=("gcc-$prefix" "g++-$prefix" "qmake6:$arch" dpkg-dev)
+    local cross=("gcc-$prefix" "g++-$prefix" "qmake6:$arch" dpkg-dev qemu-user-static binfmt-support)
     local p
     for p in qt6-base-dev qt6-declarative-dev libgl-dev; do cross+=("$p:$arch"); done
     install_missing "${APP_PACKAGES[@]}" "${cross[@]}"
@@ -82,28 +85,94 @@ build_deb() {
     install_missing "${APP_PACKAGES[@]}" dpkg-dev
   fi
   ensure_rust
-  command -v cargo-deb >/dev/null || cargo install --locked cargo-deb@3.8.0
-  local out="${CARGO_TARGET_DIR:-target}"
-  if [ "$arch" = "$native" ]; then
-    cargo build --release
-    cargo deb --no-build --output "$out/debian" | tail -n 1
+  rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+}
+
+# Runs a cargo command for ARCH: on another architecture with the cross tools, Qt's
+# cross qmake, and qemu to run what it builds (tests).
+cargo_for() {
+  local arch=$1 target prefix
+  shift
+  read -r target prefix < <(deb_target "$arch")
+  if [ "$arch" = "$(dpkg --print-architecture)" ]; then
+    cargo "$@"
     return
   fi
-  rustup target list --installed | grep -qx "$target" || rustup target add "$target"
   # cxx-qt passes -fuse-ld=lld when lld is on PATH; a cross gcc then looks for
   # PREFIX-ld.lld.
   local tools
-  tools="$(realpath -m "$out")/cross-tools"
+  tools="$(realpath -m "${CARGO_TARGET_DIR:-target}")/cross-tools"
   mkdir -p "$tools"
   ln -sf "$(command -v ld.lld)" "$tools/$prefix-ld.lld"
-  local env_target=${target//-/_}
+  local env_target=${target//-/_} qemu
+  qemu=$(qemu_name "$arch")
   env PATH="$tools:$PATH" \
     QMAKE="/usr/bin/$prefix-qmake6" \
     "CARGO_TARGET_${env_target^^}_LINKER=$prefix-gcc" \
+    "CARGO_TARGET_${env_target^^}_RUNNER=qemu-$qemu-static" \
     "CC_$env_target=$prefix-gcc" "CXX_$env_target=$prefix-g++" "AR_$env_target=$prefix-ar" \
     PKG_CONFIG_ALLOW_CROSS=1 \
-    cargo build --release --target "$target"
-  cargo deb --no-build --target "$target" --output "$out/debian" | tail -n 1
+    cargo "$@" --target "$target"
+}
+
+qemu_name() {
+  case "$1" in arm64) echo aarch64 ;; armhf) echo arm ;; *) echo x86_64 ;; esac
+}
+
+# Builds the release binary for ARCH (cross-building on another machine), packs it, and
+# prints the package's path.
+build_deb() {
+  local arch=$1 target prefix
+  read -r target prefix < <(deb_target "$arch")
+  prepare_build "$arch"
+  command -v cargo-deb >/dev/null || cargo install --locked cargo-deb@3.8.0
+  local out="${CARGO_TARGET_DIR:-target}"
+  cargo_for "$arch" build --release
+  if [ "$arch" = "$(dpkg --print-architecture)" ]; then
+    cargo deb --no-build --output "$out/debian" | tail -n 1
+  else
+    cargo deb --no-build --target "$target" --output "$out/debian" | tail -n 1
+  fi
+}
+
+# A fresh Debian 12 root of ARCH, nothing added (debootstrap's minbase, kept as a tarball
+# in /var/tmp so that it is made once a machine), run through qemu; prints its path.
+fresh_root() {
+  local arch=$1 qemu
+  qemu=$(qemu_name "$arch")
+  install_missing debootstrap qemu-user-static binfmt-support
+  if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+    "${SUDO[@]}" mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  fi
+  [ "$arch" = "$(dpkg --print-architecture)" ] || "${SUDO[@]}" update-binfmts --enable "qemu-$qemu" >&2 || true
+  local roots=/var/tmp/tcp-chat-roots
+  local cache="$roots/bookworm-$arch.tar" root="$roots/$arch"
+  "${SUDO[@]}" mkdir -p "$roots"
+  if [ ! -f "$cache" ]; then
+    say "making a Debian 12 $arch root with debootstrap (once a machine)"
+    local made="$roots/debootstrap-$arch"
+    "${SUDO[@]}" rm -rf "$made"
+    "${SUDO[@]}" debootstrap --arch="$arch" --variant=minbase bookworm "$made" http://deb.debian.org/debian >&2
+    "${SUDO[@]}" tar -C "$made" -cf "$cache.part" .
+    "${SUDO[@]}" mv "$cache.part" "$cache"
+    "${SUDO[@]}" rm -rf "$made"
+  fi
+  if mountpoint -q "$root/proc"; then "${SUDO[@]}" umount "$root/proc"; fi
+  "${SUDO[@]}" rm -rf "$root"
+  "${SUDO[@]}" mkdir -p "$root"
+  "${SUDO[@]}" tar -C "$root" -xf "$cache"
+  "${SUDO[@]}" cp /etc/resolv.conf "$root/etc/resolv.conf"
+  echo "$root"
+}
+
+# The package for ARCH installed in a fresh root of ARCH and paired with this machine's
+# tcp-chat (tests/emulated.rs).
+emulated_test() {
+  local arch=$1 deb root
+  deb=$(build_deb "$arch")
+  root=$(fresh_root "$arch")
+  TCP_CHAT_EMULATED_DEB="$(realpath "$deb")" TCP_CHAT_EMULATED_ROOT="$root" \
+    cargo test --test emulated -- --nocapture
 }
 
 case "${1:-}" in
@@ -124,7 +193,21 @@ case "${1:-}" in
     ensure_rust
     cargo fmt --check
     cargo clippy --all-targets -- -D warnings
-    cargo test
+    # The Raspberry Pi (64-bit) package, for tests/emulated.rs: installed in a fresh
+    # arm64 root and paired with this machine's tcp-chat under qemu.
+    deb=$(build_deb arm64)
+    root=$(fresh_root arm64)
+    TCP_CHAT_EMULATED_DEB="$(realpath "$deb")" TCP_CHAT_EMULATED_ROOT="$root" cargo test
+    # The engine's own tests, built for the Pi and run under qemu.
+    cargo_for arm64 test --release --lib --test engine
+    ;;
+  pi)
+    # ./dev.sh pi armhf: what `test` does for arm64, for a Pi's 32-bit OS.
+    arch="${2:-arm64}"
+    deb_target "$arch" >/dev/null || { echo "usage: ./dev.sh pi [arm64|armhf]" >&2; exit 2; }
+    install_missing "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    emulated_test "$arch"
+    cargo_for "$arch" test --release --lib --test engine
     ;;
   bench)
     shift
@@ -140,7 +223,7 @@ case "${1:-}" in
     cargo bench --bench soak -- --minutes "${2:-10}"
     ;;
   *)
-    echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test | ./dev.sh bench [--quick] | ./dev.sh soak [MINUTES] | ./dev.sh deb [amd64|arm64|armhf]" >&2
+    echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test | ./dev.sh bench [--quick] | ./dev.sh soak [MINUTES] | ./dev.sh deb [amd64|arm64|armhf] | ./dev.sh pi [arm64|armhf]" >&2
     exit 2
     ;;
 esac

@@ -46,6 +46,20 @@ impl App {
     /// waits for its window.
     pub fn start(x: &Xvfb, prefix: &[&str], args: &[&str], transcript: &Path) -> Self {
         let binary = env!("CARGO_BIN_EXE_tcp-chat");
+        Self::start_binary(x, prefix, binary, args, transcript, transcript)
+    }
+
+    /// Like [`App::start`], with another tcp-chat binary: one in a root of its own
+    /// (`prefix` is then `chroot ROOT`), which writes its transcript to `transcript_arg`,
+    /// seen here as `transcript`.
+    pub fn start_binary(
+        x: &Xvfb,
+        prefix: &[&str],
+        binary: &str,
+        args: &[&str],
+        transcript_arg: &Path,
+        transcript: &Path,
+    ) -> Self {
         let mut command = match prefix.split_first() {
             Some((first, rest)) => {
                 let mut c = Command::new(first);
@@ -61,7 +75,7 @@ impl App {
         command
             .args(args)
             .arg("--transcript")
-            .arg(transcript)
+            .arg(transcript_arg)
             .envs(x.env())
             .env("QT_QUICK_BACKEND", "software")
             // Qt says when it has drawn a frame: the window is laid out and takes input.

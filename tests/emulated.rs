@@ -1,0 +1,214 @@
+//! The Raspberry Pi package, proven under emulation: installed with apt into a fresh
+//! Debian 12 root of the Pi's architecture (debootstrap's minbase, nothing added), run
+//! there through qemu, and paired with this machine's tcp-chat both ways, in Korean.
+//!
+//! `./dev.sh test` (arm64) and `./dev.sh pi armhf` make the package and the root and
+//! name them in TCP_CHAT_EMULATED_DEB and TCP_CHAT_EMULATED_ROOT.
+
+mod common;
+
+use common::app::{at, scratch, App, Xvfb};
+use common::{cannot_run, free_port};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Instant;
+
+/// The root, with /proc mounted while the test runs (Qt and apt read it).
+struct Root(PathBuf);
+
+impl Root {
+    fn enter(path: PathBuf) -> Self {
+        let proc_dir = path.join("proc");
+        let mounted = Command::new("mountpoint")
+            .arg("-q")
+            .arg(&proc_dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            let status = Command::new("mount")
+                .args(["-t", "proc", "proc"])
+                .arg(&proc_dir)
+                .status()
+                .expect("mount");
+            assert!(
+                status.success(),
+                "could not mount /proc in {}",
+                path.display()
+            );
+        }
+        Self(path)
+    }
+
+    /// Runs `args` inside the root; fails the test with what it said unless it succeeds.
+    fn run(&self, args: &[&str]) -> Output {
+        let out = Command::new("chroot")
+            .arg(&self.0)
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .output()
+            .expect("chroot");
+        assert!(
+            out.status.success(),
+            "`{}` in the root failed ({}):\n{}\n{}",
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// The root's own path for `path` here.
+    fn inside(&self, path: &Path) -> PathBuf {
+        Path::new("/").join(path.strip_prefix(&self.0).expect("a path in the root"))
+    }
+}
+
+impl Drop for Root {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.0.join("proc")).status();
+    }
+}
+
+/// The machine an ELF binary is for, from its header.
+fn elf_machine(binary: &Path) -> &'static str {
+    let bytes = std::fs::read(binary).expect("the installed binary");
+    assert_eq!(
+        &bytes[..4],
+        b"\x7fELF",
+        "{} is not an ELF file",
+        binary.display()
+    );
+    match u16::from_le_bytes([bytes[18], bytes[19]]) {
+        0xb7 => "aarch64",
+        0x28 => "arm",
+        0x3e => "x86-64",
+        _ => "another machine",
+    }
+}
+
+#[test]
+fn the_pi_package_installs_in_a_fresh_root_and_chats_with_this_machine_both_ways() {
+    let (Some(deb), Some(root)) = (
+        std::env::var_os("TCP_CHAT_EMULATED_DEB"),
+        std::env::var_os("TCP_CHAT_EMULATED_ROOT"),
+    ) else {
+        cannot_run(
+            "no package and root to test (TCP_CHAT_EMULATED_DEB, TCP_CHAT_EMULATED_ROOT): \
+             run ./dev.sh test or ./dev.sh pi",
+        );
+        return;
+    };
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        cannot_run("chroot and mount need root");
+        return;
+    }
+    let root = Root::enter(PathBuf::from(root));
+    let deb = PathBuf::from(deb);
+
+    // apt installs the package and everything it needs into the bare root: its Depends
+    // alone (no Recommends) must be enough for all that follows.
+    let copied = root.0.join("tmp").join(deb.file_name().unwrap());
+    std::fs::copy(&deb, &copied).unwrap();
+    let started = Instant::now();
+    root.run(&["apt-get", "update", "-qq"]);
+    root.run(&[
+        "apt-get",
+        "install",
+        "-y",
+        "-qq",
+        "--no-install-recommends",
+        root.inside(&copied).to_str().unwrap(),
+    ]);
+    println!(
+        "emulated: apt installed {} in {:.0} s",
+        deb.display(),
+        started.elapsed().as_secs_f64()
+    );
+    let machine = elf_machine(&root.0.join("usr/bin/tcp-chat"));
+    assert_ne!(machine, "x86-64", "the package holds a PC binary");
+    let version = root.run(&["tcp-chat", "--version"]);
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("tcp-chat {}", env!("CARGO_PKG_VERSION"))
+    );
+    println!("emulated: {machine} tcp-chat --version works");
+
+    // The Pi's window (through qemu) and this machine's, on one X server.
+    let x = Xvfb::start();
+    let dir = scratch("emulated");
+    let (pi_port, pc_port) = (free_port().to_string(), free_port().to_string());
+    let pc = App::start(
+        &x,
+        &[],
+        &["--listen", "--port", &pc_port],
+        &dir.join("pc.txt"),
+    );
+    pc.wait_for_screen(&format!("Start Listening (port {pc_port}"));
+    // The Pi listens with a Korean auto-reply, and connects to the PC at once.
+    let pi_transcript = root.0.join("tmp/pi.txt");
+    let chroot = root.0.to_str().unwrap();
+    let pi = App::start_binary(
+        &x,
+        &["chroot", chroot],
+        "/usr/bin/tcp-chat",
+        &[
+            "--listen",
+            "--port",
+            &pi_port,
+            "--auto-reply",
+            "네, 라즈베리파이입니다",
+            "--connect",
+            &format!("127.0.0.1:{pc_port}"),
+        ],
+        &root.inside(&pi_transcript),
+        &pi_transcript,
+    );
+    pi.move_to(700, 0);
+    pi.wait_for_log(&format!("Connected to 127.0.0.1:{pc_port}"));
+    pc.wait_for_screen("Connect : 127.0.0.1 ");
+
+    // One way: the Pi is the client. It types Korean; the PC's window shows it and
+    // answers.
+    pi.click(at::MESSAGE.0, at::MESSAGE.1);
+    pi.type_text("안녕하세요, 라즈베리파이에서 보냅니다");
+    pi.key("Return");
+    let got = pc.wait_for_screen("안녕하세요, 라즈베리파이에서 보냅니다");
+    assert!(got.starts_with("[rcv] "), "{got}");
+    pi.wait_for_log("Server OK");
+
+    // The other way: the PC is the client, connecting to the Pi's listener.
+    pc.fill(at::HOST.0, at::HOST.1, "127.0.0.1");
+    pc.fill(at::PORT.0, at::PORT.1, &pi_port);
+    pc.click(at::CONNECT.0, at::CONNECT.1);
+    pc.wait_for_screen(&format!("Connected to 127.0.0.1:{pi_port}"));
+    pc.click(at::MESSAGE.0, at::MESSAGE.1);
+    pc.type_text("안녕하세요, PC입니다");
+    pc.click(at::SEND.0, at::SEND.1);
+    let got = pi.wait_for_log("안녕하세요, PC입니다");
+    assert!(got.starts_with("[rcv] "), "{got}");
+    pc.wait_for_screen(&format!(
+        "[rcv] (127.0.0.1 {pi_port}) 네, 라즈베리파이입니다"
+    ));
+    println!("emulated: the {machine} window's transcript:\n{}", pi.log());
+    let shot = pc.screenshot("emulated-pair.png");
+    println!("screenshot: {}", shot.display());
+    drop(pi);
+    drop(pc);
+
+    // Removing the package leaves none of its files behind.
+    let listed = root.run(&["dpkg", "-L", "tcp-chat"]);
+    let files: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(str::to_string)
+        .filter(|f| root.0.join(f.trim_start_matches('/')).is_file())
+        .collect();
+    assert!(files.iter().any(|f| f == "/usr/bin/tcp-chat"), "{files:?}");
+    root.run(&["apt-get", "purge", "-y", "-qq", "tcp-chat"]);
+    let left: Vec<&String> = files
+        .iter()
+        .filter(|f| root.0.join(f.trim_start_matches('/')).exists())
+        .collect();
+    assert!(left.is_empty(), "purging tcp-chat left {left:?}");
+}
