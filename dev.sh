@@ -9,6 +9,8 @@
 #   ./dev.sh pi [arm64|armhf]  that package in a fresh Debian root of that architecture
 #                            under qemu, paired with this machine; the engine's tests too
 set -euo pipefail
+# Command substitutions ($(build_deb ...)) stop at a failure too.
+shopt -s inherit_errexit
 cd "$(dirname "$0")"
 
 # What building and running the window needs (BUILD-NOTES.md in the team's notes).
@@ -39,7 +41,10 @@ install_missing() {
   say "installing ${missing[*]}"
   local sudo=()
   [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq
+  # One architecture's index may fail to download (a mirror mid-sync, seen for armhf's
+  # security index): apt then goes on with the indexes it has, and the install below
+  # says whether that was enough.
+  "${sudo[@]}" apt-get update -qq || say "apt-get update failed for some index; going on with the rest"
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
