@@ -8,10 +8,12 @@
 mod common;
 
 use common::app::{at, scratch, App, Xvfb};
-use common::{cannot_run, free_port};
+use common::{cannot_run, free_port, DEADLINE};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::Instant;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The root, with /proc mounted while the test runs (Qt and apt read it).
 struct Root(PathBuf);
@@ -134,6 +136,46 @@ fn the_pi_package_installs_in_a_fresh_root_and_chats_with_this_machine_both_ways
         format!("tcp-chat {}", env!("CARGO_PKG_VERSION"))
     );
     println!("emulated: {machine} tcp-chat --version works");
+
+    // The window offscreen (no display at all), listening: it answers a peer from here.
+    let port = free_port();
+    let mut offscreen = Command::new("chroot")
+        .arg(&root.0)
+        .args(["tcp-chat", "-platform", "offscreen", "--listen", "--port"])
+        .arg(port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chroot");
+    let answer = (|| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let stream = loop {
+            match TcpStream::connect(("127.0.0.1", port)) {
+                Ok(s) => break s,
+                Err(_) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(50))
+                }
+                Err(e) => return Err(format!("it never listened: {e}")),
+            }
+        };
+        stream.set_read_timeout(Some(DEADLINE)).unwrap();
+        (&stream)
+            .write_all("안녕하세요\n".as_bytes())
+            .map_err(|e| e.to_string())?;
+        let mut line = String::new();
+        BufReader::new(stream)
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        Ok(line)
+    })();
+    let _ = offscreen.kill();
+    let _ = offscreen.wait();
+    assert_eq!(
+        answer.as_deref(),
+        Ok("Server OK\n"),
+        "the offscreen {machine} window"
+    );
+    println!("emulated: the offscreen {machine} window answered Server OK");
 
     // The Pi's window (through qemu) and this machine's, on one X server.
     let x = Xvfb::start();
