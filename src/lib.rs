@@ -3,9 +3,11 @@
 //! - [`engine`]: sockets, threads and the chat's rules, in plain Rust with no Qt.
 //! - [`bridge`]: the one cxx-qt QObject that the QML window binds to.
 //! - [`cli`]: the command line.
+//! - [`display`]: whether there is a display for the window, before Qt starts.
 //! - [`render`]: which Qt Quick scene graph suits this machine.
 
 pub mod bridge;
 pub mod cli;
+pub mod display;
 pub mod engine;
 pub mod render;

@@ -9,6 +9,11 @@ fn main() -> anyhow::Result<()> {
     tcp_chat::engine::limit_heaps();
     let cli = cli::parse();
     cli::set_startup(cli.into());
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(sentence) = tcp_chat::display::missing_display(&args) {
+        eprintln!("{sentence}");
+        std::process::exit(2);
+    }
     tcp_chat::render::choose_scene_graph();
 
     let mut app = QGuiApplication::new();
