@@ -54,6 +54,8 @@ struct PeerTable {
     /// table: the accept thread holds it while a peer's threads start, which can take
     /// tens of milliseconds when many peers are flooding.
     count: AtomicUsize,
+    /// Every peer's link, for Send, which must not wait for the table either.
+    links: Mutex<Vec<Link>>,
 }
 
 impl Listener {
@@ -71,6 +73,7 @@ impl Listener {
             peers: Mutex::new(HashMap::new()),
             stopping: false.into(),
             count: AtomicUsize::new(0),
+            links: Mutex::new(Vec::new()),
         });
         let reachable = reachable_at(&addrs);
         sink.emit(Event::Listening {
@@ -129,7 +132,7 @@ impl Listener {
     pub fn send_all(&self, bytes: &Arc<[u8]>) -> usize {
         // Sending can end a peer that stopped reading, and its end takes the table's lock:
         // send outside it.
-        let links: Vec<Link> = self.state.lock().values().map(Connection::link).collect();
+        let links: Vec<Link> = self.state.links().clone();
         links.iter().filter(|link| link.send(bytes)).count()
     }
 
@@ -168,12 +171,22 @@ impl PeerTable {
         self.peers.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Changes the table and keeps `count` in step with it.
+    fn links(&self) -> MutexGuard<'_, Vec<Link>> {
+        self.links.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Changes the table and keeps `count` and `links` in step with it.
     fn update<R>(&self, change: impl FnOnce(&mut HashMap<u64, Connection>) -> R) -> R {
         let mut table = self.lock();
         let result = change(&mut table);
-        self.count.store(table.len(), Ordering::SeqCst);
+        self.changed(&table);
         result
+    }
+
+    /// After a change of `table` (held): the count and the links follow it.
+    fn changed(&self, table: &HashMap<u64, Connection>) {
+        self.count.store(table.len(), Ordering::SeqCst);
+        *self.links() = table.values().map(Connection::link).collect();
     }
 }
 
@@ -262,7 +275,7 @@ impl Acceptor {
                 // The connection may already have ended (and failed to find itself here).
                 if !connection.is_ended() {
                     table.insert(id, connection);
-                    self.state.count.store(table.len(), Ordering::SeqCst);
+                    self.state.changed(&table);
                 }
             }
             Err(e) => {
@@ -375,5 +388,37 @@ mod tests {
         let count = rx.recv_timeout(Duration::from_secs(2));
         drop(table);
         assert_eq!(count, Ok(1), "peer_count waited for the table's lock");
+    }
+
+    #[test]
+    fn send_never_waits_for_the_peer_table() {
+        let sink = Arc::new(EventQueue::new(1024, || {}));
+        let config = ListenConfig {
+            bind: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            port: 0,
+            max_peers: 4,
+            auto_reply: Arc::new(std::sync::RwLock::new(None)),
+        };
+        let listener =
+            Arc::new(Listener::start(config, sink, Arc::new(AtomicUsize::new(0))).unwrap());
+        let mut peer = std::net::TcpStream::connect(("127.0.0.1", listener.port())).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while listener.peer_count() != 1 {
+            assert!(Instant::now() < deadline, "the peer was never counted");
+            thread::sleep(Duration::from_millis(5));
+        }
+        // The accept thread holds the table while a new peer's threads start; Send is
+        // pressed meanwhile.
+        let table = listener.state.lock();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let sender = listener.clone();
+        thread::spawn(move || tx.send(sender.send_all(&Arc::from(&b"hello\n"[..]))));
+        let sent = rx.recv_timeout(Duration::from_secs(2));
+        drop(table);
+        assert_eq!(sent, Ok(1), "Send waited for the table's lock");
+        peer.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut got = [0u8; 6];
+        std::io::Read::read_exact(&mut peer, &mut got).unwrap();
+        assert_eq!(&got, b"hello\n");
     }
 }
