@@ -2,6 +2,8 @@
 //! line's own definition (clap): a change to an option that did not remake them fails
 //! here. `TCP_CHAT_WRITE_DOCS=1 cargo test --test docs` remakes them.
 
+mod common;
+
 use clap::CommandFactory;
 use clap_complete::Shell;
 use std::path::Path;
@@ -76,4 +78,21 @@ fn the_shell_completions_are_made_from_the_command_line() {
         );
         matches_committed(path, &script);
     }
+}
+
+#[test]
+fn the_desktop_entry_is_valid() {
+    let entry = concat!(env!("CARGO_MANIFEST_DIR"), "/packaging/tcp-chat.desktop");
+    let Ok(out) = std::process::Command::new("desktop-file-validate")
+        .arg(entry)
+        .output()
+    else {
+        common::cannot_run("desktop-file-validate (package desktop-file-utils) is missing");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
