@@ -187,7 +187,7 @@ impl Attempt {
             sink: self.sink.clone(),
             peers: self.peers.clone(),
         };
-        let announce = || {
+        let announce = |_link| {
             self.sink.emit(Event::Connected {
                 host: self.host_text.clone(),
                 port: self.port,

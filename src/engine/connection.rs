@@ -97,8 +97,9 @@ struct OutState {
 
 impl Connection {
     /// Starts the reader and writer threads for `stream`. Once both are running,
-    /// `announce` is called (to report the connection) before either does anything, so
-    /// the report comes before any line of the peer's. When a thread cannot be started
+    /// `announce` is called with the connection's link (to report the connection, and to
+    /// make it reachable for sending) before either does anything, so the report comes
+    /// before any line of the peer's. When a thread cannot be started
     /// (the system's thread limit), the stream is shut, nothing is reported, and the
     /// error is returned for the caller to report.
     pub fn start(
@@ -106,7 +107,7 @@ impl Connection {
         peer: SocketAddr,
         shared: Shared,
         setup: Setup,
-        announce: impl FnOnce(),
+        announce: impl FnOnce(Link),
     ) -> io::Result<Self> {
         stream.set_nodelay(true)?;
         detect_vanished_peers(&stream)?;
@@ -154,7 +155,7 @@ impl Connection {
             return Err(e);
         }
         inner.shared.peers.fetch_add(1, Ordering::SeqCst);
-        announce();
+        announce(Link(inner.clone()));
         gate.open(true);
         Ok(Self { inner })
     }

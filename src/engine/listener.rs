@@ -267,7 +267,11 @@ impl Acceptor {
             sink: self.sink.clone(),
             peers: self.peers.clone(),
         };
-        let announce = || report(Event::PeerConnected { peer });
+        // Send reaches the peer from the moment its Connect is reported.
+        let announce = |link| {
+            self.state.links().push(link);
+            report(Event::PeerConnected { peer });
+        };
         // The table stays locked while the connection starts: it cannot end (and look
         // itself up here) before it is in the table. Starting never ends it.
         match Connection::start(stream, peer, shared, setup, announce) {
@@ -275,8 +279,8 @@ impl Acceptor {
                 // The connection may already have ended (and failed to find itself here).
                 if !connection.is_ended() {
                     table.insert(id, connection);
-                    self.state.changed(&table);
                 }
+                self.state.changed(&table);
             }
             Err(e) => {
                 drop(table);
