@@ -198,13 +198,16 @@ case "${1:-}" in
     ensure_rust
     cargo fmt --check
     cargo clippy --all-targets -- -D warnings
-    # The Raspberry Pi (64-bit) package, for tests/emulated.rs: installed in a fresh
-    # arm64 root and paired with this machine's tcp-chat under qemu.
-    deb=$(build_deb arm64)
-    root=$(fresh_root arm64)
+    # The Raspberry Pi package, for tests/emulated.rs: installed in a fresh root of the
+    # Pi's architecture and paired with this machine's tcp-chat (under qemu on a PC; on
+    # a Pi, its own architecture, natively).
+    pi_arch=arm64
+    case "$(dpkg --print-architecture)" in arm64 | armhf) pi_arch=$(dpkg --print-architecture) ;; esac
+    deb=$(build_deb "$pi_arch")
+    root=$(fresh_root "$pi_arch")
     TCP_CHAT_EMULATED_DEB="$(realpath "$deb")" TCP_CHAT_EMULATED_ROOT="$root" cargo test
-    # The engine's own tests, built for the Pi and run under qemu.
-    cargo_for arm64 test --release --lib --test engine
+    # The engine's own tests, built for the Pi (and run under qemu on a PC).
+    cargo_for "$pi_arch" test --release --lib --test engine
     ;;
   pi)
     # ./dev.sh pi armhf: what `test` does for arm64, for a Pi's 32-bit OS.

@@ -50,11 +50,10 @@ struct PeerTable {
     peers: Mutex<HashMap<u64, Connection>>,
     /// Set by Close: the accept threads stop and new peers are turned away.
     stopping: std::sync::atomic::AtomicBool,
-    /// How many peers the table holds, for the Qt thread to read without waiting for the
-    /// table: the accept thread holds it while a peer's threads start, which can take
-    /// tens of milliseconds when many peers are flooding.
-    count: AtomicUsize,
-    /// Every peer's link, for Send, which must not wait for the table either.
+    /// Every peer's link, for Send and the peer count, which must not wait for the table:
+    /// the accept thread holds it while a peer's threads start, which can take tens of
+    /// milliseconds when many peers are flooding. A peer is here from the moment its
+    /// Connect is reported.
     links: Mutex<Vec<Link>>,
 }
 
@@ -72,7 +71,6 @@ impl Listener {
         let state = Arc::new(PeerTable {
             peers: Mutex::new(HashMap::new()),
             stopping: false.into(),
-            count: AtomicUsize::new(0),
             links: Mutex::new(Vec::new()),
         });
         let reachable = reachable_at(&addrs);
@@ -125,7 +123,7 @@ impl Listener {
 
     /// How many peers are connected. Never waits for the table's lock.
     pub fn peer_count(&self) -> usize {
-        self.state.count.load(Ordering::SeqCst)
+        self.state.links().len()
     }
 
     /// Sends `bytes` to every connected peer; returns how many it went to.
@@ -175,7 +173,7 @@ impl PeerTable {
         self.links.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Changes the table and keeps `count` and `links` in step with it.
+    /// Changes the table and keeps `links` in step with it.
     fn update<R>(&self, change: impl FnOnce(&mut HashMap<u64, Connection>) -> R) -> R {
         let mut table = self.lock();
         let result = change(&mut table);
@@ -183,9 +181,8 @@ impl PeerTable {
         result
     }
 
-    /// After a change of `table` (held): the count and the links follow it.
+    /// After a change of `table` (held): the links follow it.
     fn changed(&self, table: &HashMap<u64, Connection>) {
-        self.count.store(table.len(), Ordering::SeqCst);
         *self.links() = table.values().map(Connection::link).collect();
     }
 }
@@ -366,8 +363,8 @@ mod tests {
     use crate::engine::sink::EventQueue;
     use std::time::Instant;
 
-    #[test]
-    fn peer_count_never_waits_for_the_peer_table() {
+    /// A listener on loopback with one peer connected and counted.
+    fn listening_with_one_peer() -> (Arc<Listener>, std::net::TcpStream) {
         let sink = Arc::new(EventQueue::new(1024, || {}));
         let config = ListenConfig {
             bind: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
@@ -377,12 +374,18 @@ mod tests {
         };
         let listener =
             Arc::new(Listener::start(config, sink, Arc::new(AtomicUsize::new(0))).unwrap());
-        let _peer = std::net::TcpStream::connect(("127.0.0.1", listener.port())).unwrap();
+        let peer = std::net::TcpStream::connect(("127.0.0.1", listener.port())).unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
         while listener.peer_count() != 1 {
             assert!(Instant::now() < deadline, "the peer was never counted");
             thread::sleep(Duration::from_millis(5));
         }
+        (listener, peer)
+    }
+
+    #[test]
+    fn peer_count_never_waits_for_the_peer_table() {
+        let (listener, _peer) = listening_with_one_peer();
         // The accept thread holds the table while a new peer's threads start; the Qt
         // thread asks for the count meanwhile.
         let table = listener.state.lock();
@@ -396,21 +399,7 @@ mod tests {
 
     #[test]
     fn send_never_waits_for_the_peer_table() {
-        let sink = Arc::new(EventQueue::new(1024, || {}));
-        let config = ListenConfig {
-            bind: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
-            port: 0,
-            max_peers: 4,
-            auto_reply: Arc::new(std::sync::RwLock::new(None)),
-        };
-        let listener =
-            Arc::new(Listener::start(config, sink, Arc::new(AtomicUsize::new(0))).unwrap());
-        let mut peer = std::net::TcpStream::connect(("127.0.0.1", listener.port())).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while listener.peer_count() != 1 {
-            assert!(Instant::now() < deadline, "the peer was never counted");
-            thread::sleep(Duration::from_millis(5));
-        }
+        let (listener, mut peer) = listening_with_one_peer();
         // The accept thread holds the table while a new peer's threads start; Send is
         // pressed meanwhile.
         let table = listener.state.lock();
