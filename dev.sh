@@ -74,23 +74,69 @@ SUDO=()
 
 # Installs what building for ARCH on this machine needs: for another architecture,
 # Debian's cross compilers and that architecture's Qt (multiarch), and Rust's target.
+# When that architecture's Qt can't be installed beside this machine's packages (its
+# index on the mirror is broken, or this machine has newer security updates than the
+# mirror has for it), Qt comes from a build root of that architecture instead
+# (build_root): same compilers, same Qt release, nothing added to this machine's dpkg.
 prepare_build() {
   local arch=$1 target prefix
   read -r target prefix < <(deb_target "$arch")
   if [ "$arch" != "$(dpkg --print-architecture)" ]; then
-    if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
-      say "adding the $arch architecture to dpkg"
-      "${SUDO[@]}" dpkg --add-architecture "$arch"
+    install_missing "${APP_PACKAGES[@]}" "gcc-$prefix" "g++-$prefix" dpkg-dev qemu-user-static binfmt-support
+    if uses_build_root "$arch"; then
+      build_root "$arch" >/dev/null # made before, when the multiarch Qt could not be had
+    elif ! install_multiarch_qt "$arch"; then
+      say "the $arch Qt can't be installed beside this machine's packages: building against an $arch root instead"
+      build_root "$arch" >/dev/null
     fi
-    local cross=("gcc-$prefix" "g++-$prefix" "qmake6:$arch" dpkg-dev qemu-user-static binfmt-support)
-    local p
-    for p in qt6-base-dev qt6-declarative-dev libgl-dev; do cross+=("$p:$arch"); done
-    install_missing "${APP_PACKAGES[@]}" "${cross[@]}"
   else
     install_missing "${APP_PACKAGES[@]}" dpkg-dev
   fi
   ensure_rust
   rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+}
+
+# Debian's Qt for ARCH beside this machine's (multiarch); on failure, dpkg is left as it was.
+install_multiarch_qt() {
+  local arch=$1 added= qt=("qmake6:$1") p
+  for p in qt6-base-dev qt6-declarative-dev libgl-dev; do qt+=("$p:$arch"); done
+  if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    say "adding the $arch architecture to dpkg"
+    "${SUDO[@]}" dpkg --add-architecture "$arch"
+    added=yes
+  fi
+  if ! (install_missing "${qt[@]}"); then
+    [ -z "$added" ] || "${SUDO[@]}" dpkg --remove-architecture "$arch"
+    return 1
+  fi
+}
+
+ROOTS=/var/tmp/tcp-chat-roots
+# What a build root holds besides debootstrap's minbase: Qt's headers and libraries of
+# its architecture, and dpkg-shlibdeps to work out the package's Depends there.
+BUILD_ROOT_PACKAGES=(qt6-base-dev qt6-declarative-dev libgl-dev libstdc++-12-dev dpkg-dev)
+
+# A Debian 12 root of ARCH with Qt's development files, used as the compilers' sysroot
+# (made once a machine, under qemu); prints its path.
+build_root() {
+  local arch=$1 root="$ROOTS/build-$arch"
+  if [ "$(cat "$root/.tcp-chat-build-root" 2>/dev/null)" != "${BUILD_ROOT_PACKAGES[*]}" ]; then
+    local fresh
+    fresh=$(fresh_root "$arch")
+    say "installing Qt's development files in a $arch build root (once a machine)"
+    "${SUDO[@]}" chroot "$fresh" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -qq --no-install-recommends ${BUILD_ROOT_PACKAGES[*]} >/dev/null && apt-get clean" >&2
+    "${SUDO[@]}" rm -rf "$root"
+    "${SUDO[@]}" mv "$fresh" "$root"
+    echo "${BUILD_ROOT_PACKAGES[*]}" | "${SUDO[@]}" tee "$root/.tcp-chat-build-root" >/dev/null
+  fi
+  echo "$root"
+}
+
+# Whether ARCH's Qt comes from a build root (prepare_build made one) rather than multiarch.
+uses_build_root() {
+  ! dpkg-query -W -f='${Status}' "qt6-base-dev:$1" 2>/dev/null | grep -q "install ok installed" &&
+    [ -f "$ROOTS/build-$1/.tcp-chat-build-root" ]
 }
 
 # Runs a cargo command for ARCH: on another architecture with the cross tools, Qt's
@@ -106,15 +152,55 @@ cargo_for() {
   # cxx-qt passes -fuse-ld=lld when lld is on PATH; a cross gcc then looks for
   # PREFIX-ld.lld.
   local tools
-  tools="$(realpath -m "${CARGO_TARGET_DIR:-target}")/cross-tools"
+  tools="$(realpath -m "${CARGO_TARGET_DIR:-target}")/cross-tools/$arch"
   mkdir -p "$tools"
   ln -sf "$(command -v ld.lld)" "$tools/$prefix-ld.lld"
-  local env_target=${target//-/_} qemu
+  local env_target=${target//-/_} qemu qmake="/usr/bin/$prefix-qmake6" sysroot=() runner
   qemu=$(qemu_name "$arch")
+  runner="qemu-$qemu-static"
+  if uses_build_root "$arch"; then
+    local root="$ROOTS/build-$arch"
+    # Qt's paths in the build root, its build tools (moc, qmlcachegen: the same Qt
+    # release) from this machine; qt-build-utils runs qmake with an empty environment.
+    cat >"$tools/qt6.conf" <<CONF
+[Paths]
+Prefix=$root/usr
+ArchData=lib/$prefix/qt6
+Headers=include/$prefix/qt6
+Libraries=lib/$prefix
+Plugins=lib/$prefix/qt6/plugins
+Qml2Imports=lib/$prefix/qt6/qml
+Data=share/qt6
+HostPrefix=/usr
+HostBinaries=lib/qt6/bin
+HostLibraryExecutables=lib/qt6/libexec
+HostData=lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/qt6
+HostLibraries=lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+CONF
+    printf '#!/bin/sh\nexec /usr/lib/qt6/bin/qmake "$@" -qtconf %s\n' "$tools/qt6.conf" >"$tools/qmake6"
+    # cargo-deb's Depends: dpkg-shlibdeps run in the build root, where the libraries'
+    # packages are known.
+    cat >"$tools/dpkg-shlibdeps" <<SHLIBDEPS
+#!/bin/sh
+set -e
+for last; do :; done
+${SUDO[*]} rm -rf "$root/tmp/shlibdeps"
+${SUDO[*]} mkdir -p "$root/tmp/shlibdeps/debian"
+${SUDO[*]} touch "$root/tmp/shlibdeps/debian/control"
+${SUDO[*]} cp "\$last" "$root/tmp/shlibdeps/"
+exec ${SUDO[*]} chroot "$root" sh -c "cd /tmp/shlibdeps && dpkg-shlibdeps -xlibgcc -O \$(basename "\$last")"
+SHLIBDEPS
+    chmod +x "$tools/qmake6" "$tools/dpkg-shlibdeps"
+    qmake="$tools/qmake6"
+    sysroot=("CFLAGS_$env_target=--sysroot=$root" "CXXFLAGS_$env_target=--sysroot=$root"
+      "CARGO_TARGET_${env_target^^}_RUSTFLAGS=-C link-arg=--sysroot=$root")
+    # What is built runs with the root's loader and libraries.
+    runner="qemu-$qemu-static -L $root"
+  fi
   env PATH="$tools:$PATH" \
-    QMAKE="/usr/bin/$prefix-qmake6" \
+    QMAKE="$qmake" "${sysroot[@]}" \
     "CARGO_TARGET_${env_target^^}_LINKER=$prefix-gcc" \
-    "CARGO_TARGET_${env_target^^}_RUNNER=qemu-$qemu-static" \
+    "CARGO_TARGET_${env_target^^}_RUNNER=$runner" \
     "CC_$env_target=$prefix-gcc" "CXX_$env_target=$prefix-g++" "AR_$env_target=$prefix-ar" \
     PKG_CONFIG_ALLOW_CROSS=1 \
     cargo "$@" --target "$target"
@@ -127,17 +213,11 @@ qemu_name() {
 # Builds the release binary for ARCH (cross-building on another machine), packs it, and
 # prints the package's path.
 build_deb() {
-  local arch=$1 target prefix
-  read -r target prefix < <(deb_target "$arch")
+  local arch=$1
   prepare_build "$arch"
   command -v cargo-deb >/dev/null || cargo install --locked cargo-deb@3.8.0
-  local out="${CARGO_TARGET_DIR:-target}"
   cargo_for "$arch" build --release
-  if [ "$arch" = "$(dpkg --print-architecture)" ]; then
-    cargo deb --no-build --output "$out/debian" | tail -n 1
-  else
-    cargo deb --no-build --target "$target" --output "$out/debian" | tail -n 1
-  fi
+  cargo_for "$arch" deb --no-build --output "${CARGO_TARGET_DIR:-target}/debian" | tail -n 1
 }
 
 # A fresh Debian 12 root of ARCH, nothing added (debootstrap's minbase, kept as a tarball
@@ -150,12 +230,11 @@ fresh_root() {
     "${SUDO[@]}" mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
   fi
   [ "$arch" = "$(dpkg --print-architecture)" ] || "${SUDO[@]}" update-binfmts --enable "qemu-$qemu" >&2 || true
-  local roots=/var/tmp/tcp-chat-roots
-  local cache="$roots/bookworm-$arch.tar" root="$roots/$arch"
-  "${SUDO[@]}" mkdir -p "$roots"
+  local cache="$ROOTS/bookworm-$arch.tar" root="$ROOTS/$arch"
+  "${SUDO[@]}" mkdir -p "$ROOTS"
   if [ ! -f "$cache" ]; then
     say "making a Debian 12 $arch root with debootstrap (once a machine)"
-    local made="$roots/debootstrap-$arch"
+    local made="$ROOTS/debootstrap-$arch"
     "${SUDO[@]}" rm -rf "$made"
     "${SUDO[@]}" debootstrap --arch="$arch" --variant=minbase bookworm "$made" http://deb.debian.org/debian >&2
     "${SUDO[@]}" tar -C "$made" -cf "$cache.part" .
