@@ -27,7 +27,7 @@ APP_PACKAGES=(
 # What the tests add: an X server to look at, real peers, network namespaces, and a
 # screen reader's view of the window (a D-Bus session, AT-SPI and its Python binding).
 TEST_PACKAGES=(xvfb xauth xdotool imagemagick netcat-openbsd iproute2 procps
-  dbus at-spi2-core python3-pyatspi weston desktop-file-utils)
+  dbus at-spi2-core python3-pyatspi weston desktop-file-utils tmux)
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
 

@@ -126,6 +126,9 @@ fn binary_rows(rows: &mut Vec<Row>, sizes: &Sizes, quick: bool) {
         pass: ours.idle_cpu_pct < 0.5,
     });
 
+    eprintln!("bench: --terminal beside the window...");
+    rows.extend(terminal_rows(ours.idle_mb, sizes.round_trips));
+
     eprintln!("bench: the course's original dialog beside the binary...");
     rows.extend(against_the_original(
         sizes.original_round_trips,
@@ -263,19 +266,7 @@ fn request_reply(qt: &Qt, round_trips: usize) -> Row {
     let mut all_shown = true;
     let port = qt.listen();
     for _ in 0..ROUNDS {
-        let server = TcpListener::bind("127.0.0.1:0").unwrap();
-        let baseline_port = server.local_addr().unwrap().port();
-        std::thread::spawn(move || {
-            let (stream, _) = server.accept().unwrap();
-            stream.set_nodelay(true).unwrap();
-            let mut writer = stream.try_clone().unwrap();
-            let mut reader = BufReader::new(stream);
-            let mut line = String::new();
-            while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
-                writer.write_all(b"Server OK\n").unwrap();
-                line.clear();
-            }
-        });
+        let baseline_port = echo_server();
         // Both run while this thread runs the Qt event loop: the same conditions.
         baseline_rounds.push(qt.run_while(move || round_trip_client(baseline_port, round_trips)));
         let before = qt.on_window(|w| w.total_lines());
@@ -881,6 +872,117 @@ fn request_reply_with(port: u16, reply: &[u8], n: usize) -> (RoundTrips, usize) 
         },
         done,
     )
+}
+
+/// Rows 9a-9b: `--terminal` in a real terminal (tmux), listening, as a person over SSH
+/// starts it: its idle memory beside the window's (row 3), and row 1's request/reply
+/// against it, every line printed on the terminal.
+fn terminal_rows(window_idle_mb: f64, round_trips: usize) -> Vec<Row> {
+    let port = free_port();
+    let socket = format!("tcp-chat-bench-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .args(["-u", "-L", &socket, "-f", "/dev/null"])
+            .args(args)
+            .env("LANG", "C.UTF-8")
+            .output()
+            .expect("tmux (apt-get install tmux)")
+    };
+    let binary = binary();
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        binary.to_str().unwrap(),
+        "--terminal",
+        "--listen",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+    ]);
+    assert!(started.status.success(), "tmux could not start --terminal");
+    let pid: u32 = String::from_utf8_lossy(&tmux(&["display-message", "-p", "#{pane_pid}"]).stdout)
+        .trim()
+        .parse()
+        .expect("the terminal's pid");
+    std::thread::sleep(Duration::from_secs(3));
+    let idle_mb = rss_kb(pid) as f64 / 1024.0;
+
+    let mut baseline_rounds = Vec::new();
+    let mut our_rounds = Vec::new();
+    for _ in 0..ROUNDS {
+        baseline_rounds.push(round_trip_client(echo_server(), round_trips));
+        our_rounds.push(round_trip_client(port, round_trips));
+    }
+    // Every line of the last round reached the screen (its scrollback).
+    let last = format!("[rcv] request {}", round_trips - 1);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let all_shown = loop {
+        let screen = tmux(&["capture-pane", "-p", "-S", "-"]).stdout;
+        if String::from_utf8_lossy(&screen).contains(&last) {
+            break true;
+        }
+        if Instant::now() > deadline {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    tmux(&["kill-server"]);
+    let median = |mut rounds: Vec<RoundTrips>| {
+        rounds.sort_by(|a, b| a.per_second.total_cmp(&b.per_second));
+        rounds.swap_remove(rounds.len() / 2)
+    };
+    let (baseline, ours) = (median(baseline_rounds), median(our_rounds));
+    let ratio = ours.per_second / baseline.per_second;
+    vec![
+        Row {
+            what: "9a. idle memory of --terminal, listening (MB)",
+            ours: format!("{idle_mb:.1}"),
+            baseline: format!("{window_idle_mb:.1} (the window, row 3)"),
+            ratio: format!("{:.2}", idle_mb / window_idle_mb),
+            target: "<= 0.25 x the window".into(),
+            pass: idle_mb <= 0.25 * window_idle_mb,
+        },
+        Row {
+            what: "9b. --terminal request/reply (msg/s; p50/p99)",
+            ours: format!(
+                "{:.0}; {:.3}/{:.3} ms{}",
+                ours.per_second,
+                ours.p50_ms,
+                ours.p99_ms,
+                if all_shown { "" } else { " NOT ALL SHOWN" }
+            ),
+            baseline: format!(
+                "{:.0}; {:.3}/{:.3} ms (1-thread echo server)",
+                baseline.per_second, baseline.p50_ms, baseline.p99_ms
+            ),
+            ratio: format!("{ratio:.2}"),
+            target: ">= 0.80 x baseline, all shown".into(),
+            pass: ratio >= 0.8 && all_shown,
+        },
+    ]
+}
+
+/// A minimal server on loopback for one client: reads a line, answers `Server OK`.
+fn echo_server() -> u16 {
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let (stream, _) = server.accept().unwrap();
+        stream.set_nodelay(true).unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+            writer.write_all(b"Server OK\n").unwrap();
+            line.clear();
+        }
+    });
+    port
 }
 
 /// Rows 8a-8c: the binary and the course's original dialog, started and used the same way.

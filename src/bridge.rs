@@ -141,7 +141,7 @@ pub mod qobject {
 use crate::cli;
 use crate::engine::event::{Event, SHOWN_CHARS};
 use crate::engine::hostinfo;
-use crate::engine::sink::{EventQueue, EventSink, DEFAULT_QUEUE_CAPACITY};
+use crate::engine::sink::{EventQueue, DEFAULT_QUEUE_CAPACITY};
 use crate::engine::transcript::Transcript;
 use crate::engine::Chat;
 use core::pin::Pin;
@@ -306,13 +306,7 @@ impl cxx_qt::Initialize for ChatBackend {
             // No thread to pace with: wake from the engine's threads directly.
             Err(_) => Arc::new(EventQueue::new(DEFAULT_QUEUE_CAPACITY, wake)),
         };
-        let mut transcript = None;
-        if let Some(path) = &self.startup.transcript {
-            match Transcript::start(path, queue.clone()) {
-                Ok(t) => transcript = Some(t),
-                Err(e) => queue.emit(Event::Error(e)),
-            }
-        }
+        let transcript = Transcript::start_or_report(self.startup.transcript.as_deref(), &queue);
         let chat = Chat::new(self.startup.settings.clone(), queue.clone());
         let mut this = self.as_mut().rust_mut();
         this.chat = Some(chat);

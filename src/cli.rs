@@ -22,6 +22,10 @@ pub const DEFAULT_LOG_LINES: usize = 10_000;
     after_help = "Qt's own options, such as -platform offscreen or -style Fusion, are passed to Qt."
 )]
 pub struct Cli {
+    /// Chat in this terminal instead of a window: over SSH, or in a script with pipes
+    #[arg(long)]
+    pub terminal: bool,
+
     /// Port for Listen and Connect (0 listens on any free port)
     #[arg(long, value_name = "PORT", default_value = "12345", value_parser = port_arg)]
     pub port: u16,

@@ -71,8 +71,8 @@ pub fn missing_display(args: &[OsString]) -> Option<String> {
     if set("WAYLAND_DISPLAY").is_some() {
         return None;
     }
-    const WHAT_TO_DO: &str = "start it from the desktop, or with -platform offscreen to run \
-                              it with no window";
+    const WHAT_TO_DO: &str = "chat in this terminal with tcp-chat --terminal, or start it \
+                              from the desktop (-platform offscreen runs the window unseen)";
     let Some(display) = set("DISPLAY") else {
         return Some(format!(
             "tcp-chat: there is no display to show the window on (DISPLAY is not set, as \

@@ -5,9 +5,11 @@
 //! - [`cli`]: the command line.
 //! - [`display`]: whether there is a display for the window, before Qt starts.
 //! - [`render`]: which Qt Quick scene graph suits this machine.
+//! - [`terminal`]: the same chat in a terminal (`--terminal`), with no window and no Qt.
 
 pub mod bridge;
 pub mod cli;
 pub mod display;
 pub mod engine;
 pub mod render;
+pub mod terminal;

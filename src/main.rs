@@ -1,4 +1,5 @@
-//! Starts the window: parses the command line, then hands over to Qt.
+//! Starts the window (parses the command line, then hands over to Qt), or with
+//! `--terminal` the chat in this terminal, without Qt.
 
 use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
 use tcp_chat::cli;
@@ -8,6 +9,9 @@ const MAIN_QML: &str = "qrc:/qt/qml/TcpChat/qml/main.qml";
 fn main() -> anyhow::Result<()> {
     tcp_chat::engine::limit_heaps();
     let cli = cli::parse();
+    if cli.terminal {
+        std::process::exit(tcp_chat::terminal::run(cli.into()));
+    }
     cli::set_startup(cli.into());
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Some(sentence) = tcp_chat::display::missing_display(&args) {

@@ -166,6 +166,40 @@ fn our_client_talks_to_the_course_chat_server() {
 }
 
 #[test]
+fn a_line_piped_into_the_terminal_chat_is_answered_by_the_course_chat_server() {
+    let port = free_port();
+    let script = course_script("TCP_ChatServer.py", port);
+    let server = Program::start(Command::new("python3").arg("-u").arg(&script));
+    server.wait_for_output("Waiting");
+    let mut chat = Command::new(env!("CARGO_BIN_EXE_tcp-chat"))
+        .args(["--terminal", "--connect", &format!("127.0.0.1:{port}")])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    chat.stdin
+        .take()
+        .unwrap()
+        .write_all("hello from a script 안녕\n".as_bytes())
+        .unwrap();
+    let deadline = Instant::now() + DEADLINE;
+    while chat.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = chat.kill();
+            panic!("tcp-chat --terminal did not leave at the end of its input");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = chat.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    server.wait_for_output(&python_bytes("hello from a script 안녕\n".as_bytes()));
+    // Its answer has no newline: shown once the server is quiet.
+    assert!(stdout.lines().any(|l| l == "[rcv] OK"), "{stdout}");
+}
+
+#[test]
 fn nc_as_a_client_chats_both_ways_with_our_listener() {
     let mut h = Harness::new();
     let port = h.listen();

@@ -10,6 +10,7 @@
 mod common;
 
 use common::app::{at, scratch, App, Xvfb};
+use common::tmux::Tmux;
 use common::{cannot_run, is_root};
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -250,6 +251,37 @@ fn two_hosts_pair_both_ways_over_ipv4_ipv6_link_local_and_host_name() {
     b.wait_for_log(&format!(
         "Error : nothing is listening on 10.213.0.1 port {PORT}"
     ));
+}
+
+#[test]
+fn two_terminal_chats_on_two_hosts_pair_both_ways() {
+    let Some(lan) = lan_or_say_why() else {
+        return;
+    };
+    let in_a = ["ip", "netns", "exec", lan.a.as_str()];
+    let in_b = ["ip", "netns", "exec", lan.b.as_str()];
+    let a = Tmux::start(&in_a, &["--listen", "--port", PORT]);
+    a.wait_for(&format!("Start Listening (port {PORT} on "));
+    // B reaches A by name, as a person on a LAN with local names would.
+    let b = Tmux::start(&in_b, &["--connect", "chat-a", "--port", PORT]);
+    b.wait_for(&format!("Connected to chat-a:{PORT} (10.213.0.1)"));
+    a.wait_for("Connect : 10.213.0.2 ");
+    b.enter("B에서 A로 안녕");
+    a.wait_for("[rcv] B에서 A로 안녕");
+    b.wait_for("[rcv] Server OK");
+    a.enter("A에서 B로 반가워");
+    b.wait_for("[rcv] A에서 B로 반가워");
+    a.wait_for("[send] A에서 B로 반가워");
+    // And back the other way over IPv6: A connects to B's listener.
+    b.enter(&format!("/listen {PORT}"));
+    b.wait_for(&format!("Start Listening (port {PORT} on "));
+    a.enter(&format!("/connect fd00:213::2 {PORT}"));
+    a.wait_for(&format!("Connected to [fd00:213::2]:{PORT}"));
+    a.enter("over IPv6");
+    // Each now has two peers: a line received names who sent it.
+    b.wait_for("[rcv] (fd00:213::1 ");
+    b.wait_for(") over IPv6");
+    a.wait_for(&format!("[rcv] (fd00:213::2 {PORT}) Server OK"));
 }
 
 /// The interface part of a link-local address (`fe80::a%tca123` -> `tca123`), or "".

@@ -49,6 +49,7 @@ fn says_one_sentence_and_exits_2(display: Option<&str>, mentions: &str) {
     let lines: Vec<&str> = said.lines().collect();
     assert_eq!(lines.len(), 1, "not one sentence:\n{said}");
     assert!(lines[0].contains(mentions), "{said}");
+    assert!(lines[0].contains("tcp-chat --terminal"), "{said}");
     assert!(lines[0].contains("-platform offscreen"), "{said}");
 }
 

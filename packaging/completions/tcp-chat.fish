@@ -8,6 +8,7 @@ none\t'nothing: each message as it is, as the course\'s scripts send'"
 complete -c tcp-chat -l transcript -d 'Append every log line, as shown, to FILE' -r -F
 complete -c tcp-chat -l max-peers -d 'How many peers may be connected to the listener at once' -r
 complete -c tcp-chat -l log-lines -d 'How many lines the window\'s log keeps (the transcript keeps every line)' -r
+complete -c tcp-chat -l terminal -d 'Chat in this terminal instead of a window: over SSH, or in a script with pipes'
 complete -c tcp-chat -l listen -d 'Start listening at once'
 complete -c tcp-chat -l no-auto-reply -d 'Do not answer lines the listener receives'
 complete -c tcp-chat -s h -l help -d 'Print help (see more with \'--help\')'

@@ -4,12 +4,12 @@
 
 use super::address::{parse_host, parse_port};
 use super::client::Client;
-use super::connection::AutoReply;
+use super::connection::{AutoReply, Link};
 use super::error::Error;
-use super::event::Event;
+use super::event::{Event, Side};
 use super::listener::{ListenConfig, Listener, DEFAULT_MAX_PEERS};
 use super::sink::EventSink;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, RwLock};
 
@@ -159,13 +159,8 @@ impl Chat {
         bytes.extend_from_slice(text.as_bytes());
         bytes.extend_from_slice(self.settings.line_ending.as_bytes());
         let bytes: Arc<[u8]> = bytes.into();
-        let sent = if let Some(link) = self.client.link() {
-            usize::from(link.send(&bytes))
-        } else if let Some(listener) = &self.listener {
-            listener.send_all(&bytes)
-        } else {
-            0
-        };
+        // Sending can end a peer that stopped reading: each link is sent to on its own.
+        let sent = self.targets().iter().filter(|l| l.send(&bytes)).count();
         if sent == 0 {
             return Err(Error::NotConnected);
         }
@@ -174,6 +169,43 @@ impl Chat {
             peers: sent,
         });
         Ok(sent)
+    }
+
+    /// Where Send goes now: the outgoing connection if there is one, else every peer of
+    /// the listener.
+    fn targets(&self) -> Vec<Link> {
+        match (self.client.link(), &self.listener) {
+            (Some(link), _) => vec![link],
+            (None, Some(listener)) => listener.links(),
+            (None, None) => Vec::new(),
+        }
+    }
+
+    /// Waits until a message of `len` bytes can go where Send would send it without
+    /// counting any peer as not reading (see [`Link::wait_for_room`]). For a sender with
+    /// more to say than a peer's outbox holds: a file piped in goes at the peers' pace.
+    pub fn wait_for_room(&self, len: usize) {
+        for link in self.targets() {
+            link.wait_for_room(len + self.settings.line_ending.as_bytes().len());
+        }
+    }
+
+    /// Waits until everything sent so far was handed to the system, for every peer.
+    pub fn wait_until_written(&self) {
+        for link in self.targets() {
+            link.wait_until_written();
+        }
+    }
+
+    /// Every connected peer with its side: the one we connected to first, then the
+    /// listener's, oldest first.
+    pub fn peers(&self) -> Vec<(Side, SocketAddr)> {
+        let outgoing = self.client.link().map(|l| (Side::Outgoing, l.peer()));
+        let incoming = self.listener.iter().flat_map(|l| l.links());
+        outgoing
+            .into_iter()
+            .chain(incoming.map(|l| (Side::Incoming, l.peer())))
+            .collect()
     }
 
     /// Changes the auto-reply for every peer, those connected included.

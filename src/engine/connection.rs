@@ -82,6 +82,9 @@ struct Inner {
 struct Outbox {
     state: Mutex<OutState>,
     ready: Condvar,
+    /// Signalled when the writer has written a message (or the connection ended), for a
+    /// sender waiting for room ([`Link::wait_for_room`]).
+    room: Condvar,
 }
 
 #[derive(Default)]
@@ -93,6 +96,8 @@ struct OutState {
     /// The writer thread is in a blocking write outside the lock.
     busy: bool,
     closed: bool,
+    /// Senders waiting on `room`: a notify costs a system call, so only when someone waits.
+    room_waiters: usize,
 }
 
 impl Connection {
@@ -195,6 +200,40 @@ impl Link {
     pub fn close(&self) {
         self.0.end(LeaveReason::ByUs);
     }
+
+    /// The peer's address.
+    pub fn peer(&self) -> SocketAddr {
+        self.0.peer
+    }
+
+    /// Waits until a message of `len` bytes can be sent without counting the peer as not
+    /// reading: the outbox has room for it, or is empty. For senders that have more to
+    /// say than the outbox holds (a file piped in): they go at the peer's pace. A peer
+    /// that reads nothing at all is found by the connection's keepalive and user timeout
+    /// (about 90 s), and the wait ends with the connection. Returns false once it ended.
+    pub fn wait_for_room(&self, len: usize) -> bool {
+        let outbox = &self.0.outbox;
+        let mut out = outbox.lock();
+        while !out.closed && !out.queue.is_empty() && out.queued_bytes + len > OUTBOX_LIMIT {
+            out.room_waiters += 1;
+            out = outbox.room.wait(out).unwrap_or_else(|p| p.into_inner());
+            out.room_waiters -= 1;
+        }
+        !out.closed
+    }
+
+    /// Waits until everything sent so far was handed to the system (which then delivers
+    /// it even if we close). Returns false once the connection ended.
+    pub fn wait_until_written(&self) -> bool {
+        let outbox = &self.0.outbox;
+        let mut out = outbox.lock();
+        while !out.closed && !out.queue.is_empty() {
+            out.room_waiters += 1;
+            out = outbox.room.wait(out).unwrap_or_else(|p| p.into_inner());
+            out.room_waiters -= 1;
+        }
+        !out.closed
+    }
 }
 
 impl Inner {
@@ -218,6 +257,7 @@ impl Inner {
             out.queued_bytes = 0;
         }
         self.outbox.ready.notify_all();
+        self.outbox.room.notify_all();
         // Counts and tables first, so that whoever reads the event sees them updated.
         self.shared.peers.fetch_sub(1, Ordering::SeqCst);
         on_end();
@@ -405,6 +445,9 @@ impl Inner {
             if !out.closed {
                 out.queue.pop_front();
                 out.queued_bytes -= message.len();
+                if out.room_waiters > 0 {
+                    self.outbox.room.notify_all();
+                }
             }
         }
     }

@@ -169,7 +169,7 @@ impl fmt::Display for LineKind {
 }
 
 /// `<ip> <port>`, as the original wrote a peer (`Connect : 127.0.0.1 50312`).
-fn ip_port(addr: &SocketAddr) -> String {
+pub fn ip_port(addr: &SocketAddr) -> String {
     format!("{} {}", addr.ip().to_canonical(), addr.port())
 }
 

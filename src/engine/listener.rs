@@ -126,12 +126,11 @@ impl Listener {
         self.state.links().len()
     }
 
-    /// Sends `bytes` to every connected peer; returns how many it went to.
-    pub fn send_all(&self, bytes: &Arc<[u8]>) -> usize {
-        // Sending can end a peer that stopped reading, and its end takes the table's lock:
-        // send outside it.
-        let links: Vec<Link> = self.state.links().clone();
-        links.iter().filter(|link| link.send(bytes)).count()
+    /// The links of every connected peer, oldest first, for Send. Never waits for the
+    /// table's lock. Sending can end a peer that stopped reading, and its end takes the
+    /// table's lock: send outside it, to these.
+    pub fn links(&self) -> Vec<Link> {
+        self.state.links().clone()
     }
 
     /// Stops accepting, frees the port, and disconnects every peer (each reported); the
@@ -405,7 +404,10 @@ mod tests {
         let table = listener.state.lock();
         let (tx, rx) = std::sync::mpsc::channel();
         let sender = listener.clone();
-        thread::spawn(move || tx.send(sender.send_all(&Arc::from(&b"hello\n"[..]))));
+        thread::spawn(move || {
+            let bytes = Arc::from(&b"hello\n"[..]);
+            tx.send(sender.links().iter().filter(|l| l.send(&bytes)).count())
+        });
         let sent = rx.recv_timeout(Duration::from_secs(2));
         drop(table);
         assert_eq!(sent, Ok(1), "Send waited for the table's lock");

@@ -52,6 +52,18 @@ impl Transcript {
         Ok(Self { done })
     }
 
+    /// [`Transcript::start`], with its error reported in the log instead of returned:
+    /// the chat goes on without a transcript.
+    pub fn start_or_report(path: Option<&Path>, queue: &Arc<EventQueue>) -> Option<Self> {
+        match Self::start(path?, queue.clone()) {
+            Ok(transcript) => Some(transcript),
+            Err(e) => {
+                queue.emit(Event::Error(e));
+                None
+            }
+        }
+    }
+
     /// After the queue was closed: waits up to `limit` for the last lines to be written.
     pub fn finish(&self, limit: Duration) -> bool {
         let (done, cond) = &*self.done;

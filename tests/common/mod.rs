@@ -149,6 +149,7 @@ pub fn loopback(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
 pub mod app;
+pub mod tmux;
 pub mod xvfb;
 
 /// A test that needs what this machine cannot give (root, namespaces, cgroups) says why

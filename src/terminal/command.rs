@@ -1,0 +1,192 @@
+//! What a line typed in `--terminal` means: a message to send, or a command. Commands
+//! start with `/`; `//text` sends `/text`.
+
+/// A typed line, understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command<'a> {
+    /// Nothing typed: nothing to do.
+    Nothing,
+    /// A message, sent where Send sends.
+    Send(&'a str),
+    /// `/listen [PORT]`
+    Listen { port: Option<&'a str> },
+    /// `/connect HOST [PORT]` (or `HOST:PORT`)
+    Connect {
+        host: &'a str,
+        port: Option<&'a str>,
+    },
+    /// `/close`: the outgoing connection, or the attempt.
+    Close,
+    /// `/close listen`
+    CloseListen,
+    /// `/peers`
+    Peers,
+    /// `/auto-reply on|off|TEXT`
+    AutoReply(AutoReply<'a>),
+    /// `/help`
+    Help,
+    /// `/quit`
+    Quit,
+}
+
+/// What `/auto-reply` was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AutoReply<'a> {
+    On,
+    Off,
+    Text(&'a str),
+}
+
+/// The list `/help` prints.
+pub const HELP: &str = "\
+Type a line and press Enter to send it: to the peer you connected to, else to every peer of the listener.
+  /listen [PORT]           listen for peers
+  /connect HOST [PORT]     connect to HOST (HOST:PORT works too)
+  /close                   close the connection, or stop connecting
+  /close listen            stop listening; every peer is disconnected
+  /peers                   who is connected
+  /auto-reply on|off|TEXT  answer each line the listener receives (TEXT: with what)
+  /help                    this list
+  /quit                    close everything and leave (Ctrl-C and Ctrl-D too)
+  //text                   send \"/text\"
+Where a message says to press Listen, Connect or Close, type /listen, /connect or /close.";
+
+/// Reads one typed line (without its newline). An error is one sentence to show.
+pub fn parse(line: &str) -> Result<Command<'_>, String> {
+    if line.trim().is_empty() {
+        return Ok(Command::Nothing);
+    }
+    let Some(rest) = line.strip_prefix('/') else {
+        return Ok(Command::Send(line));
+    };
+    if rest.starts_with('/') {
+        return Ok(Command::Send(rest));
+    }
+    let (name, args) = match rest.split_once(char::is_whitespace) {
+        Some((name, args)) => (name, args.trim()),
+        None => (rest, ""),
+    };
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let none = |command: Command<'static>| {
+        if words.is_empty() {
+            Ok(command)
+        } else {
+            Err(format!(
+                "/{name} takes nothing after it: type /{name} alone."
+            ))
+        }
+    };
+    match name {
+        "listen" => match words.as_slice() {
+            [] => Ok(Command::Listen { port: None }),
+            [port] => Ok(Command::Listen { port: Some(port) }),
+            _ => Err("/listen takes one port at most, such as /listen 12345.".into()),
+        },
+        "connect" => match words.as_slice() {
+            [host] => Ok(Command::Connect { host, port: None }),
+            [host, port] => Ok(Command::Connect {
+                host,
+                port: Some(port),
+            }),
+            _ => Err(
+                "/connect needs a host and may take a port, such as /connect 192.168.0.10 12345."
+                    .into(),
+            ),
+        },
+        "close" => match words.as_slice() {
+            [] => Ok(Command::Close),
+            ["listen"] => Ok(Command::CloseListen),
+            _ => Err("/close closes the connection, and /close listen stops listening.".into()),
+        },
+        "auto-reply" => match args {
+            "" => Err("/auto-reply needs on, off, or the text to answer with.".into()),
+            "on" => Ok(Command::AutoReply(AutoReply::On)),
+            "off" => Ok(Command::AutoReply(AutoReply::Off)),
+            text => Ok(Command::AutoReply(AutoReply::Text(text))),
+        },
+        "peers" => none(Command::Peers),
+        "help" | "?" => none(Command::Help),
+        "quit" | "exit" => none(Command::Quit),
+        _ => Err(format!(
+            "/{name} is not a command: /help lists them, and //{name} sends \"/{name}\"."
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_line_is_a_message_kept_as_typed() {
+        assert_eq!(parse("hello  there "), Ok(Command::Send("hello  there ")));
+        assert_eq!(parse("안녕하세요"), Ok(Command::Send("안녕하세요")));
+        assert_eq!(parse("   "), Ok(Command::Nothing));
+    }
+
+    #[test]
+    fn a_double_slash_sends_the_line_with_one_slash() {
+        assert_eq!(parse("//help"), Ok(Command::Send("/help")));
+        assert_eq!(parse("//"), Ok(Command::Send("/")));
+    }
+
+    #[test]
+    fn listen_and_connect_take_their_addresses() {
+        assert_eq!(parse("/listen"), Ok(Command::Listen { port: None }));
+        assert_eq!(
+            parse("/listen 5000"),
+            Ok(Command::Listen { port: Some("5000") })
+        );
+        assert_eq!(
+            parse("/connect pi.local"),
+            Ok(Command::Connect {
+                host: "pi.local",
+                port: None
+            })
+        );
+        assert_eq!(
+            parse("/connect  ::1   7000"),
+            Ok(Command::Connect {
+                host: "::1",
+                port: Some("7000")
+            })
+        );
+        assert!(parse("/connect").unwrap_err().contains("needs a host"));
+    }
+
+    #[test]
+    fn close_closes_the_connection_or_the_listener() {
+        assert_eq!(parse("/close"), Ok(Command::Close));
+        assert_eq!(parse("/close listen"), Ok(Command::CloseListen));
+        assert!(parse("/close everything").is_err());
+    }
+
+    #[test]
+    fn auto_reply_takes_on_off_or_its_text() {
+        assert_eq!(
+            parse("/auto-reply off"),
+            Ok(Command::AutoReply(AutoReply::Off))
+        );
+        assert_eq!(
+            parse("/auto-reply on"),
+            Ok(Command::AutoReply(AutoReply::On))
+        );
+        assert_eq!(
+            parse("/auto-reply 잘 받았습니다 "),
+            Ok(Command::AutoReply(AutoReply::Text("잘 받았습니다")))
+        );
+        assert!(parse("/auto-reply").is_err());
+    }
+
+    #[test]
+    fn an_unknown_command_says_how_to_send_it_as_text() {
+        let err = parse("/hello world").unwrap_err();
+        assert_eq!(
+            err,
+            "/hello is not a command: /help lists them, and //hello sends \"/hello\"."
+        );
+        assert!(parse("/peers now").unwrap_err().contains("takes nothing"));
+        assert_eq!(parse("/quit"), Ok(Command::Quit));
+        assert_eq!(parse("/help"), Ok(Command::Help));
+    }
+}

@@ -1,0 +1,326 @@
+//! `--terminal` on a terminal: a line editor (reedline: arrows, history, Ctrl-A/E, wide
+//! characters) at the bottom, the log printed above it as it comes, in the window's
+//! colours, without breaking the line being typed.
+
+use super::command::{self, AutoReply, Command};
+use super::{Session, EXIT_OK};
+use crate::cli::Startup;
+use crate::engine::address::parse_host_port;
+use crate::engine::event::{ip_port, SHOWN_CHARS};
+use crate::engine::{EventQueue, LineKind, Side};
+use reedline::{ExternalPrinter, Prompt, PromptEditMode, PromptHistorySearch, Reedline, Signal};
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::SyncSender;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Batches of log lines that may wait for the editor to print them. The printer waits
+/// when they are all taken, so a terminal slower than the peers (over SSH) holds the
+/// peers back through the event queue, as the window does, instead of filling memory.
+const PRINTER_BATCHES: usize = 2;
+
+/// How often the editor looks for log lines to print while it waits for keys.
+const PRINT_INTERVAL: Duration = Duration::from_millis(30);
+
+pub fn run(startup: Startup) -> i32 {
+    let mut session = Session::open(&startup);
+    let printer = ExternalPrinter::<String>::new(PRINTER_BATCHES);
+    let stop = Arc::new(AtomicBool::new(false));
+    let palette = Palette::for_this_terminal();
+    let printing = {
+        let (queue, sender, stop) = (session.queue.clone(), printer.sender(), stop.clone());
+        std::thread::Builder::new()
+            .name("tcp-chat-printer".into())
+            .spawn(move || print_log(&queue, &sender, &stop, palette))
+    };
+    if let Err(e) = printing {
+        eprintln!("tcp-chat: the terminal could not start a thread to print the log ({e}).");
+        return super::EXIT_FAILED;
+    }
+    let mut editor = Reedline::create()
+        // What is typed and the prompt in the terminal's own colours (reedline's white
+        // text would vanish on a light background); the log lines bring their own.
+        .with_ansi_colors(false)
+        .with_external_printer(printer)
+        .with_poll_interval(PRINT_INTERVAL);
+    session.start(&startup);
+    let mut auto_reply = AutoReplyState {
+        text: startup
+            .settings
+            .auto_reply
+            .clone()
+            .unwrap_or_else(|| crate::engine::chat::DEFAULT_AUTO_REPLY.to_string()),
+        on: startup.settings.auto_reply.is_some(),
+    };
+    let prompt = ChatPrompt;
+    loop {
+        match editor.read_line(&prompt) {
+            Ok(Signal::Success(line)) => {
+                let said = match command::parse(&line) {
+                    Ok(command) => apply(command, &mut session, &startup, &mut auto_reply),
+                    Err(sentence) => Said::Note(palette.paint(LineKind::Error, &sentence)),
+                };
+                match said {
+                    Said::Nothing => {}
+                    Said::Note(text) => println!("{text}"),
+                    Said::Quit => break,
+                }
+            }
+            Ok(Signal::CtrlC | Signal::CtrlD) => break,
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("tcp-chat: the terminal stopped answering ({e}).");
+                break;
+            }
+        }
+    }
+    // Leave at once: every socket is closed here; the printer may be waiting for the
+    // editor, which is gone, and is not waited for.
+    stop.store(true, Ordering::SeqCst);
+    drop(editor);
+    drop(session);
+    EXIT_OK
+}
+
+/// What a typed line led to, besides what the log shows.
+enum Said {
+    Nothing,
+    /// A few lines for the person who typed (a list, a sentence), not for the log.
+    Note(String),
+    Quit,
+}
+
+struct AutoReplyState {
+    text: String,
+    on: bool,
+}
+
+fn apply(
+    command: Command<'_>,
+    session: &mut Session,
+    startup: &Startup,
+    auto_reply: &mut AutoReplyState,
+) -> Said {
+    let chat = session.chat();
+    match command {
+        Command::Nothing => {}
+        // Errors reach the log as sentences; nothing more to say here.
+        Command::Send(text) => {
+            let _ = chat.send(text);
+        }
+        Command::Listen { port } => {
+            let _ = chat.listen(port.unwrap_or(&startup.listen_port));
+        }
+        Command::Connect { host, port } => {
+            let (host, port) = match port {
+                Some(port) => (host.to_string(), port.to_string()),
+                // `HOST:PORT`, or the host alone with --port's port.
+                None => match parse_host_port(host) {
+                    Ok((host, Some(port))) => (host.to_string(), port.to_string()),
+                    _ => (host.to_string(), startup.port.clone()),
+                },
+            };
+            let _ = chat.connect(&host, &port);
+        }
+        Command::Close => {
+            if !chat.disconnect() {
+                return Said::Note("Not connected: there is no connection to close.".into());
+            }
+        }
+        Command::CloseListen => {
+            if !chat.stop_listening() {
+                return Said::Note("Not listening: there is no listener to close.".into());
+            }
+        }
+        Command::Peers => return Said::Note(peer_list(&chat.peers())),
+        Command::AutoReply(arg) => {
+            match arg {
+                AutoReply::On => auto_reply.on = true,
+                AutoReply::Off => auto_reply.on = false,
+                AutoReply::Text(text) => {
+                    auto_reply.text = text.to_string();
+                    auto_reply.on = true;
+                }
+            }
+            chat.set_auto_reply(auto_reply.on.then(|| auto_reply.text.clone()));
+            return Said::Note(if auto_reply.on {
+                format!(
+                    "Auto-reply on: each line received is answered with \"{}\".",
+                    auto_reply.text
+                )
+            } else {
+                "Auto-reply off: lines received are not answered.".into()
+            });
+        }
+        Command::Help => return Said::Note(command::HELP.into()),
+        Command::Quit => return Said::Quit,
+    }
+    Said::Nothing
+}
+
+/// `/peers`: one line a peer, as the log names them.
+fn peer_list(peers: &[(Side, std::net::SocketAddr)]) -> String {
+    if peers.is_empty() {
+        return "No peer is connected.".into();
+    }
+    let mut text = match peers.len() {
+        1 => "1 peer:".to_string(),
+        n => format!("{n} peers:"),
+    };
+    for (side, peer) in peers {
+        let how = match side {
+            Side::Outgoing => "connected to",
+            Side::Incoming => "connected from",
+        };
+        text.push_str(&format!("\n  {how} {}", ip_port(peer)));
+    }
+    text
+}
+
+/// Hands the log to the editor in batches, as the engine reports it, until `stop`.
+fn print_log(
+    queue: &EventQueue,
+    printer: &SyncSender<String>,
+    stop: &AtomicBool,
+    palette: Palette,
+) {
+    while !stop.load(Ordering::SeqCst) {
+        let events = queue.wait_drain(Duration::from_millis(200));
+        if events.is_empty() {
+            continue;
+        }
+        let text = events
+            .into_iter()
+            .map(|event| {
+                let (kind, line) = event.shortened(SHOWN_CHARS).log_line();
+                palette.paint(kind, &line)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        if printer.send(text).is_err() {
+            return;
+        }
+    }
+}
+
+/// How log lines are coloured on this terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Palette {
+    /// No colours: `NO_COLOR` is set, or `TERM` is dumb.
+    Plain,
+    /// The window's colours as the terminal's own red, blue and green, which its theme
+    /// keeps readable on a dark background as on a light one.
+    Ansi,
+}
+
+impl Palette {
+    fn for_this_terminal() -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        if no_color || dumb {
+            Palette::Plain
+        } else {
+            Palette::Ansi
+        }
+    }
+
+    /// `line` in the colour of its kind.
+    pub fn paint(self, kind: LineKind, line: &str) -> String {
+        match (self, ansi_colour(kind)) {
+            (Palette::Ansi, Some(code)) => format!("\x1b[{code}m{line}\x1b[0m"),
+            _ => line.to_string(),
+        }
+    }
+}
+
+/// The SGR colour of each kind of line: the window's `[rcv]` blue, `[send]` green and
+/// `Error :` red (qml/main.qml); other lines in the terminal's own colour.
+fn ansi_colour(kind: LineKind) -> Option<u8> {
+    match kind {
+        LineKind::Error => Some(31),
+        LineKind::Received => Some(34),
+        LineKind::Sent => Some(32),
+        LineKind::Info => None,
+    }
+}
+
+/// `> `, with nothing on the right.
+struct ChatPrompt;
+
+impl Prompt for ChatPrompt {
+    fn render_prompt_left(&self) -> Cow<'_, str> {
+        Cow::Borrowed("")
+    }
+    fn render_prompt_right(&self) -> Cow<'_, str> {
+        Cow::Borrowed("")
+    }
+    fn render_prompt_indicator(&self, _mode: PromptEditMode) -> Cow<'_, str> {
+        Cow::Borrowed("> ")
+    }
+    fn render_prompt_multiline_indicator(&self) -> Cow<'_, str> {
+        Cow::Borrowed("… ")
+    }
+    fn render_prompt_history_search_indicator(&self, search: PromptHistorySearch) -> Cow<'_, str> {
+        Cow::Owned(format!("(search: {}) ", search.term))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The window's colour of a kind of line, from qml/main.qml.
+    fn window_colour(kind: &str) -> (u8, u8, u8) {
+        let qml = include_str!("../../qml/main.qml");
+        let at = qml
+            .find(&format!("kind === \"{kind}\" ? \"#"))
+            .unwrap_or_else(|| panic!("main.qml colours {kind} lines no more"));
+        let hex = &qml[at + kind.len() + 16..][..6];
+        let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap();
+        (byte(0), byte(2), byte(4))
+    }
+
+    #[test]
+    fn log_lines_have_the_windows_colours() {
+        // SGR 31, 32, 34: red, green, blue. Each must be the window colour's strongest
+        // part.
+        for (kind, name) in [
+            (LineKind::Error, "error"),
+            (LineKind::Sent, "send"),
+            (LineKind::Received, "rcv"),
+        ] {
+            let (r, g, b) = window_colour(name);
+            let strongest = if r > g && r > b {
+                31
+            } else if g > r && g > b {
+                32
+            } else {
+                34
+            };
+            assert_eq!(ansi_colour(kind), Some(strongest), "{name} lines");
+        }
+        assert_eq!(ansi_colour(LineKind::Info), None);
+        assert_eq!(
+            Palette::Ansi.paint(LineKind::Received, "[rcv] hi"),
+            "\x1b[34m[rcv] hi\x1b[0m"
+        );
+        assert_eq!(
+            Palette::Plain.paint(LineKind::Error, "Error : x"),
+            "Error : x"
+        );
+    }
+
+    #[test]
+    fn peers_are_listed_as_the_log_names_them() {
+        assert_eq!(peer_list(&[]), "No peer is connected.");
+        let list = peer_list(&[
+            (Side::Outgoing, "127.0.0.1:12345".parse().unwrap()),
+            (Side::Incoming, "[::ffff:10.0.0.2]:50312".parse().unwrap()),
+        ]);
+        assert_eq!(
+            list,
+            "2 peers:\n  connected to 127.0.0.1 12345\n  connected from 10.0.0.2 50312"
+        );
+    }
+}

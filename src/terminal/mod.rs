@@ -1,0 +1,87 @@
+//! `tcp-chat --terminal`: the same chat with no window, for a Raspberry Pi over SSH and
+//! for scripts. It runs the engine as the window does and never starts Qt.
+//!
+//! - [`command`]: what a typed line means (a message, or a `/command`).
+//! - `console`: on a terminal, a line editor; the log is printed above it.
+//! - `pipe`: with stdin or stdout not a terminal, plain lines in and out.
+
+pub mod command;
+mod console;
+mod pipe;
+
+use crate::cli::Startup;
+use crate::engine::sink::DEFAULT_QUEUE_CAPACITY;
+use crate::engine::transcript::Transcript;
+use crate::engine::{Chat, EventQueue};
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Exit codes: done, a connection or listen error (a usage error is clap's 2).
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FAILED: i32 = 1;
+
+/// Runs the chat in this terminal (or between pipes) until it is done; returns the exit
+/// code.
+pub fn run(startup: Startup) -> i32 {
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        console::run(startup)
+    } else {
+        pipe::run(startup)
+    }
+}
+
+/// The chat with its event queue and transcript, as the window has them. Dropping it
+/// closes every connection and the listener, and writes the transcript's last lines.
+struct Session {
+    chat: Option<Chat>,
+    queue: Arc<EventQueue>,
+    transcript: Option<Transcript>,
+}
+
+impl Session {
+    /// The chat as the command line sets it up; nothing is started yet.
+    fn open(startup: &Startup) -> Self {
+        // The consumer waits on the queue itself (`wait_drain`): nothing to wake.
+        let queue = Arc::new(EventQueue::new(DEFAULT_QUEUE_CAPACITY, || {}));
+        let transcript = Transcript::start_or_report(startup.transcript.as_deref(), &queue);
+        let chat = Chat::new(startup.settings.clone(), queue.clone());
+        Self {
+            chat: Some(chat),
+            queue,
+            transcript,
+        }
+    }
+
+    fn chat(&mut self) -> &mut Chat {
+        self.chat
+            .as_mut()
+            .expect("the chat lives as long as the session")
+    }
+
+    /// Listens and connects as `--listen` and `--connect` ask; false when either failed
+    /// at once (the error is in the log).
+    fn start(&mut self, startup: &Startup) -> bool {
+        let mut ok = true;
+        if startup.listen {
+            ok &= self.chat().listen(&startup.listen_port).is_ok();
+        }
+        if startup.connect {
+            ok &= self.chat().connect(&startup.host, &startup.port).is_ok();
+        }
+        ok
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // As the window does: let readers waiting for room go, close every connection
+        // and the listener, and let the transcript write what it has (unless the disk
+        // hangs).
+        self.queue.close();
+        self.chat.take();
+        if let Some(transcript) = &self.transcript {
+            transcript.finish(Duration::from_secs(1));
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! `tcp-chat --terminal` in scripts: stdin and stdout are pipes. Each stdin line is a
+//! message; at the end of stdin, what is queued is sent, replies are printed for a
+//! second of quiet, and it exits (0 done, 1 a connection or listen error, 2 usage).
+
+mod common;
+
+use common::{free_port, DEADLINE};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use tcp_chat::engine::{Chat, EventQueue, Settings};
+
+fn tcp_chat(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tcp-chat"));
+    command
+        .arg("--terminal")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Waits for `child` to leave within `limit`, and returns what it printed.
+fn finish(mut child: Child, limit: Duration) -> (Output, Duration) {
+    let started = Instant::now();
+    let deadline = started + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "tcp-chat --terminal was still running after {limit:?}; it printed:\n{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    (child.wait_with_output().unwrap(), started.elapsed())
+}
+
+/// A tcp-chat engine listening on loopback with its default auto-reply ("Server OK").
+fn listening_chat() -> (Chat, u16) {
+    let queue = std::sync::Arc::new(EventQueue::new(64 * 1024, || {}));
+    let settings = Settings {
+        bind: Some("127.0.0.1".parse().unwrap()),
+        ..Settings::default()
+    };
+    let mut chat = Chat::new(settings, queue);
+    let port = chat.listen("0").unwrap();
+    (chat, port)
+}
+
+#[test]
+fn a_line_piped_in_is_sent_and_the_reply_printed() {
+    let (_chat, port) = listening_chat();
+    let mut child = tcp_chat(&["--connect", &format!("127.0.0.1:{port}")])
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"hello\n").unwrap();
+    let (out, took) = finish(child, DEADLINE);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.contains(&"[rcv] Server OK"), "{stdout}");
+    assert!(lines.contains(&"[send] hello"), "{stdout}");
+    assert!(!stdout.contains('\x1b'), "no colours in a pipe: {stdout:?}");
+    assert!(
+        took < Duration::from_secs(3),
+        "it left {took:?} after the end of stdin (a second of quiet is the rule)"
+    );
+}
+
+#[test]
+fn stdin_closed_at_once_connects_and_leaves_after_a_second_of_quiet() {
+    let (_chat, port) = listening_chat();
+    let child = tcp_chat(&["--connect", &format!("127.0.0.1:{port}")])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (out, took) = finish(child, DEADLINE);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("Connected to 127.0.0.1"), "{stdout}");
+    assert!(took >= Duration::from_secs(1), "left after {took:?}");
+    assert!(took < Duration::from_secs(3), "left after {took:?}");
+}
+
+#[test]
+fn a_100000_line_file_arrives_whole_and_in_order_at_a_slow_peer() {
+    const LINES: usize = 100_000;
+    // A peer with a small receive buffer (no autotuning): what it has not read stays
+    // with the sender.
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.set_recv_buffer_size(8 * 1024).unwrap();
+    socket
+        .bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .unwrap();
+    socket.listen(1).unwrap();
+    let listener: TcpListener = socket.into();
+    let port = listener.local_addr().unwrap().port();
+    let file = common::app::scratch("pipes").join("100000.txt");
+    let korean = "가나다라마바사아자차카타파하".repeat(2);
+    let line = |i: usize| format!("line {i} {korean}\n");
+    let text: String = (0..LINES).map(line).collect();
+    std::fs::write(&file, &text).unwrap();
+    // About 10 MB: more than the kernel's send buffer (4 MB at most here) and a peer's
+    // outbox (256 KiB) together. Sent without waiting for the peer, the peer would count
+    // as not reading and be disconnected.
+    assert!(text.len() > 4 * 1024 * 1024 + 2 * tcp_chat::engine::connection::OUTBOX_LIMIT);
+
+    let child = tcp_chat(&["--connect", &format!("127.0.0.1:{port}")])
+        .stdin(Stdio::from(std::fs::File::open(&file).unwrap()))
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (stream, _) = listener.accept().unwrap();
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    // A slow peer: nothing read for a second, while tcp-chat fills the socket buffers
+    // and its outbox.
+    std::thread::sleep(Duration::from_secs(1));
+    let mut reader = BufReader::new(stream);
+    let mut got = String::new();
+    for i in 0..LINES {
+        got.clear();
+        reader.read_line(&mut got).unwrap();
+        assert_eq!(got, line(i), "line {i}");
+    }
+    let mut rest = Vec::new();
+    let _ = reader.read_to_end(&mut rest);
+    assert!(rest.is_empty(), "more came than was sent");
+    let (out, _) = finish(child, DEADLINE);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_listener_in_a_pipe_waits_for_a_peer_then_sends_to_it() {
+    let port = free_port();
+    let mut child = tcp_chat(&[
+        "--listen",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+    ])
+    .spawn()
+    .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all("for the first peer 첫\n".as_bytes())
+        .unwrap();
+    drop(stdin);
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = stdout.lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.starts_with("Start Listening"), "{first}");
+    let mut peer = common::peer(port);
+    let mut reader = BufReader::new(peer.try_clone().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line, "for the first peer 첫\n");
+    peer.write_all(b"thanks\n").unwrap();
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line, "Server OK\n", "the listener's auto-reply");
+    drop(peer);
+    let (out, _) = finish(child, DEADLINE);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_connection_error_is_one_sentence_on_stderr_and_exit_code_1() {
+    let port = free_port();
+    let child = tcp_chat(&["--connect", &format!("127.0.0.1:{port}")])
+        .spawn()
+        .unwrap();
+    let (out, _) = finish(child, DEADLINE);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!("Error : nothing is listening on 127.0.0.1 port {port}: press Listen on the other side first, or check the port")
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Error"));
+}
+
+#[test]
+fn a_port_in_use_is_exit_code_1_and_a_bad_option_is_2() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let child = tcp_chat(&["--listen", "--bind", "127.0.0.1", "--port", &port])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (out, _) = finish(child, DEADLINE);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is already in use"));
+
+    let child = tcp_chat(&["--port", "99999"]).spawn().unwrap();
+    let (out, _) = finish(child, DEADLINE);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn sending_with_nowhere_to_send_is_exit_code_1() {
+    let mut child = tcp_chat(&[]).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"anyone?\n").unwrap();
+    let (out, _) = finish(child, DEADLINE);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("Error : not connected"));
+}

@@ -1,0 +1,273 @@
+//! `tcp-chat --terminal` in a real terminal (tmux): keys typed with send-keys, the screen
+//! read with capture-pane, against a window, `nc`, and plain sockets.
+
+mod common;
+
+use common::app::{at, scratch, App, Xvfb};
+use common::tmux::Tmux;
+use common::{free_port, peer, read_line, send, DEADLINE};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A terminal chat listening on a free port; returns it with the port.
+fn listening(extra: &[&str]) -> (Tmux, u16) {
+    let port = free_port();
+    let port_text = port.to_string();
+    let mut args = vec!["--listen", "--bind", "127.0.0.1", "--port", &port_text];
+    args.extend(extra);
+    let term = Tmux::start(&[], &args);
+    term.wait_for(&format!("Start Listening (port {port}"));
+    (term, port)
+}
+
+/// A peer connected to `term`'s listener, once the terminal shows it.
+fn connected_peer(term: &Tmux, port: u16, nth: usize) -> BufReader<TcpStream> {
+    let stream = peer(port);
+    term.wait_for_count("Connect : 127.0.0.1", nth);
+    BufReader::new(stream)
+}
+
+#[test]
+fn a_terminal_and_a_window_chat_both_ways_in_korean() {
+    let x = Xvfb::start();
+    let dir = scratch("terminal-window");
+    let port = free_port().to_string();
+    let window = App::start(
+        &x,
+        &[],
+        &["--listen", "--port", &port],
+        &dir.join("window.log"),
+    );
+    window.wait_for_log("Start Listening");
+    let term = Tmux::start(&[], &["--connect", &format!("127.0.0.1:{port}")]);
+    term.wait_for("Connected to 127.0.0.1");
+
+    term.enter("터미널에서 안녕하세요");
+    window.wait_for_log("[rcv] 터미널에서 안녕하세요");
+    term.wait_for("[send] 터미널에서 안녕하세요");
+    term.wait_for("[rcv] Server OK");
+
+    window.fill(at::MESSAGE.0, at::MESSAGE.1, "창에서 보냅니다");
+    window.click(at::SEND.0, at::SEND.1);
+    window.wait_for_log("[send] 창에서 보냅니다");
+    term.wait_for("[rcv] 창에서 보냅니다");
+}
+
+/// Whether something listens on 127.0.0.1:`port`, read from /proc/net/tcp so that no
+/// probe uses up a one-connection peer such as `nc -l`.
+fn something_listens_on(port: u16) -> bool {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    let local = format!("0100007F:{port:04X}");
+    table.lines().any(|row| {
+        let fields: Vec<&str> = row.split_whitespace().collect();
+        fields.get(1) == Some(&local.as_str()) && fields.get(3) == Some(&"0A")
+    })
+}
+
+#[test]
+fn a_terminal_chats_with_nc() {
+    let port = free_port();
+    let mut nc = Command::new("nc")
+        .args(["-l", "127.0.0.1", &port.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("nc (apt-get install netcat-openbsd)");
+    let mut nc_out = BufReader::new(nc.stdout.take().unwrap());
+    let deadline = Instant::now() + DEADLINE;
+    while !something_listens_on(port) {
+        assert!(Instant::now() < deadline, "nc did not listen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let term = Tmux::start(&[], &[]);
+    term.enter(&format!("/connect 127.0.0.1 {port}"));
+    term.wait_for("Connected to 127.0.0.1");
+    term.enter("hello nc");
+    let mut line = String::new();
+    nc_out.read_line(&mut line).unwrap();
+    assert_eq!(line, "hello nc\n");
+    let mut nc_in = nc.stdin.take().unwrap();
+    nc_in
+        .write_all("hello terminal, 안녕\n".as_bytes())
+        .unwrap();
+    nc_in.flush().unwrap();
+    term.wait_for("[rcv] hello terminal, 안녕");
+    drop(nc_in);
+    let _ = nc.kill();
+    let _ = nc.wait();
+    term.wait_for("Disconnect : 127.0.0.1");
+}
+
+#[test]
+fn a_line_arriving_while_one_is_typed_leaves_the_typed_text_intact() {
+    let (term, port) = listening(&[]);
+    let mut peer = connected_peer(&term, port, 1);
+    term.type_text("half a li");
+    term.wait_for("> half a li");
+    send(peer.get_mut(), "in the middle 중간에\n".as_bytes());
+    term.wait_for("[rcv] in the middle 중간에");
+    assert_eq!(
+        term.prompt_row(),
+        "> half a li",
+        "the typed text was broken"
+    );
+    term.enter("ne 한글");
+    assert_eq!(read_line(&mut peer), "Server OK");
+    assert_eq!(read_line(&mut peer), "half a line 한글");
+}
+
+#[test]
+fn line_editing_has_history_and_moves_to_either_end() {
+    let (term, port) = listening(&["--no-auto-reply"]);
+    let mut peer = connected_peer(&term, port, 1);
+    term.enter("first");
+    assert_eq!(read_line(&mut peer), "first");
+    // Up brings the last line back.
+    term.press(&["Up"]);
+    term.wait_for("> first");
+    term.press(&["Enter"]);
+    assert_eq!(read_line(&mut peer), "first");
+    // Ctrl-A to the start, Ctrl-E to the end, arrows in between, over Korean text.
+    term.type_text("세계");
+    term.press(&["C-a"]);
+    term.type_text("안녕 ");
+    term.press(&["C-e"]);
+    term.type_text("!");
+    term.press(&["Left", "Left"]);
+    term.type_text("요");
+    term.wait_for("> 안녕 세요계!");
+    term.press(&["Enter"]);
+    assert_eq!(read_line(&mut peer), "안녕 세요계!");
+}
+
+#[test]
+fn log_lines_are_coloured_as_in_the_window() {
+    let (term, port) = listening(&[]);
+    let mut peer = connected_peer(&term, port, 1);
+    send(peer.get_mut(), b"colour me\n");
+    term.wait_for("[rcv] colour me");
+    term.enter("and me");
+    term.wait_for("[send] and me");
+    term.enter("/connect 127.0.0.1 1");
+    term.wait_for("Error : ");
+    let screen = term.screen_with_colours();
+    // tmux writes the colours back as SGR codes: blue, green, red.
+    for (colour, text) in [
+        ("\x1b[34m", "[rcv] colour me"),
+        ("\x1b[32m", "[send] and me"),
+        ("\x1b[31m", "Error : nothing is listening"),
+    ] {
+        assert!(
+            screen.contains(&format!("{colour}{text}")),
+            "{text:?} is not in {colour:?}:\n{screen:?}"
+        );
+    }
+    assert!(
+        screen.contains("Connect : 127.0.0.1") && !screen.contains("m\x1b[34mConnect"),
+        "other lines keep the terminal's colour"
+    );
+}
+
+#[test]
+fn connecting_to_a_dead_port_says_one_sentence() {
+    let term = Tmux::start(&[], &[]);
+    let port = free_port();
+    term.enter(&format!("/connect 127.0.0.1 {port}"));
+    let screen = term.wait_for("Error : ");
+    let errors: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.starts_with("Error : "))
+        .collect();
+    assert_eq!(
+        errors,
+        [format!(
+            "Error : nothing is listening on 127.0.0.1 port {port}: press Listen on the other side first, or check the port"
+        )]
+    );
+    // And the prompt is back, ready for the next try.
+    assert_eq!(term.prompt_row(), ">");
+}
+
+#[test]
+fn commands_list_peers_change_the_auto_reply_and_close_the_listener() {
+    let (term, port) = listening(&[]);
+    let mut one = connected_peer(&term, port, 1);
+    let _two = connected_peer(&term, port, 2);
+    term.enter("/peers");
+    let screen = term.wait_for("2 peers:");
+    assert_eq!(
+        screen.matches("  connected from 127.0.0.1 ").count(),
+        2,
+        "{screen}"
+    );
+    term.enter("/auto-reply 잘 받았습니다");
+    term.wait_for("Auto-reply on: each line received is answered with \"잘 받았습니다\".");
+    send(one.get_mut(), b"ping\n");
+    assert_eq!(read_line(&mut one), "잘 받았습니다");
+    term.enter("/auto-reply off");
+    term.wait_for("Auto-reply off");
+    term.enter("//not a command");
+    assert_eq!(read_line(&mut one), "/not a command");
+    send(one.get_mut(), b"no answer now\n");
+    term.wait_for("no answer now");
+    term.enter("after");
+    assert_eq!(read_line(&mut one), "after", "the auto-reply was still on");
+    term.enter("/nonsense");
+    term.wait_for("/nonsense is not a command: /help lists them");
+    term.enter("/help");
+    term.wait_for("/connect HOST [PORT]");
+    term.enter("/close listen");
+    term.wait_for("Stop Listening");
+    assert_eq!(common::read_to_end(one.get_mut()), b"");
+    term.enter("/close");
+    term.wait_for("Not connected: there is no connection to close.");
+    term.enter("/quit");
+    assert_eq!(term.wait_exit(Duration::from_secs(2)), 0);
+}
+
+#[test]
+fn ctrl_c_with_peers_connected_closes_every_socket_within_a_second() {
+    let (term, port) = listening(&[]);
+    let mut peers: Vec<TcpStream> = (1..=3)
+        .map(|n| connected_peer(&term, port, n).into_inner())
+        .collect();
+    // And a connection of its own, to a listener here.
+    let far = TcpListener::bind("127.0.0.1:0").unwrap();
+    term.enter(&format!(
+        "/connect 127.0.0.1 {}",
+        far.local_addr().unwrap().port()
+    ));
+    let (accepted, _) = far.accept().unwrap();
+    term.wait_for("Connected to 127.0.0.1");
+    peers.push(accepted);
+
+    let pressed = Instant::now();
+    term.press(&["C-c"]);
+    for stream in &mut peers {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(1)))
+            .unwrap();
+        let mut rest = Vec::new();
+        let closed = stream.read_to_end(&mut rest);
+        assert!(
+            closed.is_ok(),
+            "a socket was still open 1 s after Ctrl-C ({closed:?})"
+        );
+    }
+    assert!(pressed.elapsed() < Duration::from_secs(1));
+    assert_eq!(term.wait_exit(Duration::from_secs(1)), 0);
+}
+
+#[test]
+fn ctrl_d_leaves_too() {
+    let (term, port) = listening(&[]);
+    let mut one = connected_peer(&term, port, 1);
+    term.press(&["C-d"]);
+    assert_eq!(term.wait_exit(Duration::from_secs(1)), 0);
+    one.get_mut()
+        .set_read_timeout(Some(Duration::from_secs(1)))
+        .unwrap();
+    assert_eq!(common::read_to_end(one.get_mut()), b"");
+}
