@@ -271,3 +271,74 @@ fn ctrl_d_leaves_too() {
         .unwrap();
     assert_eq!(common::read_to_end(one.get_mut()), b"");
 }
+
+/// Resident memory of `pid`, in MB.
+fn rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    kb / 1024.0
+}
+
+#[test]
+fn a_terminal_that_falls_behind_holds_a_flooding_peer_back_instead_of_filling_memory() {
+    const FLOOD_MB: usize = 300;
+    let (term, port) = listening(&["--no-auto-reply"]);
+    let pid = term.program_pid();
+    let peer = connected_peer(&term, port, 1).into_inner();
+    let idle = rss_mb(pid);
+    // The terminal stops reading what tcp-chat prints (a slow SSH link, frozen here).
+    term.freeze(true);
+    let written = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let flooding = {
+        let written = written.clone();
+        peer.set_write_timeout(Some(Duration::from_secs(3)))
+            .unwrap();
+        let mut peer = peer.try_clone().unwrap();
+        std::thread::spawn(move || {
+            let chunk: Vec<u8> = "flood 홍수 0123456789 abcdefghij\n"
+                .repeat(2048)
+                .into_bytes();
+            while written.load(std::sync::atomic::Ordering::SeqCst) < FLOOD_MB << 20 {
+                if peer.write_all(&chunk).is_err() {
+                    return; // held back: the write timed out
+                }
+                written.fetch_add(chunk.len(), std::sync::atomic::Ordering::SeqCst);
+            }
+        })
+    };
+    // The peer is held back once its writes stop going anywhere.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut last = 0;
+    let mut peak: f64 = 0.0;
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        peak = peak.max(rss_mb(pid));
+        let now = written.load(std::sync::atomic::Ordering::SeqCst);
+        if now == last || flooding.is_finished() || Instant::now() > deadline {
+            break;
+        }
+        last = now;
+    }
+    peak = peak.max(rss_mb(pid));
+    let sent_mb = written.load(std::sync::atomic::Ordering::SeqCst) >> 20;
+    term.freeze(false);
+    assert!(
+        sent_mb < FLOOD_MB,
+        "the peer was never held back: all {FLOOD_MB} MB went out"
+    );
+    assert!(
+        peak < idle + 100.0,
+        "tcp-chat grew from {idle:.1} MB to {peak:.1} MB while the terminal was stopped"
+    );
+    // Once the terminal reads again, the chat goes on: the prompt still answers.
+    peer.shutdown(std::net::Shutdown::Both).unwrap();
+    term.wait_for("Disconnect : 127.0.0.1");
+    term.enter("/peers");
+    term.wait_for("No peer is connected.");
+    println!("held back after {sent_mb} MB; memory {idle:.1} MB idle, {peak:.1} MB at most");
+}

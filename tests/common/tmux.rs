@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 /// One tmux server of its own (so tests side by side never meet) with one window.
 pub struct Tmux {
     socket: String,
+    /// The tmux server's pid, once [`Tmux::freeze`] has asked for it.
+    server: std::sync::Mutex<Option<String>>,
 }
 
 static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -24,6 +26,7 @@ impl Tmux {
         let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let tmux = Tmux {
             socket: format!("tcp-chat-test-{}-{n}", std::process::id()),
+            server: std::sync::Mutex::new(None),
         };
         let config = std::env::temp_dir().join(format!("{}.conf", tmux.socket));
         // The pane stays once the program has left, so its last screen can be read.
@@ -156,6 +159,38 @@ impl Tmux {
         }
     }
 
+    /// The tcp-chat process (the pane runs it under `sh`).
+    pub fn program_pid(&self) -> u32 {
+        let out = self.tmux(&["display-message", "-p", "#{pane_pid}"]);
+        let shell: u32 = out.trim().parse().expect("the pane's pid");
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+                .unwrap_or_default();
+            // `ip netns exec` and `env` exec the program: one child.
+            if let Some(pid) = children.split_whitespace().next() {
+                return pid.parse().unwrap();
+            }
+            assert!(Instant::now() < deadline, "tcp-chat did not start");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Stops (or lets go on) the terminal itself: a stopped tmux reads nothing from the
+    /// program, as a terminal over a slow link falls behind.
+    /// While frozen, tmux answers no command: only [`Tmux::freeze`] may follow.
+    pub fn freeze(&self, frozen: bool) {
+        let mut server = self.server.lock().unwrap();
+        if server.is_none() {
+            let out = self.tmux(&["display-message", "-p", "#{pid}"]);
+            *server = Some(out.trim().to_string());
+        }
+        let signal = if frozen { "-STOP" } else { "-CONT" };
+        let pid = server.as_deref().unwrap();
+        let status = Command::new("kill").args([signal, pid]).status().unwrap();
+        assert!(status.success());
+    }
+
     fn exit_file(&self) -> std::path::PathBuf {
         std::env::temp_dir().join(format!("{}.exit", self.socket))
     }
@@ -185,6 +220,10 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
+        // A test that failed while the terminal was frozen leaves no stopped server.
+        if let Some(pid) = self.server.lock().ok().and_then(|s| s.clone()) {
+            let _ = Command::new("kill").args(["-CONT", &pid]).status();
+        }
         self.tmux(&["kill-server"]);
         let _ = std::fs::remove_file(std::env::temp_dir().join(format!("{}.conf", self.socket)));
         let _ = std::fs::remove_file(self.exit_file());
