@@ -165,12 +165,13 @@ ApplicationWindow {
                 delegate: TextEdit {
                     required property string display
                     required property string kind
+                    required property string time
                     width: ListView.view.width
                     leftPadding: 6
                     rightPadding: 6
                     topPadding: 1
                     bottomPadding: 1
-                    text: display
+                    text: chat.times ? time + " " + display : display
                     // Whatever a peer sends is shown as the characters it sent, never as markup.
                     textFormat: TextEdit.PlainText
                     readOnly: true
@@ -180,7 +181,7 @@ ApplicationWindow {
                     color: kind === "error" ? "#b00020"
                          : kind === "rcv" ? "#0b5394"
                          : kind === "send" ? "#38761d" : palette.windowText
-                    Accessible.name: display
+                    Accessible.name: text
                     ListView.onReused: deselect()
                 }
             }
@@ -229,8 +230,17 @@ ApplicationWindow {
                 enabled: autoReplyBox.checked
                 selectByMouse: true
                 Accessible.name: qsTr("Auto-reply text")
-                KeyNavigation.tab: copyButton
+                KeyNavigation.tab: timesBox
                 onEditingFinished: chat.setAutoReplyText(text, autoReplyBox.checked)
+            }
+            CheckBox {
+                id: timesBox
+                objectName: "timesBox"
+                text: qsTr("Times")
+                checked: chat.times
+                Accessible.name: qsTr("Show the time of each line")
+                KeyNavigation.tab: copyButton
+                onToggled: chat.times = checked
             }
             Item { Layout.fillWidth: true }
             Button {

@@ -51,6 +51,8 @@ pub mod qobject {
         /// The auto-reply text, and whether it is on.
         #[qproperty(QString, auto_reply, cxx_name = "autoReply")]
         #[qproperty(bool, auto_reply_on, cxx_name = "autoReplyOn")]
+        /// Each log line is shown after its time (the Times box, `--timestamps`).
+        #[qproperty(bool, times)]
         type ChatBackend = super::ChatBackendRust;
 
         /// Listen on the port typed, or Close the listener when listening.
@@ -140,10 +142,10 @@ pub mod qobject {
 
 use crate::cli;
 use crate::engine::event::{Event, SHOWN_CHARS};
-use crate::engine::hostinfo;
 use crate::engine::sink::{EventQueue, DEFAULT_QUEUE_CAPACITY};
 use crate::engine::transcript::Transcript;
 use crate::engine::Chat;
+use crate::engine::{clock, hostinfo};
 use core::pin::Pin;
 use cxx_qt::{CxxQtType, Threading};
 use cxx_qt_lib::{
@@ -162,6 +164,8 @@ const DRAIN_INTERVAL: std::time::Duration = std::time::Duration::from_micros(500
 const TEXT_ROLE: i32 = 0;
 /// Qt::UserRole + 1: `info`, `rcv`, `send` or `error`, for the view's colours.
 const KIND_ROLE: i32 = 0x0101;
+/// Qt::UserRole + 2: when the line entered the log, `HH:MM:SS`.
+const TIME_ROLE: i32 = 0x0102;
 
 /// The most text the log keeps, in bytes of UTF-8 (and 64 a line): with the line limit,
 /// what bounds the log's memory whatever peers send.
@@ -178,22 +182,34 @@ struct Row {
     event: Event,
     /// What the row counts against [`LOG_TEXT_LIMIT`].
     bytes: usize,
+    /// When it entered the log: seconds since local midnight.
+    time: u32,
 }
 
 /// What a row costs besides its text, for [`LOG_TEXT_LIMIT`].
 const ROW_OVERHEAD: usize = 64;
 
 impl Row {
-    fn of(event: Event) -> Self {
+    fn of(event: Event, time: u32) -> Self {
         let event = event.shortened(SHOWN_CHARS);
         Self {
             bytes: event.text_len() + ROW_OVERHEAD,
             event,
+            time,
         }
     }
 
     fn text(&self) -> String {
         self.event.log_line().1
+    }
+
+    /// The line as the log shows it: after its time when Times is on.
+    fn shown(&self, times: bool) -> String {
+        if times {
+            format!("{} {}", clock::log_time(self.time), self.text())
+        } else {
+            self.text()
+        }
     }
 }
 
@@ -210,6 +226,7 @@ pub struct ChatBackendRust {
     initial_port: QString,
     auto_reply: QString,
     auto_reply_on: bool,
+    times: bool,
 
     /// The engine; created in `initialize`, once the object can be reached from threads.
     chat: Option<Chat>,
@@ -248,6 +265,7 @@ impl Default for ChatBackendRust {
             initial_host: QString::from(startup.host.as_str()),
             initial_port: QString::from(startup.port.as_str()),
             auto_reply_on: auto_reply.is_some(),
+            times: startup.timestamps,
             auto_reply: QString::from(
                 auto_reply
                     .as_deref()
@@ -306,7 +324,11 @@ impl cxx_qt::Initialize for ChatBackend {
             // No thread to pace with: wake from the engine's threads directly.
             Err(_) => Arc::new(EventQueue::new(DEFAULT_QUEUE_CAPACITY, wake)),
         };
-        let transcript = Transcript::start_or_report(self.startup.transcript.as_deref(), &queue);
+        let transcript = Transcript::start_or_report(
+            self.startup.transcript.as_deref(),
+            self.startup.transcript_max,
+            &queue,
+        );
         let chat = Chat::new(self.startup.settings.clone(), queue.clone());
         let mut this = self.as_mut().rust_mut();
         this.chat = Some(chat);
@@ -385,12 +407,12 @@ impl ChatBackend {
             .to_local_file()
             .map(|p| p.to_string())
             .unwrap_or_else(|| file.to_qstring().to_string());
-        let lines: Vec<String> = self.rows.iter().map(Row::text).collect();
+        let lines: Vec<String> = self.rows.iter().map(|r| r.shown(*self.times())).collect();
         crate::engine::transcript::save_log(path.into(), lines, queue);
     }
 
     pub fn log_text(&self) -> QString {
-        let lines: Vec<String> = self.rows.iter().map(Row::text).collect();
+        let lines: Vec<String> = self.rows.iter().map(|r| r.shown(*self.times())).collect();
         QString::from(lines.join("\n").as_str())
     }
 
@@ -444,13 +466,14 @@ impl ChatBackend {
         }
         let refresh_addresses = events.iter().any(|e| matches!(e, Event::Listening { .. }));
         // Only the newest lines that the log can keep become rows.
+        let time = clock::seconds_of_day(&clock::now());
         let mut new_rows: Vec<Row> = Vec::new();
         let mut bytes = 0;
         for event in events.into_iter().rev() {
             if new_rows.len() == self.max_rows || bytes >= LOG_TEXT_LIMIT {
                 break;
             }
-            let row = Row::of(event);
+            let row = Row::of(event, time);
             bytes += row.bytes;
             new_rows.push(row);
         }
@@ -524,6 +547,7 @@ impl ChatBackend {
         match role {
             TEXT_ROLE => QVariant::from(&QString::from(text.as_str())),
             KIND_ROLE => QVariant::from(&QString::from(kind.to_string().as_str())),
+            TIME_ROLE => QVariant::from(&QString::from(clock::log_time(row.time).as_str())),
             _ => QVariant::default(),
         }
     }
@@ -532,6 +556,7 @@ impl ChatBackend {
         let mut roles = QHash::<QHashPair_i32_QByteArray>::default();
         roles.insert(TEXT_ROLE, QByteArray::from("display"));
         roles.insert(KIND_ROLE, QByteArray::from("kind"));
+        roles.insert(TIME_ROLE, QByteArray::from("time"));
         roles
     }
 

@@ -4,6 +4,7 @@
 use crate::engine::address::{parse_host, parse_host_port, parse_port, Host};
 use crate::engine::chat::{LineEnding, Settings, DEFAULT_AUTO_REPLY};
 use crate::engine::listener::DEFAULT_MAX_PEERS;
+use crate::engine::transcript::DEFAULT_TRANSCRIPT_MAX;
 use clap::builder::TypedValueParser;
 use clap::{Parser, ValueEnum};
 use std::ffi::OsString;
@@ -58,6 +59,15 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub transcript: Option<PathBuf>,
 
+    /// Move the transcript to FILE.1 when it reaches SIZE (such as 64M, 500K, 1G), and
+    /// start FILE again
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = size_arg)]
+    pub transcript_max: u64,
+
+    /// Show the time (HH:MM:SS) in front of each log line (the window's Times box)
+    #[arg(long)]
+    pub timestamps: bool,
+
     /// How many peers may be connected to the listener at once
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PEERS, value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
     pub max_peers: usize,
@@ -89,6 +99,8 @@ pub struct Startup {
     pub listen: bool,
     pub connect: bool,
     pub transcript: Option<PathBuf>,
+    pub transcript_max: u64,
+    pub timestamps: bool,
     pub log_lines: usize,
 }
 
@@ -102,6 +114,8 @@ impl Default for Startup {
             listen: false,
             connect: false,
             transcript: None,
+            transcript_max: DEFAULT_TRANSCRIPT_MAX,
+            timestamps: false,
             log_lines: DEFAULT_LOG_LINES,
         }
     }
@@ -139,6 +153,8 @@ impl From<Cli> for Startup {
             listen: cli.listen,
             connect: cli.connect.is_some(),
             transcript: cli.transcript,
+            transcript_max: cli.transcript_max,
+            timestamps: cli.timestamps,
             log_lines: cli.log_lines,
         }
     }
@@ -237,6 +253,38 @@ fn bind_arg(text: &str) -> Result<IpAddr, String> {
     }
 }
 
+/// A size in bytes: `65536`, `500K`, `64M`, `1G` (also `64MiB`, `64MB`: all 1024-based);
+/// at least 1 KiB.
+fn size_arg(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let digits = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(digits);
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => {
+            return Err(format!(
+                "\"{text}\" is not a size: write it as 500K, 64M or 1G"
+            ))
+        }
+    };
+    let size = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(|| format!("\"{text}\" is not a size: write it as 500K, 64M or 1G"))?;
+    if size < 1024 {
+        return Err(format!(
+            "{text} is too small: a transcript holds at least 1K"
+        ));
+    }
+    Ok(size)
+}
+
 fn connect_arg(text: &str) -> Result<(Host, Option<u16>), String> {
     parse_host_port(text).map_err(|e| e.to_string())
 }
@@ -307,6 +355,30 @@ mod tests {
         let err = parse(&["--bind", "localhost"]).unwrap_err().to_string();
         assert!(err.contains("is not an IP address"), "{err}");
         assert!(parse(&["--line-ending", "cr"]).is_err());
+    }
+
+    #[test]
+    fn transcript_sizes_read_as_people_write_them() {
+        assert_eq!(parse(&[]).unwrap().transcript_max, 64 << 20);
+        for (text, bytes) in [
+            ("500K", 500 << 10),
+            ("64M", 64 << 20),
+            ("64MiB", 64 << 20),
+            ("1G", 1 << 30),
+            ("4096", 4096),
+        ] {
+            let s = parse(&["--transcript-max", text]).unwrap();
+            assert_eq!(s.transcript_max, bytes, "{text}");
+        }
+        let err = parse(&["--transcript-max", "lots"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("is not a size: write it as 500K, 64M or 1G"),
+            "{err}"
+        );
+        assert!(parse(&["--transcript-max", "10"]).is_err());
+        assert!(parse(&["--timestamps"]).unwrap().timestamps);
     }
 
     #[test]

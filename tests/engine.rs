@@ -709,9 +709,12 @@ fn when_the_first_address_does_not_answer_the_next_is_tried_after_a_short_delay(
 #[test]
 fn a_transcript_that_cannot_be_written_is_one_error_and_the_chat_goes_on() {
     let mut h = Harness::new();
-    let _transcript =
-        tcp_chat::engine::transcript::Transcript::start(Path::new("/dev/full"), h.queue.clone())
-            .expect("/dev/full opens; its writes fail");
+    let _transcript = tcp_chat::engine::transcript::Transcript::start(
+        Path::new("/dev/full"),
+        tcp_chat::engine::transcript::DEFAULT_TRANSCRIPT_MAX,
+        h.queue.clone(),
+    )
+    .expect("/dev/full opens; its writes fail");
     let port = h.listen();
     let mut p = peer(port);
     let mut reader = BufReader::new(p.try_clone().unwrap());
@@ -736,4 +739,118 @@ fn a_transcript_that_cannot_be_written_is_one_error_and_the_chat_goes_on() {
         "a second error: {:?}",
         h.seen
     );
+}
+
+/// A transcript of `h`'s queue at `path`, moved to `path.1` past `limit` bytes.
+fn transcript_at(h: &Harness, path: &Path, limit: u64) -> tcp_chat::engine::transcript::Transcript {
+    let _ = std::fs::remove_file(path);
+    let mut old = path.as_os_str().to_owned();
+    old.push(".1");
+    let _ = std::fs::remove_file(&old);
+    tcp_chat::engine::transcript::Transcript::start(path, limit, h.queue.clone()).unwrap()
+}
+
+#[test]
+fn each_transcript_line_starts_with_its_iso_8601_time_in_milliseconds() {
+    let mut h = Harness::new();
+    let path = common::app::scratch("transcript-times").join("times.txt");
+    let _transcript = transcript_at(&h, &path, 1 << 20);
+    let before = chrono::Local::now();
+    let port = h.listen();
+    let mut p = peer(port);
+    send(&mut p, "시간 1\n".as_bytes());
+    assert_eq!(h.received(1), ["시간 1"]);
+    let text = wait_for_file(&path, |t| t.contains("[rcv] 시간 1"));
+    let after = chrono::Local::now();
+    let mut last = before - chrono::Duration::milliseconds(1);
+    for line in text.lines() {
+        let (time, rest) = line.split_once(' ').unwrap();
+        assert_eq!(time.len(), "2026-11-26T14:05:09.123+09:00".len(), "{line}");
+        let at = chrono::DateTime::parse_from_rfc3339(time).unwrap();
+        assert!(
+            at >= last && at <= after,
+            "{line}: not in order, or not now"
+        );
+        last = at.into();
+        assert_eq!(common::without_time(line), rest);
+    }
+    assert!(text
+        .lines()
+        .any(|l| common::without_time(l).starts_with("Start Listening (port ")));
+}
+
+#[test]
+fn a_full_transcript_moves_to_dot_1_and_no_line_is_lost_or_split() {
+    const LINES: usize = 2_000;
+    let mut h = Harness::with(tcp_chat::engine::Settings {
+        auto_reply: None,
+        ..Default::default()
+    });
+    let dir = common::app::scratch("transcript-rotation");
+    let path = dir.join("chat.txt");
+    let limit = 16 * 1024;
+    let _transcript = transcript_at(&h, &path, limit);
+    let port = h.listen();
+    let mut p = peer(port);
+    let flood: String = (0..LINES)
+        .map(|i| format!("줄 {i:05} of the flood\n"))
+        .collect();
+    send(&mut p, flood.as_bytes());
+    assert_eq!(h.received(LINES).len(), LINES);
+    // FILE.1 is replaced at each move: what it and FILE hold together is the newest
+    // lines, each whole, in order, with no gap.
+    let old = dir.join("chat.txt.1");
+    let text = wait_for_file(&path, |t| t.contains(&format!("줄 {:05} of", LINES - 1)));
+    let older = std::fs::read_to_string(&old).expect("the full transcript went to chat.txt.1");
+    for (name, file) in [("chat.txt.1", &older), ("chat.txt", &text)] {
+        assert!(file.len() as u64 <= limit, "{name} is {} bytes", file.len());
+        assert!(file.ends_with('\n'), "{name} ends in the middle of a line");
+    }
+    let moved = format!(
+        "The transcript reached 16 KiB: it was moved to {}, and {} starts again",
+        old.display(),
+        path.display()
+    );
+    assert_eq!(
+        common::without_time(text.lines().next().unwrap()),
+        moved,
+        "the new file starts by saying so"
+    );
+    let numbers: Vec<usize> = older
+        .lines()
+        .chain(text.lines())
+        .map(common::without_time)
+        .filter_map(|l| l.strip_prefix("[rcv] 줄 "))
+        .map(|rest| {
+            assert!(
+                rest.ends_with(" of the flood"),
+                "a line was split: {rest:?}"
+            );
+            rest[..5].parse().unwrap()
+        })
+        .collect();
+    assert_eq!(numbers.last(), Some(&(LINES - 1)));
+    let first = numbers[0];
+    assert_eq!(
+        numbers,
+        (first..LINES).collect::<Vec<_>>(),
+        "a gap or a repeat"
+    );
+}
+
+/// Waits until the file at `path` holds what `done` wants; returns its text.
+fn wait_for_file(path: &Path, done: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + common::DEADLINE;
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if done(&text) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} never had what was due:\n{text}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }

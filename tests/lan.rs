@@ -346,7 +346,7 @@ fn a_host_with_ipv6_turned_off_listens_and_chats_over_ipv4() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let log = || std::fs::read_to_string(&transcript).unwrap_or_default();
+    let log = || common::without_times(&std::fs::read_to_string(&transcript).unwrap_or_default());
     let wait = |text: &str| {
         let deadline = std::time::Instant::now() + common::DEADLINE;
         while !log().contains(text) {

@@ -216,3 +216,32 @@ fn sending_with_nowhere_to_send_is_exit_code_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("Error : not connected"));
 }
+
+#[test]
+fn with_timestamps_each_line_printed_starts_with_its_time() {
+    let (_chat, port) = listening_chat();
+    let mut child = tcp_chat(&["--timestamps", "--connect", &format!("127.0.0.1:{port}")])
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"what time\n")
+        .unwrap();
+    let (out, _) = finish(child, DEADLINE);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let mut lines = 0;
+    for line in stdout.lines() {
+        let (time, _) = line.split_at(9);
+        let b = time.as_bytes();
+        assert!(
+            b[2] == b':' && b[5] == b':' && b[8] == b' ' && time[..2].parse::<u8>().unwrap() < 24,
+            "no HH:MM:SS in front of {line:?}"
+        );
+        lines += 1;
+    }
+    assert!(lines >= 4, "{stdout}");
+    assert!(stdout.contains(" [rcv] Server OK"), "{stdout}");
+}

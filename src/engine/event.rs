@@ -55,6 +55,13 @@ pub enum Event {
     Sent { text: String, peers: usize },
     /// The window's log was saved to a file.
     LogSaved { path: String, lines: usize },
+    /// The transcript reached its size limit: it was moved to `moved_to`, and `path`
+    /// starts again, empty.
+    TranscriptRotated {
+        path: String,
+        moved_to: String,
+        limit: u64,
+    },
     /// Something went wrong; the sentence says what and what to do.
     Error(Error),
 }
@@ -141,6 +148,17 @@ impl Event {
             }
             Event::Sent { text, .. } => (Sent, format!("[send] {}", visible(text))),
             Event::LogSaved { path, lines } => (Info, format!("Saved {lines} log lines to {path}")),
+            Event::TranscriptRotated {
+                path,
+                moved_to,
+                limit,
+            } => (
+                Info,
+                format!(
+                    "The transcript reached {}: it was moved to {moved_to}, and {path} starts again",
+                    super::clock::size_text(*limit)
+                ),
+            ),
             Event::Error(e) => (Error, format!("Error : {e}")),
         }
     }

@@ -5,6 +5,7 @@
 pub mod address;
 pub mod chat;
 pub mod client;
+pub mod clock;
 pub mod connection;
 pub mod dial;
 pub mod error;

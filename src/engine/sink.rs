@@ -237,6 +237,15 @@ impl EventQueue {
         self.pacer.notify_all();
     }
 
+    /// Queues `event` for the consumer only, not for the transcript: for what the
+    /// transcript's writer says of itself and writes itself.
+    pub fn emit_untranscribed(&self, event: Event) {
+        let state = self.lock();
+        if !state.closed {
+            self.push(state, &mut vec![event], None);
+        }
+    }
+
     /// From now on every event's log line also goes to the transcript's writer, which
     /// takes them with [`EventQueue::transcript_lines`].
     pub fn start_transcript(&self) {
@@ -336,11 +345,16 @@ impl EventQueue {
         queue && transcript
     }
 
-    /// The log lines of `events`, when a transcript takes them.
+    /// The log lines of `events`, when a transcript takes them, each after the time it
+    /// was reported (ISO 8601, with milliseconds).
     fn transcript_copy(&self, events: &[Event]) -> Option<Vec<String>> {
-        self.transcript_on
-            .load(Ordering::Relaxed)
-            .then(|| events.iter().map(|e| e.log_line().1).collect())
+        self.transcript_on.load(Ordering::Relaxed).then(|| {
+            let at = super::clock::transcript_time(&super::clock::now());
+            events
+                .iter()
+                .map(|e| format!("{at} {}", e.log_line().1))
+                .collect()
+        })
     }
 
     /// Queues `events` (with their transcript lines) and tells whoever must know.
@@ -650,7 +664,12 @@ mod tests {
         assert!(waiter.join().unwrap());
         assert_eq!(lines.len(), sent);
         for (i, l) in lines.iter().enumerate() {
-            assert!(l.starts_with(&format!("[rcv] {i} ")), "line {i}: {:.20}", l);
+            // After its time: `2026-11-26T14:05:09.123+09:00 `.
+            assert!(
+                l[30..].starts_with(&format!("[rcv] {i} ")),
+                "line {i}: {:.50}",
+                l
+            );
         }
         queue.close();
         assert_eq!(queue.transcript_lines(), None);

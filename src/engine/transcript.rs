@@ -2,16 +2,22 @@
 //! thread of its own so that no file write happens on the Qt thread. The lines come from
 //! the event queue, in the order the window gets them; a disk slower than the peers holds
 //! them back (see [`EventQueue`]), so every line is kept whole and memory stays bounded.
+//! Each line starts with the time it was reported (ISO 8601, milliseconds). A transcript
+//! that reaches its size limit is moved to `FILE.1` (replacing an older one) and `FILE`
+//! starts again, between two lines: none is lost or split across the two.
 
 use super::error::{plain_io, Error};
 use super::event::Event;
 use super::sink::{EventQueue, EventSink};
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::Duration;
+
+/// How large a transcript grows before it is moved to `FILE.1` (`--transcript-max`).
+pub const DEFAULT_TRANSCRIPT_MAX: u64 = 64 << 20;
 
 /// The transcript's writer thread, which ends once the queue is closed and every line is
 /// written.
@@ -21,9 +27,10 @@ pub struct Transcript {
 
 impl Transcript {
     /// Opens `path` for appending (creating it), and has every event queued in `queue`
-    /// from now on written to it. A write that fails (a full disk) is reported once, and
-    /// the chat goes on without the transcript.
-    pub fn start(path: &Path, queue: Arc<EventQueue>) -> Result<Self, Error> {
+    /// from now on written to it, moving it to `path.1` whenever it would grow past
+    /// `limit` bytes. A write that fails (a full disk) is reported once, and the chat
+    /// goes on without the transcript.
+    pub fn start(path: &Path, limit: u64, queue: Arc<EventQueue>) -> Result<Self, Error> {
         let error = |e: std::io::Error| Error::Transcript {
             path: path.display().to_string(),
             detail: plain_io(&e),
@@ -34,14 +41,14 @@ impl Transcript {
             .open(path)
             .map_err(error)?;
         let done = Arc::new((Mutex::new(false), Condvar::new()));
-        let name = path.display().to_string();
+        let path = path.to_path_buf();
         queue.start_transcript();
         let (q, d) = (queue.clone(), done.clone());
         let spawned = thread::Builder::new()
             .name("tcp-chat-transcript".into())
             .stack_size(256 * 1024)
             .spawn(move || {
-                write_lines(file, &q, name);
+                write_lines(file, &q, &path, limit);
                 *d.0.lock().unwrap_or_else(|p| p.into_inner()) = true;
                 d.1.notify_all();
             });
@@ -54,8 +61,12 @@ impl Transcript {
 
     /// [`Transcript::start`], with its error reported in the log instead of returned:
     /// the chat goes on without a transcript.
-    pub fn start_or_report(path: Option<&Path>, queue: &Arc<EventQueue>) -> Option<Self> {
-        match Self::start(path?, queue.clone()) {
+    pub fn start_or_report(
+        path: Option<&Path>,
+        limit: u64,
+        queue: &Arc<EventQueue>,
+    ) -> Option<Self> {
+        match Self::start(path?, limit, queue.clone()) {
             Ok(transcript) => Some(transcript),
             Err(e) => {
                 queue.emit(Event::Error(e));
@@ -107,21 +118,60 @@ pub fn save_log(path: std::path::PathBuf, lines: Vec<String>, sink: Arc<dyn Even
     }
 }
 
-fn write_lines(file: File, queue: &EventQueue, path: String) {
+fn write_lines(file: File, queue: &EventQueue, path: &Path, limit: u64) {
+    let mut size = file.metadata().map_or(0, |m| m.len());
     let mut out = BufWriter::with_capacity(64 * 1024, file);
+    let fail = |e: std::io::Error| {
+        queue.stop_transcript();
+        queue.emit(Event::Error(Error::TranscriptFailed {
+            path: path.display().to_string(),
+            detail: plain_io(&e),
+        }));
+    };
     while let Some(lines) = queue.transcript_lines() {
         // Everything waiting, then one flush: one flush a burst, none held back.
-        let written = lines
-            .iter()
-            .try_for_each(|line| writeln!(out, "{line}"))
-            .and_then(|()| out.flush());
-        if let Err(e) = written {
-            queue.stop_transcript();
-            queue.emit(Event::Error(Error::TranscriptFailed {
-                path,
-                detail: plain_io(&e),
-            }));
-            return;
+        for line in &lines {
+            let len = line.len() as u64 + 1;
+            if size > 0 && size + len > limit {
+                let moved_to = match rotate(&mut out, path) {
+                    Ok(moved_to) => moved_to,
+                    Err(e) => return fail(e),
+                };
+                // Said in the log, and as the new file's first line.
+                let said = Event::TranscriptRotated {
+                    path: path.display().to_string(),
+                    moved_to: moved_to.display().to_string(),
+                    limit,
+                };
+                // With the time of the line that did not fit, which follows it.
+                let at = line.split_once(' ').map_or("", |(at, _)| at);
+                let first = format!("{at} {}", said.log_line().1);
+                if let Err(e) = writeln!(out, "{first}") {
+                    return fail(e);
+                }
+                size = first.len() as u64 + 1;
+                queue.emit_untranscribed(said);
+            }
+            if let Err(e) = writeln!(out, "{line}") {
+                return fail(e);
+            }
+            size += len;
+        }
+        if let Err(e) = out.flush() {
+            return fail(e);
         }
     }
+}
+
+/// Moves the full transcript to `path.1` (replacing an older one) and starts `path`
+/// again; returns where the full one went.
+fn rotate(out: &mut BufWriter<File>, path: &Path) -> std::io::Result<PathBuf> {
+    out.flush()?;
+    let mut moved_to = path.as_os_str().to_owned();
+    moved_to.push(".1");
+    let moved_to = PathBuf::from(moved_to);
+    std::fs::rename(path, &moved_to)?;
+    let file = OpenOptions::new().create(true).append(true).open(path)?;
+    *out = BufWriter::with_capacity(64 * 1024, file);
+    Ok(moved_to)
 }

@@ -23,6 +23,8 @@ pub enum Command<'a> {
     Peers,
     /// `/auto-reply on|off|TEXT`
     AutoReply(AutoReply<'a>),
+    /// `/times on|off`
+    Times(bool),
     /// `/help`
     Help,
     /// `/quit`
@@ -46,6 +48,7 @@ Type a line and press Enter to send it: to the peer you connected to, else to ev
   /close listen            stop listening; every peer is disconnected
   /peers                   who is connected
   /auto-reply on|off|TEXT  answer each line the listener receives (TEXT: with what)
+  /times on|off            show the time in front of each log line
   /help                    this list
   /quit                    close everything and leave (Ctrl-C and Ctrl-D too)
   //text                   send \"/text\"
@@ -103,6 +106,11 @@ pub fn parse(line: &str) -> Result<Command<'_>, String> {
             "on" => Ok(Command::AutoReply(AutoReply::On)),
             "off" => Ok(Command::AutoReply(AutoReply::Off)),
             text => Ok(Command::AutoReply(AutoReply::Text(text))),
+        },
+        "times" => match args {
+            "on" => Ok(Command::Times(true)),
+            "off" => Ok(Command::Times(false)),
+            _ => Err("/times takes on or off.".into()),
         },
         "peers" => none(Command::Peers),
         "help" | "?" => none(Command::Help),
@@ -176,6 +184,13 @@ mod tests {
             Ok(Command::AutoReply(AutoReply::Text("잘 받았습니다")))
         );
         assert!(parse("/auto-reply").is_err());
+    }
+
+    #[test]
+    fn times_turn_on_and_off() {
+        assert_eq!(parse("/times on"), Ok(Command::Times(true)));
+        assert_eq!(parse("/times off"), Ok(Command::Times(false)));
+        assert!(parse("/times").is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::command::{self, AutoReply, Command};
 use super::{Session, EXIT_OK};
 use crate::cli::Startup;
 use crate::engine::address::parse_host_port;
-use crate::engine::event::{ip_port, SHOWN_CHARS};
+use crate::engine::event::ip_port;
 use crate::engine::{EventQueue, LineKind, Side};
 use reedline::{ExternalPrinter, Prompt, PromptEditMode, PromptHistorySearch, Reedline, Signal};
 use std::borrow::Cow;
@@ -27,12 +27,14 @@ pub fn run(startup: Startup) -> i32 {
     let mut session = Session::open(&startup);
     let printer = ExternalPrinter::<String>::new(PRINTER_BATCHES);
     let stop = Arc::new(AtomicBool::new(false));
+    let times = Arc::new(AtomicBool::new(startup.timestamps));
     let palette = Palette::for_this_terminal();
     let printing = {
-        let (queue, sender, stop) = (session.queue.clone(), printer.sender(), stop.clone());
+        let (queue, sender) = (session.queue.clone(), printer.sender());
+        let (stop, times) = (stop.clone(), times.clone());
         std::thread::Builder::new()
             .name("tcp-chat-printer".into())
-            .spawn(move || print_log(&queue, &sender, &stop, palette))
+            .spawn(move || print_log(&queue, &sender, &stop, &times, palette))
     };
     if let Err(e) = printing {
         eprintln!("tcp-chat: the terminal could not start a thread to print the log ({e}).");
@@ -58,6 +60,10 @@ pub fn run(startup: Startup) -> i32 {
         match editor.read_line(&prompt) {
             Ok(Signal::Success(line)) => {
                 let said = match command::parse(&line) {
+                    Ok(Command::Times(on)) => {
+                        times.store(on, Ordering::SeqCst);
+                        Said::Nothing
+                    }
                     Ok(command) => apply(command, &mut session, &startup, &mut auto_reply),
                     Err(sentence) => Said::Note(palette.paint(LineKind::Error, &sentence)),
                 };
@@ -154,6 +160,8 @@ fn apply(
             });
         }
         Command::Help => return Said::Note(command::HELP.into()),
+        // Handled by the caller, which owns the printer's switch.
+        Command::Times(_) => {}
         Command::Quit => return Said::Quit,
     }
     Said::Nothing
@@ -183,6 +191,7 @@ fn print_log(
     queue: &EventQueue,
     printer: &SyncSender<String>,
     stop: &AtomicBool,
+    times: &AtomicBool,
     palette: Palette,
 ) {
     while !stop.load(Ordering::SeqCst) {
@@ -190,12 +199,8 @@ fn print_log(
         if events.is_empty() {
             continue;
         }
-        let text = events
-            .into_iter()
-            .map(|event| {
-                let (kind, line) = event.shortened(SHOWN_CHARS).log_line();
-                palette.paint(kind, &line)
-            })
+        let text = super::log_lines(events, times.load(Ordering::SeqCst))
+            .map(|(kind, line)| palette.paint(kind, &line))
             .collect::<Vec<_>>()
             .join("\n");
         if printer.send(text).is_err() {

@@ -10,9 +10,10 @@ mod console;
 mod pipe;
 
 use crate::cli::Startup;
+use crate::engine::event::SHOWN_CHARS;
 use crate::engine::sink::DEFAULT_QUEUE_CAPACITY;
 use crate::engine::transcript::Transcript;
-use crate::engine::{Chat, EventQueue};
+use crate::engine::{clock, Chat, Event, EventQueue, LineKind};
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +32,19 @@ pub fn run(startup: Startup) -> i32 {
     }
 }
 
+/// The log lines of `events` as the window shows them: each cut as the window cuts it,
+/// after the time it is printed when `times` is on.
+fn log_lines(events: Vec<Event>, times: bool) -> impl Iterator<Item = (LineKind, String)> {
+    let time = times.then(|| clock::log_time(clock::seconds_of_day(&clock::now())));
+    events.into_iter().map(move |event| {
+        let (kind, line) = event.shortened(SHOWN_CHARS).log_line();
+        match &time {
+            Some(time) => (kind, format!("{time} {line}")),
+            None => (kind, line),
+        }
+    })
+}
+
 /// The chat with its event queue and transcript, as the window has them. Dropping it
 /// closes every connection and the listener, and writes the transcript's last lines.
 struct Session {
@@ -44,7 +58,11 @@ impl Session {
     fn open(startup: &Startup) -> Self {
         // The consumer waits on the queue itself (`wait_drain`): nothing to wake.
         let queue = Arc::new(EventQueue::new(DEFAULT_QUEUE_CAPACITY, || {}));
-        let transcript = Transcript::start_or_report(startup.transcript.as_deref(), &queue);
+        let transcript = Transcript::start_or_report(
+            startup.transcript.as_deref(),
+            startup.transcript_max,
+            &queue,
+        );
         let chat = Chat::new(startup.settings.clone(), queue.clone());
         Self {
             chat: Some(chat),

@@ -6,7 +6,6 @@
 
 use super::{Session, EXIT_FAILED, EXIT_OK};
 use crate::cli::Startup;
-use crate::engine::event::SHOWN_CHARS;
 use crate::engine::{Event, EventQueue, LineKind};
 use std::io::{BufRead, Read, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -23,7 +22,7 @@ pub const MAX_MESSAGE: usize = 1024 * 1024;
 pub fn run(startup: Startup) -> i32 {
     let mut session = Session::open(&startup);
     let progress = Arc::new(Progress::default());
-    let printer = match spawn_printer(session.queue.clone(), progress.clone()) {
+    let printer = match spawn_printer(session.queue.clone(), progress.clone(), startup.timestamps) {
         Ok(printer) => printer,
         Err(e) => {
             eprintln!("tcp-chat: could not start a thread to print the log ({e}).");
@@ -174,29 +173,29 @@ impl Progress {
 fn spawn_printer(
     queue: Arc<EventQueue>,
     progress: Arc<Progress>,
+    times: bool,
 ) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("tcp-chat-printer".into())
         .spawn(move || loop {
             let events = queue.wait_drain(Duration::from_millis(100));
-            print(&events);
             progress.heard(&events);
+            print(events, times);
             if progress.lock().stop {
                 // Everything reported before the stop is in the queue by now.
-                print(&queue.drain());
+                print(queue.drain(), times);
                 return;
             }
         })
 }
 
 /// Prints log lines: `Error :` lines on stderr, the rest on stdout.
-fn print(events: &[Event]) {
+fn print(events: Vec<Event>, times: bool) {
     if events.is_empty() {
         return;
     }
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
-    for event in events {
-        let (kind, line) = event.clone().shortened(SHOWN_CHARS).log_line();
+    for (kind, line) in super::log_lines(events, times) {
         // A reader that has gone away (`| head`) is no reason to stop the chat.
         let _ = if kind == LineKind::Error {
             writeln!(err, "{line}")

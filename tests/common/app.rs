@@ -204,8 +204,9 @@ impl App {
         self.type_text(text);
     }
 
+    /// The window's transcript, without the times in front of its lines.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.transcript).unwrap_or_default()
+        super::without_times(&std::fs::read_to_string(&self.transcript).unwrap_or_default())
     }
 
     /// Waits until the transcript has a line containing `text`, and returns that line.

@@ -148,6 +148,29 @@ pub fn free_port() -> u16 {
 pub fn loopback(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
+/// A transcript line without the time in front of it (`2026-11-26T14:05:09.123+09:00 `).
+pub fn without_time(line: &str) -> &str {
+    let b = line.as_bytes();
+    let stamped = b.len() > 30
+        && b[4] == b'-'
+        && b[10] == b'T'
+        && b[19] == b'.'
+        && (b[23] == b'+' || b[23] == b'-')
+        && b[29] == b' ';
+    if stamped {
+        &line[30..]
+    } else {
+        line
+    }
+}
+
+/// A transcript's text without the times in front of its lines.
+pub fn without_times(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("{}\n", without_time(l)))
+        .collect()
+}
+
 pub mod app;
 pub mod tmux;
 pub mod xvfb;

@@ -54,6 +54,26 @@ Item {
             xhr.open("GET", "file://" + root.savePath, false);
             xhr.send();
             Steps.equal(xhr.responseText, pasted.text + "\n", "the saved file holds the log");
+            // Times on: each line after its time, on the screen and in Copy log.
+            Steps.equal(item("timesBox").checked, false, "Times starts off");
+            item("timesBox").toggle();
+            item("timesBox").toggled();
+        } },
+        { until: function () { return chat.times; }, what: "Times on" },
+        { run: function () {
+            var time = /^[0-2][0-9]:[0-5][0-9]:[0-5][0-9] /;
+            var shown = item("log").itemAtIndex(0).text;
+            Steps.check(time.test(shown), "the first line shows its time: " + shown);
+            Steps.equal(shown.substring(9), "Error : \"abc\" is not a port: type a number from 1 to 65535", "then the line");
+            var lines = chat.logText().split("\n");
+            for (var i = 0; i < lines.length; ++i)
+                Steps.check(time.test(lines[i]), "Copy log has the times too: " + lines[i]);
+            item("timesBox").toggle();
+            item("timesBox").toggled();
+        } },
+        { until: function () { return !chat.times; }, what: "Times off" },
+        { run: function () {
+            Steps.equal(item("log").itemAtIndex(0).text, "Error : \"abc\" is not a port: type a number from 1 to 65535", "no time with Times off");
             window.close();
         } }
     ]
