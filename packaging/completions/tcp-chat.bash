@@ -23,7 +23,7 @@ _tcp__chat() {
 
     case "${cmd}" in
         tcp__chat)
-            opts="-h -V --terminal --port --bind --listen --connect --auto-reply --no-auto-reply --line-ending --transcript --max-peers --log-lines --help --version"
+            opts="-h -V --terminal --port --bind --listen --connect --auto-reply --no-auto-reply --line-ending --transcript --transcript-max --timestamps --max-peers --log-lines --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -50,6 +50,10 @@ _tcp__chat() {
                     return 0
                     ;;
                 --transcript)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transcript-max)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -6,10 +6,12 @@ complete -c tcp-chat -l line-ending -d 'What ends each line sent' -r -f -a "lf\t
 crlf\t'\\r\\n'
 none\t'nothing: each message as it is, as the course\'s scripts send'"
 complete -c tcp-chat -l transcript -d 'Append every log line, as shown, to FILE' -r -F
+complete -c tcp-chat -l transcript-max -d 'Move the transcript to FILE.1 when it reaches SIZE (such as 64M, 500K, 1G), and start FILE again' -r
 complete -c tcp-chat -l max-peers -d 'How many peers may be connected to the listener at once' -r
 complete -c tcp-chat -l log-lines -d 'How many lines the window\'s log keeps (the transcript keeps every line)' -r
 complete -c tcp-chat -l terminal -d 'Chat in this terminal instead of a window: over SSH, or in a script with pipes'
 complete -c tcp-chat -l listen -d 'Start listening at once'
 complete -c tcp-chat -l no-auto-reply -d 'Do not answer lines the listener receives'
+complete -c tcp-chat -l timestamps -d 'Show the time (HH:MM:SS) in front of each log line (the window\'s Times box)'
 complete -c tcp-chat -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcp-chat -s V -l version -d 'Print version'
