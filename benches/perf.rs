@@ -671,6 +671,12 @@ struct BinaryFigures {
     idle_cpu_pct: f64,
 }
 
+/// Where the binary keeps its settings here: never the home folder's, so that a window
+/// saved there does not change what is measured.
+fn bench_config_home() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("tcp-chat-bench-config-{}", std::process::id()))
+}
+
 fn binary() -> std::path::PathBuf {
     // The bench profile builds the binary beside this benchmark.
     let me = std::env::current_exe().unwrap();
@@ -695,6 +701,7 @@ fn binary_figures(env: &[(&str, &str)], runs: usize) -> BinaryFigures {
             .port();
         let started = Instant::now();
         let mut child = Command::new(binary())
+            .env("XDG_CONFIG_HOME", bench_config_home())
             .args(["--listen", "--port", &port.to_string()])
             .envs(env.iter().copied())
             .env("QT_LOGGING_RULES", "qt.scenegraph.time.renderloop=true")
@@ -1002,6 +1009,7 @@ fn against_the_original(round_trips: usize, runs: usize) -> Vec<Row> {
             let port = if ours { free_port() } else { 12345 };
             let command = if ours {
                 let mut c = Command::new(binary());
+                c.env("XDG_CONFIG_HOME", bench_config_home());
                 c.args(["--listen", "--port", &port.to_string()]);
                 c
             } else {
@@ -1155,6 +1163,7 @@ fn hostile(keep_transcript: bool, attack: impl FnOnce(u16) -> Vec<TcpStream>) ->
     let transcript = dir.join("transcript.txt");
     let mut command = Command::new(binary());
     command
+        .env("XDG_CONFIG_HOME", bench_config_home())
         .args(["-platform", "offscreen", "--listen", "--no-auto-reply"])
         .args(["--port", &port.to_string()])
         .stdout(Stdio::null())

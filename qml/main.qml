@@ -10,8 +10,8 @@ ApplicationWindow {
     id: window
     objectName: "window"
     title: chat.listening ? qsTr("tcp-chat - listening on port %1").arg(chat.listenPort) : qsTr("tcp-chat")
-    width: 640
-    height: 480
+    width: chat.initialWidth
+    height: chat.initialHeight
     minimumWidth: 460
     minimumHeight: 320
     visible: true
@@ -22,6 +22,7 @@ ApplicationWindow {
     }
 
     Component.onCompleted: chat.start()
+    onClosing: chat.saveSettings(hostField.text, portField.text, width, height)
 
     // As in the original dialog, Escape closes the window, and the process ends with it.
     Shortcut {

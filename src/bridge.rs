@@ -53,7 +53,16 @@ pub mod qobject {
         #[qproperty(bool, auto_reply_on, cxx_name = "autoReplyOn")]
         /// Each log line is shown after its time (the Times box, `--timestamps`).
         #[qproperty(bool, times)]
+        /// The window's size at start (saved last time, or the default).
+        #[qproperty(i32, initial_width, cxx_name = "initialWidth")]
+        #[qproperty(i32, initial_height, cxx_name = "initialHeight")]
         type ChatBackend = super::ChatBackendRust;
+
+        /// Remembers the fields and the window's size for the next start (unless
+        /// `--no-settings`); the auto-reply is remembered as it is set.
+        #[qinvokable]
+        #[cxx_name = "saveSettings"]
+        fn save_settings(self: &Self, host: &QString, port: &QString, width: i32, height: i32);
 
         /// Listen on the port typed, or Close the listener when listening.
         #[qinvokable]
@@ -142,7 +151,7 @@ pub mod qobject {
 
 use crate::cli;
 use crate::engine::event::{Event, SHOWN_CHARS};
-use crate::engine::sink::{EventQueue, DEFAULT_QUEUE_CAPACITY};
+use crate::engine::sink::{EventQueue, EventSink, DEFAULT_QUEUE_CAPACITY};
 use crate::engine::transcript::Transcript;
 use crate::engine::Chat;
 use crate::engine::{clock, hostinfo};
@@ -227,6 +236,8 @@ pub struct ChatBackendRust {
     auto_reply: QString,
     auto_reply_on: bool,
     times: bool,
+    initial_width: i32,
+    initial_height: i32,
 
     /// The engine; created in `initialize`, once the object can be reached from threads.
     chat: Option<Chat>,
@@ -253,7 +264,7 @@ pub struct ChatBackendRust {
 impl Default for ChatBackendRust {
     fn default() -> Self {
         let startup = cli::startup();
-        let auto_reply = startup.settings.auto_reply.clone();
+        let auto_reply_on = startup.settings.auto_reply.is_some();
         Self {
             listening: false,
             listen_port: 0,
@@ -264,13 +275,11 @@ impl Default for ChatBackendRust {
             addresses: QString::from(hostinfo::local_addresses().join(", ").as_str()),
             initial_host: QString::from(startup.host.as_str()),
             initial_port: QString::from(startup.port.as_str()),
-            auto_reply_on: auto_reply.is_some(),
+            auto_reply_on,
             times: startup.timestamps,
-            auto_reply: QString::from(
-                auto_reply
-                    .as_deref()
-                    .unwrap_or(crate::engine::chat::DEFAULT_AUTO_REPLY),
-            ),
+            initial_width: i32::try_from(startup.width).unwrap_or(640),
+            initial_height: i32::try_from(startup.height).unwrap_or(480),
+            auto_reply: QString::from(startup.auto_reply_text.as_str()),
             chat: None,
             queue: None,
             transcript: None,
@@ -329,6 +338,11 @@ impl cxx_qt::Initialize for ChatBackend {
             self.startup.transcript_max,
             &queue,
         );
+        if let Some(problem) = &self.startup.settings_problem {
+            queue.emit(Event::Error(crate::engine::Error::Settings(
+                problem.clone(),
+            )));
+        }
         let chat = Chat::new(self.startup.settings.clone(), queue.clone());
         let mut this = self.as_mut().rust_mut();
         this.chat = Some(chat);
@@ -396,6 +410,29 @@ impl ChatBackend {
         }
         if connect {
             self.as_mut().toggle_connect(&host, &port);
+        }
+    }
+
+    pub fn save_settings(&self, host: &QString, port: &QString, width: i32, height: i32) {
+        let Some(path) = &self.startup.settings_file else {
+            return;
+        };
+        let shown = crate::settings::Saved {
+            host: Some(host.to_string()),
+            port: Some(port.to_string()),
+            auto_reply: Some(self.auto_reply().to_string()),
+            auto_reply_on: Some(*self.auto_reply_on()),
+            width: u32::try_from(width).ok(),
+            height: u32::try_from(height).ok(),
+        };
+        let saved = crate::settings::to_save(&self.startup, shown);
+        // The window is closing: a file that cannot be written is said on stderr.
+        if let Err(e) = crate::settings::save(path, &saved) {
+            eprintln!(
+                "tcp-chat: cannot save the settings to {}: {}",
+                path.display(),
+                crate::engine::error::plain_io(&e)
+            );
         }
     }
 

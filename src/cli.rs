@@ -5,6 +5,7 @@ use crate::engine::address::{parse_host, parse_host_port, parse_port, Host};
 use crate::engine::chat::{LineEnding, Settings, DEFAULT_AUTO_REPLY};
 use crate::engine::listener::DEFAULT_MAX_PEERS;
 use crate::engine::transcript::DEFAULT_TRANSCRIPT_MAX;
+use crate::settings::Saved;
 use clap::builder::TypedValueParser;
 use clap::{Parser, ValueEnum};
 use std::ffi::OsString;
@@ -27,9 +28,10 @@ pub struct Cli {
     #[arg(long)]
     pub terminal: bool,
 
-    /// Port for Listen and Connect (0 listens on any free port)
-    #[arg(long, value_name = "PORT", default_value = "12345", value_parser = port_arg)]
-    pub port: u16,
+    /// Port for Listen and Connect: 12345, or the window's saved one (0 listens on any
+    /// free port)
+    #[arg(long, value_name = "PORT", value_parser = port_arg)]
+    pub port: Option<u16>,
 
     /// Listen on this address only (such as 127.0.0.1) instead of every interface
     #[arg(long, value_name = "ADDR", value_parser = bind_arg)]
@@ -68,6 +70,12 @@ pub struct Cli {
     #[arg(long)]
     pub timestamps: bool,
 
+    /// Start the window with the defaults, and remember nothing when it closes
+    /// (otherwise it keeps its address, port, auto-reply and size in
+    /// ~/.config/tcp-chat/tcp-chat.conf)
+    #[arg(long)]
+    pub no_settings: bool,
+
     /// How many peers may be connected to the listener at once
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PEERS, value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
     pub max_peers: usize,
@@ -102,6 +110,27 @@ pub struct Startup {
     pub transcript_max: u64,
     pub timestamps: bool,
     pub log_lines: usize,
+    /// The auto-reply's text, shown in its field even while it is off.
+    pub auto_reply_text: String,
+    /// The window's size at start.
+    pub width: u32,
+    pub height: u32,
+    /// Where the window remembers its fields; `None` with `--no-settings` (or no home).
+    pub settings_file: Option<PathBuf>,
+    /// What could not be used of the saved settings, as a sentence for the log.
+    pub settings_problem: Option<String>,
+    /// What was saved last time, for the fields the command line set for this run only:
+    /// closing the window saves those as they were, unless changed in the window.
+    pub saved: Saved,
+    pub given: Given,
+}
+
+/// Which remembered fields the command line set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Given {
+    pub host: bool,
+    pub port: bool,
+    pub auto_reply: bool,
 }
 
 impl Default for Startup {
@@ -117,45 +146,91 @@ impl Default for Startup {
             transcript_max: DEFAULT_TRANSCRIPT_MAX,
             timestamps: false,
             log_lines: DEFAULT_LOG_LINES,
+            auto_reply_text: DEFAULT_AUTO_REPLY.into(),
+            width: DEFAULT_WIDTH,
+            height: DEFAULT_HEIGHT,
+            settings_file: None,
+            settings_problem: None,
+            saved: Saved::default(),
+            given: Given::default(),
         }
     }
 }
 
+/// The window's size when nothing else is said.
+pub const DEFAULT_WIDTH: u32 = 640;
+pub const DEFAULT_HEIGHT: u32 = 480;
+/// The port when nothing else is said.
+pub const DEFAULT_PORT: u16 = 12345;
+
 impl From<Cli> for Startup {
     fn from(cli: Cli) -> Self {
-        let auto_reply = if cli.no_auto_reply {
-            None
+        cli.startup_with(&Saved::default())
+    }
+}
+
+impl Cli {
+    /// What to start with: the command line, and for what it leaves unsaid, what the
+    /// window saved last time.
+    pub fn startup_with(self, saved: &Saved) -> Startup {
+        let auto_reply_text = self
+            .auto_reply
+            .clone()
+            .or_else(|| saved.auto_reply.clone())
+            .unwrap_or_else(|| DEFAULT_AUTO_REPLY.to_string());
+        let auto_reply_on = if self.no_auto_reply {
+            false
         } else {
-            Some(
-                cli.auto_reply
-                    .unwrap_or_else(|| DEFAULT_AUTO_REPLY.to_string()),
-            )
+            self.auto_reply.is_some() || saved.auto_reply_on.unwrap_or(true)
         };
-        let line_ending = match cli.line_ending {
+        let line_ending = match self.line_ending {
             LineEndingArg::Lf => LineEnding::Lf,
             LineEndingArg::Crlf => LineEnding::CrLf,
             LineEndingArg::None => LineEnding::None,
         };
-        let (host, port) = match &cli.connect {
-            Some((host, port)) => (host.to_string(), port.unwrap_or(cli.port)),
-            None => (Startup::default().host, cli.port),
+        let port = self
+            .port
+            .map(|p| p.to_string())
+            .or_else(|| saved.port.clone())
+            .unwrap_or_else(|| DEFAULT_PORT.to_string());
+        let (host, field_port) = match &self.connect {
+            Some((host, Some(port))) => (host.to_string(), port.to_string()),
+            Some((host, None)) => (host.to_string(), port.clone()),
+            None => (
+                saved
+                    .host
+                    .clone()
+                    .unwrap_or_else(|| Startup::default().host),
+                port.clone(),
+            ),
         };
-        Self {
+        Startup {
             settings: Settings {
-                bind: cli.bind,
-                auto_reply,
+                bind: self.bind,
+                auto_reply: auto_reply_on.then(|| auto_reply_text.clone()),
                 line_ending,
-                max_peers: cli.max_peers,
+                max_peers: self.max_peers,
             },
-            port: port.to_string(),
-            listen_port: cli.port.to_string(),
+            port: field_port,
+            listen_port: port,
             host,
-            listen: cli.listen,
-            connect: cli.connect.is_some(),
-            transcript: cli.transcript,
-            transcript_max: cli.transcript_max,
-            timestamps: cli.timestamps,
-            log_lines: cli.log_lines,
+            listen: self.listen,
+            connect: self.connect.is_some(),
+            transcript: self.transcript,
+            transcript_max: self.transcript_max,
+            timestamps: self.timestamps,
+            log_lines: self.log_lines,
+            auto_reply_text,
+            width: saved.width.unwrap_or(DEFAULT_WIDTH),
+            height: saved.height.unwrap_or(DEFAULT_HEIGHT),
+            settings_file: None,
+            settings_problem: None,
+            saved: saved.clone(),
+            given: Given {
+                host: self.connect.is_some(),
+                port: self.port.is_some() || matches!(self.connect, Some((_, Some(_)))),
+                auto_reply: self.auto_reply.is_some() || self.no_auto_reply,
+            },
         }
     }
 }
@@ -379,6 +454,36 @@ mod tests {
         );
         assert!(parse(&["--transcript-max", "10"]).is_err());
         assert!(parse(&["--timestamps"]).unwrap().timestamps);
+    }
+
+    #[test]
+    fn saved_fields_fill_in_what_the_command_line_leaves_unsaid() {
+        let saved = Saved {
+            host: Some("10.0.0.7".into()),
+            port: Some("5000".into()),
+            auto_reply: Some("잘 받았습니다".into()),
+            auto_reply_on: Some(false),
+            width: Some(800),
+            height: Some(480),
+        };
+        let with = |args: &[&str]| {
+            let args = std::iter::once("tcp-chat")
+                .chain(args.iter().copied())
+                .map(OsString::from);
+            Cli::try_parse_from(args).unwrap().startup_with(&saved)
+        };
+        let s = with(&[]);
+        assert_eq!((s.host.as_str(), s.port.as_str()), ("10.0.0.7", "5000"));
+        assert_eq!(s.listen_port, "5000");
+        assert_eq!(s.settings.auto_reply, None, "saved as off");
+        assert_eq!(s.auto_reply_text, "잘 받았습니다");
+        assert_eq!((s.width, s.height), (800, 480));
+        // The command line wins, field by field.
+        let s = with(&["--port", "6000", "--auto-reply", "ok"]);
+        assert_eq!((s.host.as_str(), s.port.as_str()), ("10.0.0.7", "6000"));
+        assert_eq!(s.settings.auto_reply.as_deref(), Some("ok"));
+        let s = with(&["--connect", "pi.local"]);
+        assert_eq!((s.host.as_str(), s.port.as_str()), ("pi.local", "5000"));
     }
 
     #[test]

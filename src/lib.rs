@@ -5,6 +5,7 @@
 //! - [`cli`]: the command line.
 //! - [`display`]: whether there is a display for the window, before Qt starts.
 //! - [`render`]: which Qt Quick scene graph suits this machine.
+//! - [`settings`]: what the window remembers between starts.
 //! - [`terminal`]: the same chat in a terminal (`--terminal`), with no window and no Qt.
 
 pub mod bridge;
@@ -12,4 +13,5 @@ pub mod cli;
 pub mod display;
 pub mod engine;
 pub mod render;
+pub mod settings;
 pub mod terminal;

@@ -12,7 +12,7 @@ fn main() -> anyhow::Result<()> {
     if cli.terminal {
         std::process::exit(tcp_chat::terminal::run(cli.into()));
     }
-    cli::set_startup(cli.into());
+    cli::set_startup(tcp_chat::settings::window_startup(cli));
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Some(sentence) = tcp_chat::display::missing_display(&args) {
         eprintln!("{sentence}");

@@ -5,7 +5,7 @@ mod common;
 
 use common::app::{at, scratch, App, Xvfb};
 use common::*;
-use std::io::Read;
+use std::io::{BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::Command;
 use std::time::Duration;
@@ -403,4 +403,97 @@ fn save_log_writes_the_log_to_the_file_named_in_its_dialog() {
     assert!(lines[0].starts_with(&format!("Start Listening (port {port}")));
     assert!(lines[1].starts_with("Connect : 127.0.0.1 "));
     assert_eq!(lines[2], "[rcv] 저장할 줄");
+}
+
+#[test]
+fn the_address_port_auto_reply_and_size_are_remembered_across_a_restart() {
+    let x = Xvfb::start();
+    let dir = scratch("settings");
+    let server = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let server_port = server.local_addr().unwrap().port().to_string();
+    let mut first = App::start(&x, &[], &[], &dir.join("first.txt"));
+    first.fill(at::HOST.0, at::HOST.1, "localhost");
+    first.fill(at::PORT.0, at::PORT.1, &server_port);
+    first.fill(at::AUTO_REPLY_TEXT.0, at::AUTO_REPLY_TEXT.1, "저장된 답");
+    first.key("Tab"); // the auto-reply is taken when its field is left
+    first.resize(700, 520);
+    first.key("Escape");
+    first.wait_exit(DEADLINE);
+    let file = dir.join("config/tcp-chat/tcp-chat.conf");
+    let saved = std::fs::read_to_string(&file).expect("the settings were saved");
+    assert!(saved.starts_with("[General]\n"), "{saved}");
+
+    // Started again with only --listen: the fields, the auto-reply and the size are back.
+    let port = free_port();
+    let mut second = App::start(
+        &x,
+        &[],
+        &["--listen", "--port", &port.to_string()],
+        &dir.join("second.txt"),
+    );
+    assert_eq!(second.size(), (700, 520), "the window's size");
+    let mut p = peer(port);
+    p.write_all(b"hello\n").unwrap();
+    let mut reader = BufReader::new(p);
+    assert_eq!(read_line(&mut reader), "저장된 답");
+    assert!(
+        !second.log().contains("Error : "),
+        "a clean file gives no error:\n{}",
+        second.log()
+    );
+    second.key("Escape");
+    second.wait_exit(DEADLINE);
+
+    // With no options at all, Connect goes to the saved address and port: --port above
+    // won over the saved port for that run only, and closing did not save it. The
+    // controls moved with the new size: Connect by keys (Listen has the focus).
+    let third = App::start(&x, &[], &[], &dir.join("third.txt"));
+    third.key("Tab space");
+    third.wait_for_log(&format!("Connected to localhost:{server_port} (127.0.0.1)"));
+    server.set_nonblocking(true).unwrap();
+    assert!(
+        server.accept().is_ok(),
+        "the saved address was not the one reached"
+    );
+}
+
+#[test]
+fn a_broken_settings_file_is_left_out_field_by_field_and_no_settings_ignores_it() {
+    let x = Xvfb::start();
+    let dir = scratch("settings-broken");
+    let file = dir.join("config/tcp-chat/tcp-chat.conf");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let broken = "[General]\nhost=localhost\nport=99999\nautoReply=fine\nwidth=abc\n";
+    std::fs::write(&file, broken).unwrap();
+    let app = App::start(&x, &[], &[], &dir.join("broken.txt"));
+    let line = app.wait_for_log("Error : ");
+    assert_eq!(
+        line,
+        format!(
+            "Error : some saved settings in {} make no sense and were left out: port \"99999\", width \"abc\"",
+            file.display()
+        )
+    );
+    assert_eq!(
+        app.size(),
+        (640, 480),
+        "a nonsense width gives the default size"
+    );
+    // The usable fields are back: localhost, with the default port in place of 99999.
+    app.click(at::CONNECT.0, at::CONNECT.1);
+    app.wait_for_log("Connecting to localhost:12345 ...");
+    drop(app);
+
+    // --no-settings: the defaults, and the file is left as it was.
+    let mut clean = App::start(&x, &[], &["--no-settings"], &dir.join("clean.txt"));
+    clean.click(at::CONNECT.0, at::CONNECT.1);
+    clean.wait_for_log("Connecting to 127.0.0.1:12345 ...");
+    assert!(
+        !clean.log().contains("Error : some saved"),
+        "{}",
+        clean.log()
+    );
+    clean.key("Escape");
+    clean.wait_exit(DEADLINE);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
 }

@@ -29,6 +29,7 @@ impl Window {
     fn start(transcript: &Path) -> Self {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_tcp-chat"))
+            .env("XDG_CONFIG_HOME", test_config_home())
             .args(["-platform", "offscreen", "--listen", "--no-auto-reply"])
             .args(["--port", &port.to_string()])
             .arg("--transcript")

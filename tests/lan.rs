@@ -331,6 +331,7 @@ fn a_host_with_ipv6_turned_off_listens_and_chats_over_ipv4() {
     let dir = scratch("v4only");
     let transcript = dir.join("v4.txt");
     let mut app = Command::new("ip")
+        .env("XDG_CONFIG_HOME", dir.join("config"))
         .args(["netns", "exec", &ns, env!("CARGO_BIN_EXE_tcp-chat")])
         .args([
             "-platform",

@@ -1,4 +1,4 @@
-complete -c tcp-chat -l port -d 'Port for Listen and Connect (0 listens on any free port)' -r
+complete -c tcp-chat -l port -d 'Port for Listen and Connect: 12345, or the window\'s saved one (0 listens on any free port)' -r
 complete -c tcp-chat -l bind -d 'Listen on this address only (such as 127.0.0.1) instead of every interface' -r
 complete -c tcp-chat -l connect -d 'Connect at once to HOST, on PORT or on --port' -r
 complete -c tcp-chat -l auto-reply -d 'Answer each line the listener receives with TEXT [default: "Server OK"]' -r
@@ -13,5 +13,6 @@ complete -c tcp-chat -l terminal -d 'Chat in this terminal instead of a window: 
 complete -c tcp-chat -l listen -d 'Start listening at once'
 complete -c tcp-chat -l no-auto-reply -d 'Do not answer lines the listener receives'
 complete -c tcp-chat -l timestamps -d 'Show the time (HH:MM:SS) in front of each log line (the window\'s Times box)'
+complete -c tcp-chat -l no-settings -d 'Start the window with the defaults, and remember nothing when it closes (otherwise it keeps its address, port, auto-reply and size in ~/.config/tcp-chat/tcp-chat.conf)'
 complete -c tcp-chat -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tcp-chat -s V -l version -d 'Print version'

@@ -55,6 +55,9 @@ pub enum Error {
     TranscriptFailed { path: String, detail: String },
     #[error("{peer} was disconnected at once: {detail}")]
     NoThread { peer: String, detail: String },
+    /// Saved settings that could not be used, already a sentence.
+    #[error("{0}")]
+    Settings(String),
 }
 
 impl Error {

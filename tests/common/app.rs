@@ -72,8 +72,14 @@ impl App {
         if let Some(dir) = transcript.parent() {
             command.current_dir(dir);
         }
+        // Settings are kept beside the transcript, per test, never in the home folder.
+        let config = transcript_arg
+            .parent()
+            .map_or_else(std::env::temp_dir, Path::to_path_buf)
+            .join("config");
         command
             .args(args)
+            .env("XDG_CONFIG_HOME", config)
             .arg("--transcript")
             .arg(transcript_arg)
             .envs(x.env())
@@ -325,6 +331,29 @@ impl App {
         }
     }
 
+    /// Resizes the window, as a person dragging its corner.
+    pub fn resize(&self, width: u32, height: u32) {
+        self.xdotool(&[
+            "windowsize",
+            "--sync",
+            &self.window,
+            &width.to_string(),
+            &height.to_string(),
+        ]);
+    }
+
+    /// The window's size, as the X server has it.
+    pub fn size(&self) -> (u32, u32) {
+        let out = xdotool_output(&self.display, &["getwindowgeometry", &self.window])
+            .expect("xdotool getwindowgeometry");
+        let geometry = out
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Geometry: "))
+            .expect("a geometry");
+        let (w, h) = geometry.split_once('x').unwrap();
+        (w.parse().unwrap(), h.parse().unwrap())
+    }
+
     fn xdotool(&self, args: &[&str]) {
         let status = Command::new("xdotool")
             .args(args)
@@ -361,6 +390,7 @@ pub mod at {
     pub const CONNECT: (i32, i32) = (589, 51);
     pub const MESSAGE: (i32, i32) = (276, 423);
     pub const SEND: (i32, i32) = (589, 423);
+    pub const AUTO_REPLY_TEXT: (i32, i32) = (170, 456);
     pub const SAVE_LOG: (i32, i32) = (589, 456);
     /// The "File name" field of the Save log dialog, once it is open.
     pub const SAVE_DIALOG_NAME: (i32, i32) = (265, 386);

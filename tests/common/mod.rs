@@ -171,6 +171,12 @@ pub fn without_times(text: &str) -> String {
         .collect()
 }
 
+/// A folder for settings that no test shares with the home folder (a window that closes
+/// saves its fields).
+pub fn test_config_home() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("tcp-chat-test-config-{}", std::process::id()))
+}
+
 pub mod app;
 pub mod tmux;
 pub mod xvfb;
