@@ -12,7 +12,7 @@ ApplicationWindow {
     title: chat.listening ? qsTr("tcp-chat - listening on port %1").arg(chat.listenPort) : qsTr("tcp-chat")
     width: chat.initialWidth
     height: chat.initialHeight
-    minimumWidth: 460
+    minimumWidth: 520
     minimumHeight: 320
     visible: true
 
