@@ -22,6 +22,7 @@ APP_PACKAGES=(
   qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtqml-workerscript qml6-module-qtquick-dialogs
   qml6-module-qt-labs-folderlistmodel
   qt6-wayland
+  qt6-l10n-tools
   fonts-nanum
 )
 # What the tests add: an X server to look at, real peers, network namespaces, and a

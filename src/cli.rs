@@ -70,6 +70,11 @@ pub struct Cli {
     #[arg(long)]
     pub timestamps: bool,
 
+    /// The language of the window: en or ko (default: the system's, from LANGUAGE,
+    /// LC_ALL, LC_MESSAGES or LANG)
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<Lang>,
+
     /// Start the window with the defaults, and remember nothing when it closes
     /// (otherwise it keeps its address, port, auto-reply and size in
     /// ~/.config/tcp-chat/tcp-chat.conf)
@@ -93,6 +98,27 @@ pub enum LineEndingArg {
     Crlf,
     /// nothing: each message as it is, as the course's scripts send
     None,
+}
+
+/// The languages the window speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    En,
+    Ko,
+}
+
+impl Lang {
+    /// Makes the language the process's, for Qt to find (call before Qt starts, while
+    /// no other thread runs).
+    pub fn apply(self) {
+        let (language, locale) = match self {
+            Lang::En => ("en", "C.UTF-8"),
+            Lang::Ko => ("ko", "ko_KR.UTF-8"),
+        };
+        std::env::set_var("LANGUAGE", language);
+        std::env::set_var("LC_MESSAGES", locale);
+        std::env::remove_var("LC_ALL");
+    }
 }
 
 /// What the window starts with: the engine's settings and what to prefill or start.

@@ -12,6 +12,9 @@ fn main() -> anyhow::Result<()> {
     if cli.terminal {
         std::process::exit(tcp_chat::terminal::run(cli.into()));
     }
+    if let Some(lang) = cli.lang {
+        lang.apply();
+    }
     cli::set_startup(tcp_chat::settings::window_startup(cli));
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Some(sentence) = tcp_chat::display::missing_display(&args) {

@@ -497,3 +497,54 @@ fn a_broken_settings_file_is_left_out_field_by_field_and_no_settings_ignores_it(
     clean.wait_exit(DEADLINE);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
 }
+
+#[test]
+fn with_a_korean_system_language_the_window_speaks_korean_and_keeps_the_course_words() {
+    let x = Xvfb::start();
+    let dir = scratch("korean");
+    let korean = [
+        "env",
+        "-u",
+        "LANGUAGE",
+        "-u",
+        "LC_ALL",
+        "-u",
+        "LC_MESSAGES",
+        "LANG=ko_KR.UTF-8",
+    ];
+    let port = free_port().to_string();
+    let app = App::start(
+        &x,
+        &korean,
+        &["--listen", "--port", &port],
+        &dir.join("ko.txt"),
+    );
+    // What a screen reader reads: the window's own words in Korean...
+    for name in [
+        "자동 응답 문구",
+        "채팅 기록",
+        "상대 주소",
+        "이 컴퓨터의 이름과 주소",
+    ] {
+        app.wait_for_control(name);
+    }
+    // ... and the course's button words as the slides show them.
+    app.wait_for_control("Send");
+    let shots = [
+        app.screenshot("korean-640x480.png"),
+        {
+            app.resize(520, 320);
+            app.screenshot("korean-minimum.png")
+        },
+        {
+            app.resize(800, 480);
+            app.screenshot("korean-800x480.png")
+        },
+    ];
+    println!("screenshots: {shots:?}");
+    drop(app);
+
+    // --lang en wins over the system's language.
+    let english = App::start(&x, &korean, &["--lang", "en"], &dir.join("en.txt"));
+    english.wait_for_control("Auto-reply text");
+}

@@ -23,7 +23,7 @@ _tcp__chat() {
 
     case "${cmd}" in
         tcp__chat)
-            opts="-h -V --terminal --port --bind --listen --connect --auto-reply --no-auto-reply --line-ending --transcript --transcript-max --timestamps --no-settings --max-peers --log-lines --help --version"
+            opts="-h -V --terminal --port --bind --listen --connect --auto-reply --no-auto-reply --line-ending --transcript --transcript-max --timestamps --lang --no-settings --max-peers --log-lines --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -55,6 +55,10 @@ _tcp__chat() {
                     ;;
                 --transcript-max)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lang)
+                    COMPREPLY=($(compgen -W "en ko" -- "${cur}"))
                     return 0
                     ;;
                 --max-peers)

@@ -1,0 +1,163 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ko_KR">
+<context>
+    <name>main</name>
+    <message>
+        <source>tcp-chat - listening on port %1</source>
+        <translation>tcp-chat - 포트 %1에서 서버 대기 중</translation>
+    </message>
+    <message>
+        <source>tcp-chat</source>
+        <translation>tcp-chat</translation>
+    </message>
+    <message>
+        <source>Save the log</source>
+        <translation>기록 저장</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt)</source>
+        <translation>텍스트 파일 (*.txt)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>모든 파일 (*)</translation>
+    </message>
+    <message>
+        <source>This computer:</source>
+        <translation>이 컴퓨터:</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s host name and addresses</source>
+        <translation>이 컴퓨터의 이름과 주소</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>접속됨</translation>
+    </message>
+    <message>
+        <source>connecting...</source>
+        <translation>접속 중...</translation>
+    </message>
+    <message>
+        <source>listening on %1</source>
+        <translation>포트 %1 대기 중</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>대기</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <source>1 peer</source>
+        <translation>1명 접속</translation>
+    </message>
+    <message>
+        <source>%1 peers</source>
+        <translation>%1명 접속</translation>
+    </message>
+    <message>
+        <source>Connected peers</source>
+        <translation>접속한 상대 수</translation>
+    </message>
+    <message>
+        <source>IP</source>
+        <translation>IP</translation>
+    </message>
+    <message>
+        <source>address or host name of the other side</source>
+        <translation>상대의 IP 주소나 호스트 이름</translation>
+    </message>
+    <message>
+        <source>Peer address</source>
+        <translation>상대 주소</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>포트</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Listen</source>
+        <translation>Listen</translation>
+    </message>
+    <message>
+        <source>Close the listener</source>
+        <translation>서버를 닫습니다</translation>
+    </message>
+    <message>
+        <source>Connecting...</source>
+        <translation>접속 중...</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>Connect</translation>
+    </message>
+    <message>
+        <source>Close the connection</source>
+        <translation>접속을 끊습니다</translation>
+    </message>
+    <message>
+        <source>Cancel connecting</source>
+        <translation>접속을 취소합니다</translation>
+    </message>
+    <message>
+        <source>Chat log</source>
+        <translation>채팅 기록</translation>
+    </message>
+    <message>
+        <source>message</source>
+        <translation>메시지</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>메시지</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Send</translation>
+    </message>
+    <message>
+        <source>Auto-reply</source>
+        <translation>자동 응답</translation>
+    </message>
+    <message>
+        <source>Answer each received line automatically</source>
+        <translation>받은 줄마다 자동으로 답합니다</translation>
+    </message>
+    <message>
+        <source>Auto-reply text</source>
+        <translation>자동 응답 문구</translation>
+    </message>
+    <message>
+        <source>Times</source>
+        <translation>시각</translation>
+    </message>
+    <message>
+        <source>Show the time of each line</source>
+        <translation>줄마다 시각을 표시합니다</translation>
+    </message>
+    <message>
+        <source>Copy log</source>
+        <translation>기록 복사</translation>
+    </message>
+    <message>
+        <source>Copy the whole log</source>
+        <translation>기록 전체를 복사합니다</translation>
+    </message>
+    <message>
+        <source>Save log...</source>
+        <translation>기록 저장...</translation>
+    </message>
+    <message>
+        <source>Save the log to a file</source>
+        <translation>기록을 파일로 저장합니다</translation>
+    </message>
+</context>
+</TS>
