@@ -1169,7 +1169,11 @@ fn hostile(keep_transcript: bool, attack: impl FnOnce(u16) -> Vec<TcpStream>) ->
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     if keep_transcript {
-        command.arg("--transcript").arg(&transcript);
+        // One file for the whole attack: it is read as it grows.
+        command
+            .arg("--transcript")
+            .arg(&transcript)
+            .args(["--transcript-max", "4G"]);
     }
     let child = command.spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -1193,7 +1197,9 @@ fn hostile(keep_transcript: bool, attack: impl FnOnce(u16) -> Vec<TcpStream>) ->
             // Each peer's Disconnect, read as the transcript grows.
             while reader.read_until(b'\n', &mut line).unwrap_or(0) > 0 {
                 if line.ends_with(b"\n") {
-                    left += usize::from(line.starts_with(b"Disconnect : "));
+                    // After the line's time: `2026-11-26T14:05:09.123+09:00 `.
+                    let text = line.get(30..).unwrap_or_default();
+                    left += usize::from(text.starts_with(b"Disconnect : "));
                     line.clear();
                 }
             }
