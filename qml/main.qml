@@ -12,7 +12,7 @@ ApplicationWindow {
     title: chat.listening ? qsTr("tcp-chat - listening on port %1").arg(chat.listenPort) : qsTr("tcp-chat")
     width: chat.initialWidth
     height: chat.initialHeight
-    minimumWidth: 520
+    minimumWidth: 600
     minimumHeight: 320
     visible: true
 
@@ -240,8 +240,17 @@ ApplicationWindow {
                 text: qsTr("Times")
                 checked: chat.times
                 Accessible.name: qsTr("Show the time of each line")
-                KeyNavigation.tab: copyButton
+                KeyNavigation.tab: relayBox
                 onToggled: chat.times = checked
+            }
+            CheckBox {
+                id: relayBox
+                objectName: "relayBox"
+                text: qsTr("Relay")
+                checked: chat.relay
+                Accessible.name: qsTr("Pass each peer's lines on to the other peers")
+                KeyNavigation.tab: copyButton
+                onToggled: chat.setRelayOn(checked)
             }
             Item { Layout.fillWidth: true }
             Button {

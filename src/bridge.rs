@@ -53,6 +53,8 @@ pub mod qobject {
         #[qproperty(bool, auto_reply_on, cxx_name = "autoReplyOn")]
         /// Each log line is shown after its time (the Times box, `--timestamps`).
         #[qproperty(bool, times)]
+        /// Room mode (the Relay box, `--relay`).
+        #[qproperty(bool, relay)]
         /// The window's size at start (saved last time, or the default).
         #[qproperty(i32, initial_width, cxx_name = "initialWidth")]
         #[qproperty(i32, initial_height, cxx_name = "initialHeight")]
@@ -63,6 +65,12 @@ pub mod qobject {
         #[qinvokable]
         #[cxx_name = "saveSettings"]
         fn save_settings(self: &Self, host: &QString, port: &QString, width: i32, height: i32);
+
+        /// Room mode on or off: each line a peer sends to the listener goes on to every
+        /// other peer.
+        #[qinvokable]
+        #[cxx_name = "setRelayOn"]
+        fn set_relay_on(self: Pin<&mut Self>, on: bool);
 
         /// Listen on the port typed, or Close the listener when listening.
         #[qinvokable]
@@ -236,6 +244,7 @@ pub struct ChatBackendRust {
     auto_reply: QString,
     auto_reply_on: bool,
     times: bool,
+    relay: bool,
     initial_width: i32,
     initial_height: i32,
 
@@ -277,6 +286,7 @@ impl Default for ChatBackendRust {
             initial_port: QString::from(startup.port.as_str()),
             auto_reply_on,
             times: startup.timestamps,
+            relay: startup.settings.relay,
             initial_width: i32::try_from(startup.width).unwrap_or(640),
             initial_height: i32::try_from(startup.height).unwrap_or(480),
             auto_reply: QString::from(startup.auto_reply_text.as_str()),
@@ -399,6 +409,13 @@ impl ChatBackend {
         }
         self.as_mut().set_auto_reply(text.clone());
         self.set_auto_reply_on(on);
+    }
+
+    pub fn set_relay_on(mut self: Pin<&mut Self>, on: bool) {
+        if let Some(chat) = self.as_mut().chat() {
+            chat.set_relay(on);
+        }
+        self.set_relay(on);
     }
 
     pub fn start(mut self: Pin<&mut Self>) {

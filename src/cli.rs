@@ -66,6 +66,11 @@ pub struct Cli {
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = size_arg)]
     pub transcript_max: u64,
 
+    /// Room mode: pass each line a peer sends to the listener on to every other peer,
+    /// as "(<ip> <port>) <text>" (the window's Relay box)
+    #[arg(long)]
+    pub relay: bool,
+
     /// Show the time (HH:MM:SS) in front of each log line (the window's Times box)
     #[arg(long)]
     pub timestamps: bool,
@@ -236,6 +241,7 @@ impl Cli {
                 auto_reply: auto_reply_on.then(|| auto_reply_text.clone()),
                 line_ending,
                 max_peers: self.max_peers,
+                relay: self.relay,
             },
             port: field_port,
             listen_port: port,

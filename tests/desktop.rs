@@ -122,9 +122,9 @@ fn tab_moves_through_the_controls_and_enter_in_the_address_field_connects() {
     app.type_text("typed after two tabs");
     app.key("Return");
     app.wait_for_log("Error : not connected");
-    // On: Send, Auto-reply, its text, Times, Copy log, Save log, the address field. Enter
-    // there connects.
-    for _ in 0..7 {
+    // On: Send, Auto-reply, its text, Times, Relay, Copy log, Save log, the address field.
+    // Enter there connects.
+    for _ in 0..8 {
         app.key("Tab");
     }
     app.key("Return");
@@ -533,7 +533,7 @@ fn with_a_korean_system_language_the_window_speaks_korean_and_keeps_the_course_w
     let shots = [
         app.screenshot("korean-640x480.png"),
         {
-            app.resize(520, 320);
+            app.resize(600, 320);
             app.screenshot("korean-minimum.png")
         },
         {

@@ -854,3 +854,117 @@ fn wait_for_file(path: &Path, done: impl Fn(&str) -> bool) -> String {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// A listening chat in room mode (no auto-reply unless `answer`), and `n` peers, each
+/// seen connected.
+fn room(answer: bool, n: usize) -> (Harness, Vec<(TcpStream, BufReader<TcpStream>, u16)>) {
+    let mut h = Harness::with(Settings {
+        relay: true,
+        auto_reply: answer.then(|| "Server OK".to_string()),
+        ..Settings::default()
+    });
+    let port = h.listen();
+    let peers = (0..n)
+        .map(|i| {
+            let p = peer(port);
+            let local = p.local_addr().unwrap().port();
+            h.wait_for(
+                "peer connected",
+                |e| matches!(e, Event::PeerConnected { peer } if peer.port() == local),
+            );
+            let _ = i;
+            let reader = BufReader::new(p.try_clone().unwrap());
+            (p, reader, local)
+        })
+        .collect();
+    (h, peers)
+}
+
+#[test]
+fn room_mode_passes_each_peers_lines_to_the_others_and_answers_only_the_sender() {
+    let (mut h, mut peers) = room(true, 3);
+    let one_port = peers[0].2;
+    send(&mut peers[0].0, "hello 안녕\n".as_bytes());
+    let relayed = format!("(127.0.0.1 {one_port}) hello 안녕");
+    assert_eq!(read_line(&mut peers[1].1), relayed);
+    assert_eq!(read_line(&mut peers[2].1), relayed);
+    assert_eq!(
+        read_line(&mut peers[0].1),
+        "Server OK",
+        "the sender gets the auto-reply"
+    );
+    let two_port = peers[1].2;
+    send(&mut peers[1].0, b"from two\n");
+    // The sender's next line is the other's, not its own line back.
+    assert_eq!(
+        read_line(&mut peers[0].1),
+        format!("(127.0.0.1 {two_port}) from two")
+    );
+    assert_eq!(read_line(&mut peers[1].1), "Server OK");
+    // The log shows each line once, as received.
+    assert_eq!(h.received(2), ["hello 안녕", "from two"]);
+    h.settle();
+    assert!(
+        !h.seen.iter().any(|e| matches!(e, Event::Sent { .. })),
+        "relayed lines are not logged again"
+    );
+
+    // Off: lines stay with us; our own Send still goes to all.
+    h.chat.set_relay(false);
+    send(&mut peers[0].0, b"just for the listener\n");
+    assert_eq!(h.received(1), ["just for the listener"]);
+    h.chat.send("to everyone").unwrap();
+    assert_eq!(
+        read_line(&mut peers[2].1),
+        format!("(127.0.0.1 {two_port}) from two")
+    );
+    assert_eq!(read_line(&mut peers[2].1), "to everyone");
+}
+
+#[test]
+fn in_room_mode_a_peer_that_does_not_read_never_holds_the_others_up() {
+    const LINES: usize = 80_000;
+    let (h, mut peers) = room(false, 3);
+    // The log takes everything as it comes, as the window does.
+    let queue = h.queue.clone();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let log = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                seen.extend(queue.wait_drain(Duration::from_millis(50)));
+            }
+            seen
+        })
+    };
+    let one_port = peers[0].2;
+    let (_stuck, _, stuck_port) = peers.pop().unwrap();
+    let (_, mut reader, _) = peers.pop().unwrap();
+    let (mut sender, _, _) = peers.pop().unwrap();
+    let writer = std::thread::spawn(move || {
+        let flood: String = (0..LINES)
+            .map(|i| format!("line {i:06} {}\n", "x".repeat(80)))
+            .collect();
+        sender.write_all(flood.as_bytes()).unwrap();
+        sender
+    });
+    // The reading peer gets every line, in order, while the other reads nothing.
+    for i in 0..LINES {
+        let line = read_line(&mut reader);
+        assert_eq!(
+            line,
+            format!("(127.0.0.1 {one_port}) line {i:06} {}", "x".repeat(80)),
+            "line {i}"
+        );
+    }
+    let _sender = writer.join().unwrap();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen = log.join().unwrap();
+    // The one that read nothing was let go, as any peer that stops reading is.
+    assert!(seen.iter().any(|e| matches!(
+        e,
+        Event::PeerLeft { peer, reason: LeaveReason::NotReading } if peer.port() == stuck_port
+    )));
+    drop(h);
+}

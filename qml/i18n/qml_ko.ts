@@ -159,5 +159,13 @@
         <source>Save the log to a file</source>
         <translation>기록을 파일로 저장합니다</translation>
     </message>
+    <message>
+        <source>Relay</source>
+        <translation>중계</translation>
+    </message>
+    <message>
+        <source>Pass each peer&apos;s lines on to the other peers</source>
+        <translation>받은 줄을 다른 상대 모두에게 전달합니다</translation>
+    </message>
 </context>
 </TS>

@@ -10,7 +10,7 @@ use super::event::{Event, Side};
 use super::listener::{ListenConfig, Listener, DEFAULT_MAX_PEERS};
 use super::sink::EventSink;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::{Arc, RwLock};
 
 /// What ends each line we send.
@@ -44,6 +44,8 @@ pub struct Settings {
     pub auto_reply: Option<String>,
     pub line_ending: LineEnding,
     pub max_peers: usize,
+    /// Room mode: each line a peer sends to the listener goes on to every other peer.
+    pub relay: bool,
 }
 
 impl Default for Settings {
@@ -53,6 +55,7 @@ impl Default for Settings {
             auto_reply: Some(DEFAULT_AUTO_REPLY.to_string()),
             line_ending: LineEnding::Lf,
             max_peers: DEFAULT_MAX_PEERS,
+            relay: false,
         }
     }
 }
@@ -74,6 +77,8 @@ pub struct Chat {
     settings: Settings,
     sink: Arc<dyn EventSink>,
     auto_reply: AutoReply,
+    /// Room mode, shared with the listener's peers.
+    relay: Arc<AtomicBool>,
     /// Peers connected, both sides: a received line names its peer when it is over 1.
     peers: Arc<AtomicUsize>,
     listener: Option<Listener>,
@@ -86,6 +91,7 @@ impl Chat {
         let auto_reply: AutoReply = Arc::new(RwLock::new(None));
         let chat = Self {
             client: Client::new(sink.clone(), peers.clone()),
+            relay: Arc::new(AtomicBool::new(settings.relay)),
             settings,
             sink,
             auto_reply,
@@ -112,6 +118,8 @@ impl Chat {
             port,
             max_peers: self.settings.max_peers,
             auto_reply: self.auto_reply.clone(),
+            relay: self.relay.clone(),
+            line_ending: self.settings.line_ending.as_bytes(),
         };
         let listener = Listener::start(config, self.sink.clone(), self.peers.clone())?;
         let port = listener.port();
@@ -206,6 +214,13 @@ impl Chat {
             .into_iter()
             .chain(incoming.map(|l| (Side::Incoming, l.peer())))
             .collect()
+    }
+
+    /// Turns room mode on or off for every peer, those connected included: each line a
+    /// peer sends to the listener also goes to every other peer of it, as
+    /// `(<ip> <port>) <text>`. The auto-reply still goes to the sender alone.
+    pub fn set_relay(&self, on: bool) {
+        self.relay.store(on, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Changes the auto-reply for every peer, those connected included.

@@ -182,6 +182,7 @@ impl Attempt {
                 reason,
             },
             refusal: b"",
+            relay: None,
         };
         let shared = Shared {
             sink: self.sink.clone(),

@@ -48,6 +48,21 @@ pub struct Shared {
     pub peers: Arc<AtomicUsize>,
 }
 
+/// Room mode: each line a peer of the listener sends goes on to every other peer of it,
+/// as `(<ip> <port>) <text>`.
+#[derive(Clone)]
+pub struct Relay {
+    /// Switched by the Relay box, for every peer, those connected included.
+    pub on: Arc<std::sync::atomic::AtomicBool>,
+    /// What ends each relayed line.
+    pub ending: &'static [u8],
+    /// Sends bytes to every peer of the listener but the one at the address given.
+    pub to_others: ToOthers,
+}
+
+/// See [`Relay::to_others`].
+pub type ToOthers = Arc<dyn Fn(SocketAddr, &Arc<[u8]>) + Send + Sync>;
+
 /// Handed to a connection when it starts.
 pub struct Setup {
     pub side: Side,
@@ -59,6 +74,8 @@ pub struct Setup {
     pub leave_event: fn(SocketAddr, LeaveReason) -> Event,
     /// What the peer is told when it cannot be served (no thread for it); may be empty.
     pub refusal: &'static [u8],
+    /// Room mode, for the listener's peers.
+    pub relay: Option<Relay>,
 }
 
 /// A running connection. Dropping it does not close it; [`Connection::close`] does.
@@ -76,6 +93,7 @@ struct Inner {
     ended: Mutex<Option<Box<dyn FnOnce() + Send>>>,
     leave_event: fn(SocketAddr, LeaveReason) -> Event,
     outbox: Outbox,
+    relay: Option<Relay>,
 }
 
 #[derive(Default)]
@@ -124,6 +142,7 @@ impl Connection {
             ended: Mutex::new(Some(setup.on_end)),
             leave_event: setup.leave_event,
             outbox: Outbox::default(),
+            relay: setup.relay,
         });
         let gate = Arc::new(Gate::default());
         let spawn = |name: &str, run: Box<dyn FnOnce() + Send>| {
@@ -348,7 +367,18 @@ impl Inner {
             return None;
         }
         let count = lines.len();
+        let relayed = self
+            .relay
+            .as_ref()
+            .filter(|r| r.on.load(Ordering::Relaxed))
+            .map(|r| relayed_lines(self.peer, lines, r.ending));
         self.shared.sink.emit_reserved(lines, room);
+        drop(ended);
+        // The others get the lines once they are in our log: a slow one is dropped by its
+        // own outbox's bound and holds nobody up.
+        if let (Some(relay), Some(bytes)) = (&self.relay, relayed) {
+            (relay.to_others)(self.peer, &bytes);
+        }
         Some(count)
     }
 
@@ -451,6 +481,20 @@ impl Inner {
             }
         }
     }
+}
+
+/// The lines of `events` as room mode passes them on: `(<ip> <port>) <text>` each.
+fn relayed_lines(from: SocketAddr, events: &[Event], ending: &[u8]) -> Arc<[u8]> {
+    let who = format!("({}) ", super::event::ip_port(&from));
+    let mut bytes = Vec::new();
+    for event in events {
+        if let Event::Received { text, .. } = event {
+            bytes.extend_from_slice(who.as_bytes());
+            bytes.extend_from_slice(text.as_bytes());
+            bytes.extend_from_slice(ending);
+        }
+    }
+    bytes.into()
 }
 
 /// Holds a connection's threads until both exist: `open(true)` lets them run,

@@ -3,7 +3,7 @@
 //! disconnects everyone and frees the port before it returns.
 
 use super::address::canonical;
-use super::connection::{AutoReply, Connection, Link, Setup, Shared};
+use super::connection::{AutoReply, Connection, Link, Relay, Setup, Shared};
 use super::error::{plain_io, Error};
 use super::event::{Event, Side};
 use super::sink::{EventSink, Room};
@@ -35,6 +35,9 @@ pub struct ListenConfig {
     pub port: u16,
     pub max_peers: usize,
     pub auto_reply: AutoReply,
+    /// Room mode (the Relay box), and what ends each relayed line.
+    pub relay: Arc<std::sync::atomic::AtomicBool>,
+    pub line_ending: &'static [u8],
 }
 
 /// A running listener.
@@ -87,6 +90,7 @@ impl Listener {
                 peers: peers.clone(),
                 max_peers: config.max_peers.max(1),
                 auto_reply: config.auto_reply.clone(),
+                relay: relay(&state, &config),
             };
             let spawned = thread::Builder::new()
                 .name("tcp-chat-accept".into())
@@ -194,6 +198,27 @@ struct Acceptor {
     peers: Arc<AtomicUsize>,
     max_peers: usize,
     auto_reply: AutoReply,
+    relay: Relay,
+}
+
+/// Room mode for the listener's peers: a peer's lines go to every other peer.
+fn relay(state: &Arc<PeerTable>, config: &ListenConfig) -> Relay {
+    // Weak: each peer holds this, and the table holds each peer.
+    let table = Arc::downgrade(state);
+    Relay {
+        on: config.relay.clone(),
+        ending: config.line_ending,
+        to_others: Arc::new(move |from, bytes| {
+            let Some(table) = table.upgrade() else {
+                return;
+            };
+            // Sending can end a peer that stopped reading, and its end takes the lock.
+            let links: Vec<Link> = table.links().clone();
+            for link in links.iter().filter(|l| l.peer() != from) {
+                link.send(bytes);
+            }
+        }),
+    }
 }
 
 impl Acceptor {
@@ -258,6 +283,7 @@ impl Acceptor {
             }),
             leave_event: |peer, reason| Event::PeerLeft { peer, reason },
             refusal: BUSY_MESSAGE,
+            relay: Some(self.relay.clone()),
         };
         let shared = Shared {
             sink: self.sink.clone(),
@@ -370,6 +396,8 @@ mod tests {
             port: 0,
             max_peers: 4,
             auto_reply: Arc::new(std::sync::RwLock::new(None)),
+            relay: Arc::default(),
+            line_ending: b"\n",
         };
         let listener =
             Arc::new(Listener::start(config, sink, Arc::new(AtomicUsize::new(0))).unwrap());

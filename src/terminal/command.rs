@@ -25,6 +25,8 @@ pub enum Command<'a> {
     AutoReply(AutoReply<'a>),
     /// `/times on|off`
     Times(bool),
+    /// `/relay on|off`
+    Relay(bool),
     /// `/help`
     Help,
     /// `/quit`
@@ -49,6 +51,7 @@ Type a line and press Enter to send it: to the peer you connected to, else to ev
   /peers                   who is connected
   /auto-reply on|off|TEXT  answer each line the listener receives (TEXT: with what)
   /times on|off            show the time in front of each log line
+  /relay on|off            room mode: pass each peer's lines on to the other peers
   /help                    this list
   /quit                    close everything and leave (Ctrl-C and Ctrl-D too)
   //text                   send \"/text\"
@@ -111,6 +114,11 @@ pub fn parse(line: &str) -> Result<Command<'_>, String> {
             "on" => Ok(Command::Times(true)),
             "off" => Ok(Command::Times(false)),
             _ => Err("/times takes on or off.".into()),
+        },
+        "relay" => match args {
+            "on" => Ok(Command::Relay(true)),
+            "off" => Ok(Command::Relay(false)),
+            _ => Err("/relay takes on or off.".into()),
         },
         "peers" => none(Command::Peers),
         "help" | "?" => none(Command::Help),
@@ -191,6 +199,8 @@ mod tests {
         assert_eq!(parse("/times on"), Ok(Command::Times(true)));
         assert_eq!(parse("/times off"), Ok(Command::Times(false)));
         assert!(parse("/times").is_err());
+        assert_eq!(parse("/relay on"), Ok(Command::Relay(true)));
+        assert!(parse("/relay maybe").is_err());
     }
 
     #[test]

@@ -162,6 +162,14 @@ fn apply(
         Command::Help => return Said::Note(command::HELP.into()),
         // Handled by the caller, which owns the printer's switch.
         Command::Times(_) => {}
+        Command::Relay(on) => {
+            chat.set_relay(on);
+            return Said::Note(if on {
+                "Relay on: each line a peer sends is passed on to the other peers.".into()
+            } else {
+                "Relay off: lines from peers stay here.".into()
+            });
+        }
         Command::Quit => return Said::Quit,
     }
     Said::Nothing
