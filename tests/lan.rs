@@ -10,6 +10,7 @@
 mod common;
 
 use common::app::{at, scratch, App, Xvfb};
+use common::program::Program;
 use common::tmux::Tmux;
 use common::{cannot_run, is_root};
 use std::collections::BTreeSet;
@@ -460,5 +461,103 @@ fn a_silent_name_server_gives_the_error_within_5_seconds_and_a_dead_first_addres
     assert!(
         took < std::time::Duration::from_millis(2000),
         "the second address should be tried after about 250 ms, not after the first timed out: {took:?}"
+    );
+}
+
+#[test]
+fn a_room_on_host_a_relays_between_the_course_client_nc_and_a_window_on_host_b() {
+    let Some(lan) = lan_or_say_why() else {
+        return;
+    };
+    let x = Xvfb::start();
+    let dir = scratch("room");
+    let in_a = ["ip", "netns", "exec", lan.a.as_str()];
+    let in_b = ["ip", "netns", "exec", lan.b.as_str()];
+    // The room: a window on A, listening, with Relay on.
+    let room = App::start(
+        &x,
+        &in_a,
+        &["--listen", "--port", PORT, "--relay"],
+        &dir.join("room.txt"),
+    );
+    room.wait_for_log("Start Listening");
+    let joined = |n: usize| {
+        let deadline = std::time::Instant::now() + common::DEADLINE;
+        while room.log().matches("Connect : 10.213.0.2 ").count() < n {
+            assert!(std::time::Instant::now() < deadline, "{}", room.log());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    // Three people on B: a tcp-chat window, nc, and the course's own client.
+    let window = App::start(
+        &x,
+        &in_b,
+        &["--connect", "10.213.0.1", "--port", PORT],
+        &dir.join("window.txt"),
+    );
+    window.move_to(700, 0);
+    window.wait_for_log("Connected to 10.213.0.1");
+    joined(1);
+    let nc = Program::start(Command::new("ip").args([
+        "netns",
+        "exec",
+        &lan.b,
+        "nc",
+        "10.213.0.1",
+        PORT,
+    ]));
+    joined(2);
+    let script = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/peers/TCP_ChatClient.py"
+    ))
+    .expect("the course's TCP_ChatClient.py in ../shared/peers");
+    assert!(script.contains("host=\"127.0.0.1\"") && script.contains("port=12345"));
+    let copy = dir.join("TCP_ChatClient.py");
+    std::fs::write(
+        &copy,
+        script
+            .replace("host=\"127.0.0.1\"", "host=\"10.213.0.1\"")
+            .replace("port=12345", &format!("port={PORT}")),
+    )
+    .unwrap();
+    let mut course = Program::start(
+        Command::new("ip")
+            .args(["netns", "exec", &lan.b, "python3", "-u"])
+            .arg(&copy),
+    );
+    course.wait_for_output("Connect to");
+    joined(3);
+
+    // The window speaks: nc and (at its next turn) the course's client hear it.
+    window.fill(at::MESSAGE.0, at::MESSAGE.1, "from the window");
+    window.click(at::SEND.0, at::SEND.1);
+    nc.wait_for_output(") from the window\n");
+    // nc speaks: the window hears it, named.
+    let mut nc = nc;
+    nc.type_line("from nc");
+    window.wait_for_log(") from nc");
+    // The course's client speaks: nc and the window hear it; what it reads back holds
+    // the others' lines and its own auto-reply.
+    course.type_line("from python");
+    nc.wait_for_output(") from python\n");
+    window.wait_for_log(") from python");
+    course.wait_for_output("from the window");
+    course.wait_for_output("from nc");
+    // It reads once after each line it sends (as the course wrote it): its answer comes
+    // with the next.
+    course.type_line("again");
+    course.wait_for_output("Server OK");
+    // The room's log has each line once.
+    let log = room.log();
+    for line in ["from the window", "from nc", "from python"] {
+        assert_eq!(log.matches(line).count(), 1, "{line}:\n{log}");
+    }
+    // Nobody hears their own line back.
+    assert!(!nc.output().contains(") from nc"), "{}", nc.output());
+    assert!(
+        !window.log().contains(") from the window"),
+        "{}",
+        window.log()
     );
 }

@@ -178,6 +178,7 @@ pub fn test_config_home() -> std::path::PathBuf {
 }
 
 pub mod app;
+pub mod program;
 pub mod tmux;
 pub mod xvfb;
 
