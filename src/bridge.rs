@@ -442,15 +442,11 @@ impl ChatBackend {
             width: u32::try_from(width).ok(),
             height: u32::try_from(height).ok(),
         };
-        let saved = crate::settings::to_save(&self.startup, shown);
-        // The window is closing: a file that cannot be written is said on stderr.
-        if let Err(e) = crate::settings::save(path, &saved) {
-            eprintln!(
-                "tcp-chat: cannot save the settings to {}: {}",
-                path.display(),
-                crate::engine::error::plain_io(&e)
-            );
-        }
+        // Written once the event loop has ended: no file call on the Qt thread's loop.
+        crate::settings::keep_for_exit(
+            path.clone(),
+            crate::settings::to_save(&self.startup, shown),
+        );
     }
 
     pub fn save_log(&self, file: &QUrl) {

@@ -39,6 +39,8 @@ fn main() -> anyhow::Result<()> {
         .release();
     engine_ref.as_mut().load(&QUrl::from(MAIN_QML));
     let code = app_ref.exec();
+    // What the window remembers, now that it is gone.
+    tcp_chat::settings::save_kept();
     // Leave at once: nothing of ours may keep a windowless process alive.
     drop(engine);
     std::process::exit(code)

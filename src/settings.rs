@@ -192,6 +192,29 @@ pub fn save(path: &Path, saved: &Saved) -> std::io::Result<()> {
     std::fs::rename(&part, path)
 }
 
+/// What the closing window asked to save, kept until its event loop has ended.
+static AT_EXIT: std::sync::Mutex<Option<(PathBuf, Saved)>> = std::sync::Mutex::new(None);
+
+/// Keeps `saved` for [`save_kept`], which writes it to `path`.
+pub fn keep_for_exit(path: PathBuf, saved: Saved) {
+    *AT_EXIT.lock().unwrap_or_else(|p| p.into_inner()) = Some((path, saved));
+}
+
+/// Writes what the window kept for its exit, if anything; a file that cannot be written
+/// is said on stderr in one sentence (the window is gone).
+pub fn save_kept() {
+    let kept = AT_EXIT.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if let Some((path, saved)) = kept {
+        if let Err(e) = save(&path, &saved) {
+            eprintln!(
+                "tcp-chat: cannot save the settings to {}: {}",
+                path.display(),
+                crate::engine::error::plain_io(&e)
+            );
+        }
+    }
+}
+
 /// QSettings quotes a value with spaces at either end, or with `;`, `,`, `=` or `"`.
 fn quote(value: &str) -> String {
     let needs = value.starts_with(' ')

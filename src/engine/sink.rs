@@ -126,6 +126,28 @@ struct QueueState {
     pacer_parked: bool,
 }
 
+/// A line for the transcript: the log line and the time it was reported, shared by the
+/// lines reported together (one clock reading and one string a batch, not a line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptLine {
+    /// ISO 8601 with milliseconds: `2026-11-26T14:05:09.123+09:00`.
+    pub at: Arc<str>,
+    pub text: String,
+}
+
+impl TranscriptLine {
+    /// Bytes it takes in the file, its newline included.
+    pub fn file_len(&self) -> usize {
+        self.at.len() + 1 + self.text.len() + 1
+    }
+}
+
+impl std::fmt::Display for TranscriptLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.at, self.text)
+    }
+}
+
 /// Which waiters to wake.
 #[derive(Clone, Copy)]
 enum Wake {
@@ -137,7 +159,7 @@ enum Wake {
 
 #[derive(Default)]
 struct Backlog {
-    lines: Vec<String>,
+    lines: Vec<TranscriptLine>,
     bytes: usize,
 }
 
@@ -267,7 +289,7 @@ impl EventQueue {
 
     /// For the transcript's writer: waits for log lines and takes them all, oldest first.
     /// `None` once the queue is closed and every line was taken, or the transcript stopped.
-    pub fn transcript_lines(&self) -> Option<Vec<String>> {
+    pub fn transcript_lines(&self) -> Option<Vec<TranscriptLine>> {
         let mut state = self.lock();
         loop {
             let backlog = state.transcript.as_mut()?;
@@ -347,12 +369,15 @@ impl EventQueue {
 
     /// The log lines of `events`, when a transcript takes them, each after the time it
     /// was reported (ISO 8601, with milliseconds).
-    fn transcript_copy(&self, events: &[Event]) -> Option<Vec<String>> {
+    fn transcript_copy(&self, events: &[Event]) -> Option<Vec<TranscriptLine>> {
         self.transcript_on.load(Ordering::Relaxed).then(|| {
-            let at = super::clock::transcript_time(&super::clock::now());
+            let at: Arc<str> = super::clock::transcript_time(&super::clock::now()).into();
             events
                 .iter()
-                .map(|e| format!("{at} {}", e.log_line().1))
+                .map(|e| TranscriptLine {
+                    at: at.clone(),
+                    text: e.log_line().1,
+                })
                 .collect()
         })
     }
@@ -362,10 +387,10 @@ impl EventQueue {
         &self,
         mut state: MutexGuard<'_, QueueState>,
         events: &mut Vec<Event>,
-        lines: Option<Vec<String>>,
+        lines: Option<Vec<TranscriptLine>>,
     ) {
         if let (Some(backlog), Some(lines)) = (state.transcript.as_mut(), lines) {
-            backlog.bytes += lines.iter().map(|l| l.len() + 1).sum::<usize>();
+            backlog.bytes += lines.iter().map(TranscriptLine::file_len).sum::<usize>();
             backlog.lines.extend(lines);
         }
         state.text_bytes += events.iter().map(Event::text_len).sum::<usize>();
@@ -664,11 +689,10 @@ mod tests {
         assert!(waiter.join().unwrap());
         assert_eq!(lines.len(), sent);
         for (i, l) in lines.iter().enumerate() {
-            // After its time: `2026-11-26T14:05:09.123+09:00 `.
             assert!(
-                l[30..].starts_with(&format!("[rcv] {i} ")),
+                l.text.starts_with(&format!("[rcv] {i} ")),
                 "line {i}: {:.50}",
-                l
+                l.text
             );
         }
         queue.close();

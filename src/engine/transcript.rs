@@ -8,7 +8,7 @@
 
 use super::error::{plain_io, Error};
 use super::event::Event;
-use super::sink::{EventQueue, EventSink};
+use super::sink::{EventQueue, EventSink, TranscriptLine};
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -131,7 +131,7 @@ fn write_lines(file: File, queue: &EventQueue, path: &Path, limit: u64) {
     while let Some(lines) = queue.transcript_lines() {
         // Everything waiting, then one flush: one flush a burst, none held back.
         for line in &lines {
-            let len = line.len() as u64 + 1;
+            let len = line.file_len() as u64;
             if size > 0 && size + len > limit {
                 let moved_to = match rotate(&mut out, path) {
                     Ok(moved_to) => moved_to,
@@ -144,12 +144,14 @@ fn write_lines(file: File, queue: &EventQueue, path: &Path, limit: u64) {
                     limit,
                 };
                 // With the time of the line that did not fit, which follows it.
-                let at = line.split_once(' ').map_or("", |(at, _)| at);
-                let first = format!("{at} {}", said.log_line().1);
+                let first = TranscriptLine {
+                    at: line.at.clone(),
+                    text: said.log_line().1,
+                };
                 if let Err(e) = writeln!(out, "{first}") {
                     return fail(e);
                 }
-                size = first.len() as u64 + 1;
+                size = first.file_len() as u64;
                 queue.emit_untranscribed(said);
             }
             if let Err(e) = writeln!(out, "{line}") {

@@ -60,11 +60,7 @@ pub fn run(startup: Startup) -> i32 {
         match editor.read_line(&prompt) {
             Ok(Signal::Success(line)) => {
                 let said = match command::parse(&line) {
-                    Ok(Command::Times(on)) => {
-                        times.store(on, Ordering::SeqCst);
-                        Said::Nothing
-                    }
-                    Ok(command) => apply(command, &mut session, &startup, &mut auto_reply),
+                    Ok(command) => apply(command, &mut session, &startup, &mut auto_reply, &times),
                     Err(sentence) => Said::Note(palette.paint(LineKind::Error, &sentence)),
                 };
                 match said {
@@ -107,6 +103,7 @@ fn apply(
     session: &mut Session,
     startup: &Startup,
     auto_reply: &mut AutoReplyState,
+    times: &AtomicBool,
 ) -> Said {
     let chat = session.chat();
     match command {
@@ -160,8 +157,7 @@ fn apply(
             });
         }
         Command::Help => return Said::Note(command::HELP.into()),
-        // Handled by the caller, which owns the printer's switch.
-        Command::Times(_) => {}
+        Command::Times(on) => times.store(on, Ordering::SeqCst),
         Command::Relay(on) => {
             chat.set_relay(on);
             return Said::Note(if on {
