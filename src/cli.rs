@@ -5,9 +5,10 @@ use crate::engine::address::{parse_host, parse_host_port, parse_port, Host};
 use crate::engine::chat::{LineEnding, Settings, DEFAULT_AUTO_REPLY};
 use crate::engine::listener::DEFAULT_MAX_PEERS;
 use crate::engine::transcript::DEFAULT_TRANSCRIPT_MAX;
+use crate::i18n;
 use crate::settings::Saved;
-use clap::builder::TypedValueParser;
-use clap::{Parser, ValueEnum};
+use crate::tr;
+use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 use std::ffi::OsString;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -16,96 +17,102 @@ use std::sync::OnceLock;
 /// How many log lines the window keeps unless told otherwise.
 pub const DEFAULT_LOG_LINES: usize = 10_000;
 
+// The help texts are the catalog's (src/i18n), in the language of the run.
 #[derive(Debug, Parser)]
 #[command(
     name = "tcp-chat",
     version,
-    about = "A small TCP chat window: listen for peers, connect to one, send lines of text.",
-    after_help = "Qt's own options, such as -platform offscreen or -style Fusion, are passed to Qt."
+    about = tr!("help-about"),
+    after_help = tr!("help-after")
 )]
 pub struct Cli {
-    /// Chat in this terminal instead of a window: over SSH, or in a script with pipes
-    #[arg(long)]
+    /// Chat in this terminal instead of a window.
+    #[arg(long, help = tr!("help-terminal"))]
     pub terminal: bool,
 
-    /// Port for Listen and Connect: 12345, or the window's saved one (0 listens on any
-    /// free port)
-    #[arg(long, value_name = "PORT", value_parser = port_arg)]
+    /// Port for Listen and Connect (else the saved one, else 12345).
+    #[arg(long, value_name = "PORT", value_parser = port_arg, help = tr!("help-port"))]
     pub port: Option<u16>,
 
-    /// Listen on this address only (such as 127.0.0.1) instead of every interface
-    #[arg(long, value_name = "ADDR", value_parser = bind_arg)]
+    /// Listen on this address only.
+    #[arg(long, value_name = "ADDR", value_parser = bind_arg, help = tr!("help-bind"))]
     pub bind: Option<IpAddr>,
 
-    /// Start listening at once
-    #[arg(long)]
+    /// Start listening at once.
+    #[arg(long, help = tr!("help-listen"))]
     pub listen: bool,
 
-    /// Connect at once to HOST, on PORT or on --port
-    #[arg(long, value_name = "HOST[:PORT]", value_parser = connect_arg)]
+    /// Connect at once.
+    #[arg(long, value_name = "HOST[:PORT]", value_parser = connect_arg, help = tr!("help-connect"))]
     pub connect: Option<(Host, Option<u16>)>,
 
-    /// Answer each line the listener receives with TEXT [default: "Server OK"]
-    #[arg(long, value_name = "TEXT", conflicts_with = "no_auto_reply")]
+    /// The auto-reply's text.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        conflicts_with = "no_auto_reply",
+        help = tr!("help-auto_reply")
+    )]
     pub auto_reply: Option<String>,
 
-    /// Do not answer lines the listener receives
-    #[arg(long)]
+    /// Auto-reply off.
+    #[arg(long, help = tr!("help-no_auto_reply"))]
     pub no_auto_reply: bool,
 
-    /// What ends each line sent
-    #[arg(long, value_enum, default_value_t = LineEndingArg::Lf)]
+    /// What ends each line sent.
+    #[arg(long, value_enum, default_value_t = LineEndingArg::Lf, help = tr!("help-line_ending"))]
     pub line_ending: LineEndingArg,
 
-    /// Append every log line, as shown, to FILE
-    #[arg(long, value_name = "FILE")]
+    /// Where every log line is appended.
+    #[arg(long, value_name = "FILE", help = tr!("help-transcript"))]
     pub transcript: Option<PathBuf>,
 
-    /// Move the transcript to FILE.1 when it reaches SIZE (such as 64M, 500K, 1G), and
-    /// start FILE again
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = size_arg)]
+    /// The transcript's size before it moves to FILE.1.
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "64M",
+        value_parser = size_arg,
+        help = tr!("help-transcript_max")
+    )]
     pub transcript_max: u64,
 
-    /// Room mode: pass each line a peer sends to the listener on to every other peer,
-    /// as "(<ip> <port>) <text>" (the window's Relay box)
-    #[arg(long)]
+    /// Room mode.
+    #[arg(long, help = tr!("help-relay"))]
     pub relay: bool,
 
-    /// Show the time (HH:MM:SS) in front of each log line (the window's Times box)
-    #[arg(long)]
+    /// Times in front of log lines.
+    #[arg(long, help = tr!("help-timestamps"))]
     pub timestamps: bool,
 
-    /// The language of the window: en or ko (default: the system's, from LANGUAGE,
-    /// LC_ALL, LC_MESSAGES or LANG)
-    #[arg(long, value_enum, value_name = "LANG")]
+    /// The language, instead of the system's.
+    #[arg(long, value_enum, value_name = "LANG", help = tr!("help-lang"))]
     pub lang: Option<Lang>,
 
-    /// Start the window with the defaults, and remember nothing when it closes
-    /// (otherwise it keeps its address, port, auto-reply and size in
-    /// ~/.config/tcp-chat/tcp-chat.conf)
-    #[arg(long)]
+    /// Start clean and save nothing.
+    #[arg(long, help = tr!("help-no_settings"))]
     pub no_settings: bool,
 
-    /// How many peers may be connected to the listener at once
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PEERS, value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
+    /// The listener's limit of peers.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PEERS, value_parser = count_arg::<{ u16::MAX as usize }>, help = tr!("help-max_peers"))]
     pub max_peers: usize,
 
-    /// How many lines the window's log keeps (the transcript keeps every line)
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_LOG_LINES, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
+    /// The window's limit of log lines.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_LOG_LINES, value_parser = count_arg::<{ u32::MAX as usize }>, help = tr!("help-log_lines"))]
     pub log_lines: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LineEndingArg {
-    /// \n
+    #[value(help = "\\n")]
     Lf,
-    /// \r\n
+    #[value(help = "\\r\\n")]
     Crlf,
-    /// nothing: each message as it is, as the course's scripts send
+    #[value(help = tr!("help-line-ending-none"))]
     None,
 }
 
-/// The languages the window speaks.
+/// The languages tcp-chat speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Lang {
     En,
@@ -113,8 +120,8 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// Makes the language the process's, for Qt to find (call before Qt starts, while
-    /// no other thread runs).
+    /// Makes the language the process's: for our sentences, and for Qt to find (call
+    /// before Qt starts, while no other thread runs).
     pub fn apply(self) {
         let (language, locale) = match self {
             Lang::En => ("en", "C.UTF-8"),
@@ -123,6 +130,26 @@ impl Lang {
         std::env::set_var("LANGUAGE", language);
         std::env::set_var("LC_MESSAGES", locale);
         std::env::remove_var("LC_ALL");
+        i18n::set_lang(match self {
+            Lang::En => i18n::Lang::En,
+            Lang::Ko => i18n::Lang::Ko,
+        });
+    }
+
+    /// `--lang`'s value among `args`, read before they are parsed (`--help` speaks it).
+    fn given(args: &[OsString]) -> Option<Lang> {
+        let mut args = args.iter().map(|a| a.to_string_lossy());
+        while let Some(arg) = args.next() {
+            let value = match arg.strip_prefix("--lang") {
+                Some("") => args.next().map(|v| v.into_owned()),
+                Some(rest) => rest.strip_prefix('=').map(str::to_string),
+                None => None,
+            };
+            if let Some(value) = value {
+                return Lang::from_str(&value, true).ok();
+            }
+        }
+        None
     }
 }
 
@@ -342,9 +369,129 @@ pub fn without_qt_options(args: impl IntoIterator<Item = OsString>) -> Vec<OsStr
     out
 }
 
-/// Parses the process's arguments; prints help or an error and exits as clap does.
+/// Parses the process's arguments in the language of `--lang` or the system's (which
+/// it makes the process's); prints help or an error and exits as clap does.
 pub fn parse() -> Cli {
-    Cli::parse_from(without_qt_options(std::env::args_os()))
+    let args = without_qt_options(std::env::args_os());
+    if let Some(lang) = Lang::given(&args) {
+        lang.apply();
+    }
+    let matches = command()
+        .try_get_matches_from(args)
+        .unwrap_or_else(|e| exit_with(e));
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| exit_with(e))
+}
+
+/// Prints help or the version as clap does, or a mistake on the command line as one
+/// sentence in the language of the run, and exits (2 for a mistake).
+fn exit_with(error: clap::Error) -> ! {
+    use clap::error::{ContextKind, ErrorKind};
+    let context = |kind| error.get(kind).map(|v| v.to_string()).unwrap_or_default();
+    // `--port <PORT>` is named `--port`.
+    let arg = context(ContextKind::InvalidArg);
+    let arg = arg.split(' ').next().unwrap_or_default().to_string();
+    let value = context(ContextKind::InvalidValue);
+    let sentence = match error.kind() {
+        // The value parser's own sentence (this file's *_arg functions).
+        ErrorKind::ValueValidation => std::error::Error::source(&error).map(|e| e.to_string()),
+        ErrorKind::InvalidValue if value.is_empty() => Some(tr!("cli-missing-value", arg = &arg)),
+        ErrorKind::InvalidValue => Some(tr!(
+            "cli-invalid-value",
+            arg = &arg,
+            value = value,
+            values = context(ContextKind::ValidValue)
+        )),
+        ErrorKind::UnknownArgument => Some(tr!("cli-unknown-argument", arg = &arg)),
+        ErrorKind::ArgumentConflict => Some(tr!(
+            "cli-conflict",
+            arg = &arg,
+            other = context(ContextKind::PriorArg)
+                .split(' ')
+                .next()
+                .unwrap_or_default()
+        )),
+        _ => None,
+    };
+    match sentence {
+        Some(sentence) => {
+            eprintln!("tcp-chat: {arg}: {sentence}");
+            std::process::exit(2)
+        }
+        None => error.exit(),
+    }
+}
+
+/// The command line's definition, with its words in the current language.
+pub fn command() -> clap::Command {
+    let command = Cli::command();
+    match i18n::lang() {
+        i18n::Lang::En => command,
+        i18n::Lang::Ko => in_korean(command),
+    }
+}
+
+/// Clap's own words (headings, defaults, the help and version flags) in Korean; the
+/// arguments' help is the catalog's already.
+fn in_korean(command: clap::Command) -> clap::Command {
+    use clap::{Arg, ArgAction};
+    let options = tr!("help-options");
+    // Made once a run: clap keeps a heading as a &'static str.
+    let options: &'static str = options.trim_end_matches(':').to_string().leak();
+    let (default, values) = (tr!("help-default"), tr!("help-values"));
+    command
+        .help_template(format!(
+            "{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
+            tr!("help-usage")
+        ))
+        .override_usage(format!("tcp-chat [{options}]"))
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help(tr!("help-help")),
+        )
+        .arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help(tr!("help-version")),
+        )
+        .mut_args(|arg| {
+            let mut help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+            let defaults: Vec<String> = arg
+                .get_default_values()
+                .iter()
+                .map(|v| v.to_string_lossy().into_owned())
+                .collect();
+            if !defaults.is_empty() {
+                help.push_str(&format!(" [{default}: {}]", defaults.join(", ")));
+            }
+            let possible: Vec<String> = if !arg.get_action().takes_values() {
+                Vec::new() // a flag: true and false go without saying
+            } else {
+                arg.get_possible_values()
+                    .iter()
+                    .filter(|v| !v.is_hide_set())
+                    .map(|v| match v.get_help() {
+                        Some(what) => format!("{} ({what})", v.get_name()),
+                        None => v.get_name().to_string(),
+                    })
+                    .collect()
+            };
+            if !possible.is_empty() && !arg.is_hide_possible_values_set() {
+                help.push_str(&format!(" [{values}: {}]", possible.join(", ")));
+            }
+            let arg = arg.help(help).help_heading(options);
+            if arg.get_action().takes_values() {
+                arg.hide_default_value(true).hide_possible_values(true)
+            } else {
+                arg
+            }
+        })
 }
 
 fn port_arg(text: &str) -> Result<u16, String> {
@@ -354,9 +501,7 @@ fn port_arg(text: &str) -> Result<u16, String> {
 fn bind_arg(text: &str) -> Result<IpAddr, String> {
     match parse_host(text).map_err(|e| e.to_string())? {
         Host::Ip { ip, .. } => Ok(ip),
-        Host::Name(_) => Err(format!(
-            "\"{text}\" is not an IP address: --bind takes one, such as 127.0.0.1 or ::1"
-        )),
+        Host::Name(_) => Err(tr!("cli-bind-not-ip", text = text)),
     }
 }
 
@@ -373,23 +518,25 @@ fn size_arg(text: &str) -> Result<u64, String> {
         "K" | "KB" | "KIB" => 10,
         "M" | "MB" | "MIB" => 20,
         "G" | "GB" | "GIB" => 30,
-        _ => {
-            return Err(format!(
-                "\"{text}\" is not a size: write it as 500K, 64M or 1G"
-            ))
-        }
+        _ => return Err(tr!("cli-not-a-size", text = text)),
     };
     let size = number
         .parse::<u64>()
         .ok()
         .and_then(|n| n.checked_mul(1 << shift))
-        .ok_or_else(|| format!("\"{text}\" is not a size: write it as 500K, 64M or 1G"))?;
+        .ok_or_else(|| tr!("cli-not-a-size", text = text))?;
     if size < 1024 {
-        return Err(format!(
-            "{text} is too small: a transcript holds at least 1K"
-        ));
+        return Err(tr!("cli-size-too-small", text = text));
     }
     Ok(size)
+}
+
+/// A count from 1 to `MAX`.
+fn count_arg<const MAX: usize>(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX).contains(&n) => Ok(n),
+        _ => Err(tr!("cli-not-a-count", text = text, max = MAX.to_string())),
+    }
 }
 
 fn connect_arg(text: &str) -> Result<(Host, Option<u16>), String> {

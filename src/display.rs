@@ -71,21 +71,13 @@ pub fn missing_display(args: &[OsString]) -> Option<String> {
     if set("WAYLAND_DISPLAY").is_some() {
         return None;
     }
-    const WHAT_TO_DO: &str = "chat in this terminal with tcp-chat --terminal, or start it \
-                              from the desktop (-platform offscreen runs the window unseen)";
     let Some(display) = set("DISPLAY") else {
-        return Some(format!(
-            "tcp-chat: there is no display to show the window on (DISPLAY is not set, as \
-             over SSH): {WHAT_TO_DO}"
-        ));
+        return Some(crate::tr!("display-none"));
     };
     let display = display.to_string_lossy().into_owned();
     match parse_display(&display) {
         Some(address) if reachable(&address) => None,
-        Some(_) => Some(format!(
-            "tcp-chat: the display {display} does not answer (is its X server still \
-             running?): {WHAT_TO_DO}"
-        )),
+        Some(_) => Some(crate::tr!("display-no-answer", display = display)),
         None => None, // a form this does not know: Qt may
     }
 }

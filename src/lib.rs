@@ -1,6 +1,7 @@
 //! tcp-chat: a small Qt desktop TCP chat window for people learning networking.
 //!
 //! - [`engine`]: sockets, threads and the chat's rules, in plain Rust with no Qt.
+//! - [`i18n`]: the sentences made in Rust, in English and Korean (`tr!`).
 //! - [`bridge`]: the one cxx-qt QObject that the QML window binds to.
 //! - [`cli`]: the command line.
 //! - [`display`]: whether there is a display for the window, before Qt starts.
@@ -12,6 +13,7 @@ pub mod bridge;
 pub mod cli;
 pub mod display;
 pub mod engine;
+pub mod i18n;
 pub mod render;
 pub mod settings;
 pub mod terminal;

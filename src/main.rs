@@ -2,7 +2,7 @@
 //! `--terminal` the chat in this terminal, without Qt.
 
 use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
-use tcp_chat::cli;
+use tcp_chat::{cli, tr};
 
 const MAIN_QML: &str = "qrc:/qt/qml/TcpChat/qml/main.qml";
 
@@ -11,9 +11,6 @@ fn main() -> anyhow::Result<()> {
     let cli = cli::parse();
     if cli.terminal {
         std::process::exit(tcp_chat::terminal::run(cli.into()));
-    }
-    if let Some(lang) = cli.lang {
-        lang.apply();
     }
     cli::set_startup(tcp_chat::settings::window_startup(cli));
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -26,14 +23,12 @@ fn main() -> anyhow::Result<()> {
     let mut app = QGuiApplication::new();
     let mut engine = QQmlApplicationEngine::new();
     let (Some(app_ref), Some(mut engine_ref)) = (app.as_mut(), engine.as_mut()) else {
-        anyhow::bail!(
-            "Qt could not start: check that a display is available, or pass -platform offscreen"
-        );
+        anyhow::bail!(tr!("qt-not-started"));
     };
     engine_ref
         .as_mut()
         .on_object_creation_failed(|_, url| {
-            eprintln!("tcp-chat: the window could not be created from {url}: is the qml6-module-qtquick-controls package installed?");
+            eprintln!("{}", tr!("window-not-created", url = url.to_string()));
             std::process::exit(1);
         })
         .release();

@@ -5,6 +5,7 @@
 //! and said in one sentence; it never stops the start.
 
 use crate::engine::address::{parse_host, parse_port};
+use crate::tr;
 use std::path::{Path, PathBuf};
 
 /// The remembered fields; `None` where nothing usable was saved.
@@ -94,10 +95,7 @@ pub fn load(path: &Path) -> (Saved, Option<String>) {
             Err(_) => {
                 return (
                     Saved::default(),
-                    Some(format!(
-                        "the saved settings in {} are not text, so the defaults are used",
-                        path.display()
-                    )),
+                    Some(tr!("settings-not-text", path = path.display().to_string())),
                 )
             }
         },
@@ -105,10 +103,10 @@ pub fn load(path: &Path) -> (Saved, Option<String>) {
         Err(e) => {
             return (
                 Saved::default(),
-                Some(format!(
-                    "the saved settings in {} cannot be read ({}), so the defaults are used",
-                    path.display(),
-                    crate::engine::error::plain_io(&e)
+                Some(tr!(
+                    "settings-unreadable",
+                    path = path.display().to_string(),
+                    detail = crate::engine::error::plain_io(&e)
                 )),
             )
         }
@@ -159,10 +157,10 @@ pub fn load(path: &Path) -> (Saved, Option<String>) {
         }
     }
     let problem = (!left_out.is_empty()).then(|| {
-        format!(
-            "some saved settings in {} make no sense and were left out: {}",
-            path.display(),
-            left_out.join(", ")
+        tr!(
+            "settings-left-out",
+            path = path.display().to_string(),
+            fields = left_out.join(", ")
         )
     });
     (saved, problem)
@@ -206,10 +204,11 @@ pub fn save_kept() {
     let kept = AT_EXIT.lock().unwrap_or_else(|p| p.into_inner()).take();
     if let Some((path, saved)) = kept {
         if let Err(e) = save(&path, &saved) {
+            let detail = crate::engine::error::plain_io(&e);
+            let path = path.display().to_string();
             eprintln!(
-                "tcp-chat: cannot save the settings to {}: {}",
-                path.display(),
-                crate::engine::error::plain_io(&e)
+                "{}",
+                tr!("settings-not-saved", path = path, detail = detail)
             );
         }
     }

@@ -9,9 +9,15 @@ use clap_complete::Shell;
 use std::path::Path;
 use tcp_chat::cli::Cli;
 
+/// The definition in English, whatever this machine's language.
+fn english() -> clap::Command {
+    tcp_chat::i18n::set_lang(tcp_chat::i18n::Lang::En);
+    Cli::command()
+}
+
 fn man_page() -> Vec<u8> {
     let mut page = Vec::new();
-    clap_mangen::Man::new(Cli::command())
+    clap_mangen::Man::new(english())
         .section("1")
         .manual("tcp-chat manual")
         .render(&mut page)
@@ -21,7 +27,7 @@ fn man_page() -> Vec<u8> {
 
 fn completion(shell: Shell) -> Vec<u8> {
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "tcp-chat", &mut script);
+    clap_complete::generate(shell, &mut english(), "tcp-chat", &mut script);
     script
 }
 

@@ -1,35 +1,47 @@
 //! What a person types into the address and port fields, checked and turned into socket
 //! addresses, with an error that says in one sentence what is wrong and what to do.
 
+use crate::tr;
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr, SocketAddrV6, ToSocketAddrs};
 
 /// Why an address or port that a person typed cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AddressError {
-    #[error("the port field is empty: type a number from 1 to 65535")]
     EmptyPort,
-    #[error("\"{0}\" is not a port: type a number from 1 to 65535")]
     NotAPort(String),
-    #[error("{0} is not a port: a port is a number from 1 to 65535")]
     PortOutOfRange(String),
-    #[error("the address field is empty: type the other computer's IP address or host name")]
     EmptyHost,
-    #[error(
-        "\"{0}\" is not an IP address or a host name: an IPv4 address looks like 192.168.0.10"
-    )]
     NotAnAddress(String),
-    #[error("there is no network interface called \"{0}\" on this computer: the part after % names one, as in fe80::1%eth0")]
     UnknownInterface(String),
-    #[error("{0} is a link-local address: add the network interface it is on, as in {0}%eth0")]
     LinkLocalNeedsScope(Ipv6Addr),
-    #[error("the host name \"{0}\" could not be found: check the spelling, or type an IP address")]
     NotResolved(String),
-    #[error(
-        "\"{0}\" is not an address of this computer: leave --bind out to listen on all addresses"
-    )]
+    /// Not an address of this computer (for `--bind`).
     NotLocal(String),
 }
+
+impl fmt::Display for AddressError {
+    /// The sentence, in the language of the catalog (`src/i18n`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&match self {
+            AddressError::EmptyPort => tr!("address-empty-port"),
+            AddressError::NotAPort(text) => tr!("address-not-a-port", text = text),
+            AddressError::PortOutOfRange(text) => tr!("address-port-out-of-range", text = text),
+            AddressError::EmptyHost => tr!("address-empty-host"),
+            AddressError::NotAnAddress(text) => tr!("address-not-an-address", text = text),
+            AddressError::UnknownInterface(name) => {
+                tr!("address-unknown-interface", name = name)
+            }
+            AddressError::LinkLocalNeedsScope(ip) => {
+                tr!("address-link-local", ip = ip.to_string())
+            }
+            AddressError::NotResolved(name) => tr!("address-not-resolved", name = name),
+            AddressError::NotLocal(text) => tr!("address-not-local", text = text),
+        })
+    }
+}
+
+impl std::error::Error for AddressError {}
 
 /// A peer's address as typed: an IP address (with an IPv6 scope) or a host name.
 #[derive(Debug, Clone, PartialEq, Eq)]

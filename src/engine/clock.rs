@@ -38,7 +38,7 @@ pub fn size_text(bytes: u64) -> String {
             return format!("{:.1} {name}", bytes as f64 / unit as f64);
         }
     }
-    format!("{bytes} bytes")
+    crate::tr!("size-bytes", count = bytes.to_string())
 }
 
 #[cfg(test)]

@@ -2,62 +2,141 @@
 //! student understands (with what to do about it) as their `Display`.
 
 use super::address::AddressError;
+use crate::tr;
+use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
-    #[error(transparent)]
-    Address(#[from] AddressError),
-    #[error("port {port} is already in use: close the program using it, or choose another port")]
-    PortInUse { port: u16 },
-    #[error("port {port} needs administrator rights: use a port from 1024 to 65535")]
-    PortNeedsRights { port: u16 },
-    #[error("cannot listen on {addr}: {detail}")]
-    ListenFailed { addr: SocketAddr, detail: String },
-    #[error("already listening: press Close first to listen on another port")]
+    Address(AddressError),
+    PortInUse {
+        port: u16,
+    },
+    PortNeedsRights {
+        port: u16,
+    },
+    ListenFailed {
+        addr: SocketAddr,
+        detail: String,
+    },
     AlreadyListening,
-    #[error("already connected or connecting: press Close first to connect elsewhere")]
     AlreadyConnected,
-    #[error("nothing is listening on {host} port {port}: press Listen on the other side first, or check the port")]
-    Refused { host: String, port: u16 },
-    #[error("{host} did not answer within 5 seconds: check the address, and that both computers are on the same network")]
-    TimedOut { host: String },
-    #[error("looking up {host} took over 5 seconds, so the name server is not answering: type an IP address instead, or check the network")]
-    LookupTimedOut { host: String },
-    #[error(
-        "{host} cannot be reached from this computer: check the address and the network connection"
-    )]
-    Unreachable { host: String },
-    #[error("cannot connect to {host} port {port}: {detail}")]
+    Refused {
+        host: String,
+        port: u16,
+    },
+    TimedOut {
+        host: String,
+    },
+    LookupTimedOut {
+        host: String,
+    },
+    Unreachable {
+        host: String,
+    },
     ConnectFailed {
         host: String,
         port: u16,
         detail: String,
     },
-    #[error(
-        "not connected: press Connect, or wait for a peer to connect to your listener, then send"
-    )]
     NotConnected,
-    #[error("the message is empty: type something to send")]
     EmptyMessage,
-    #[error("{peer} is not reading what we send, so a message to it was dropped")]
-    SendDropped { peer: String },
-    #[error("the listener is full ({limit} peers): {peer} was turned away")]
-    ListenerFull { peer: String, limit: usize },
-    #[error("cannot accept more connections: {detail}")]
-    AcceptFailed { detail: String },
-    #[error("cannot save the log to {path}: {detail}")]
-    SaveLog { path: String, detail: String },
-    #[error("cannot write the transcript {path}: {detail}")]
-    Transcript { path: String, detail: String },
-    #[error("cannot write the transcript {path} any more ({detail}): the chat goes on without it")]
-    TranscriptFailed { path: String, detail: String },
-    #[error("{peer} was disconnected at once: {detail}")]
-    NoThread { peer: String, detail: String },
+    SendDropped {
+        peer: String,
+    },
+    ListenerFull {
+        peer: String,
+        limit: usize,
+    },
+    AcceptFailed {
+        detail: String,
+    },
+    SaveLog {
+        path: String,
+        detail: String,
+    },
+    Transcript {
+        path: String,
+        detail: String,
+    },
+    TranscriptFailed {
+        path: String,
+        detail: String,
+    },
+    NoThread {
+        peer: String,
+        detail: String,
+    },
     /// Saved settings that could not be used, already a sentence.
-    #[error("{0}")]
     Settings(String),
+}
+
+impl fmt::Display for Error {
+    /// The sentence, in the language of the catalog (`src/i18n`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            Error::Address(e) => return e.fmt(f),
+            Error::PortInUse { port } => tr!("error-port-in-use", port = port.to_string()),
+            Error::PortNeedsRights { port } => {
+                tr!("error-port-needs-rights", port = port.to_string())
+            }
+            Error::ListenFailed { addr, detail } => {
+                tr!(
+                    "error-listen-failed",
+                    addr = addr.to_string(),
+                    detail = detail
+                )
+            }
+            Error::AlreadyListening => tr!("error-already-listening"),
+            Error::AlreadyConnected => tr!("error-already-connected"),
+            Error::Refused { host, port } => {
+                tr!("error-refused", host = host, port = port.to_string())
+            }
+            Error::TimedOut { host } => tr!("error-timed-out", host = host),
+            Error::LookupTimedOut { host } => tr!("error-lookup-timed-out", host = host),
+            Error::Unreachable { host } => tr!("error-unreachable", host = host),
+            Error::ConnectFailed { host, port, detail } => tr!(
+                "error-connect-failed",
+                host = host,
+                port = port.to_string(),
+                detail = detail
+            ),
+            Error::NotConnected => tr!("error-not-connected"),
+            Error::EmptyMessage => tr!("error-empty-message"),
+            Error::SendDropped { peer } => tr!("error-send-dropped", peer = peer),
+            Error::ListenerFull { peer, limit } => {
+                tr!(
+                    "error-listener-full",
+                    peer = peer,
+                    limit = limit.to_string()
+                )
+            }
+            Error::AcceptFailed { detail } => tr!("error-accept-failed", detail = detail),
+            Error::SaveLog { path, detail } => {
+                tr!("error-save-log", path = path, detail = detail)
+            }
+            Error::Transcript { path, detail } => {
+                tr!("error-transcript", path = path, detail = detail)
+            }
+            Error::TranscriptFailed { path, detail } => {
+                tr!("error-transcript-failed", path = path, detail = detail)
+            }
+            Error::NoThread { peer, detail } => {
+                tr!("error-no-thread", peer = peer, detail = detail)
+            }
+            Error::Settings(sentence) => return f.write_str(sentence),
+        };
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<AddressError> for Error {
+    fn from(e: AddressError) -> Self {
+        Error::Address(e)
+    }
 }
 
 impl Error {
@@ -102,9 +181,9 @@ impl Error {
     /// for it could not be started.
     pub fn no_thread(peer: SocketAddr, err: &io::Error) -> Self {
         let detail = if err.kind() == io::ErrorKind::WouldBlock {
-            "the system lets tcp-chat start no more threads (close other programs, or let fewer peers connect)".to_string()
+            tr!("error-no-more-threads")
         } else {
-            format!("cannot start a thread for it ({})", plain_io(err))
+            tr!("error-thread-failed", detail = plain_io(err))
         };
         Error::NoThread {
             peer: format!("{} {}", peer.ip().to_canonical(), peer.port()),

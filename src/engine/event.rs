@@ -1,6 +1,7 @@
 //! What the engine reports, and the one sentence each report shows in the log.
 
 use super::error::Error;
+use crate::tr;
 use std::fmt;
 use std::net::SocketAddr;
 
@@ -95,18 +96,13 @@ impl Event {
         match self {
             Event::Listening { addrs, reachable } => {
                 let port = addrs.first().map_or(0, |a| a.port());
-                let only = if addrs.iter().any(|a| a.ip().is_unspecified()) {
-                    ""
+                let (port, addresses) = (port.to_string(), reachable.join(", "));
+                let place = if addrs.iter().any(|a| a.ip().is_unspecified()) {
+                    tr!("log-listening", port = port, addresses = addresses)
                 } else {
-                    " only"
+                    tr!("log-listening-only", port = port, addresses = addresses)
                 };
-                (
-                    Info,
-                    format!(
-                        "Start Listening (port {port} on {}{only})",
-                        reachable.join(", ")
-                    ),
-                )
+                (Info, format!("Start Listening ({place})"))
             }
             Event::ListenStopped => (Info, "Stop Listening".into()),
             Event::PeerConnected { peer } => (Info, format!("Connect : {}", ip_port(peer))),
@@ -115,23 +111,25 @@ impl Event {
                 format!("Disconnect : {}{}", ip_port(peer), reason.suffix()),
             ),
             Event::Connecting { host, port } => {
-                (Info, format!("Connecting to {}:{port} ...", bracket(host)))
+                let address = format!("{}:{port}", bracket(host));
+                (Info, tr!("log-connecting", address = address))
             }
             Event::Connected { host, port, peer } => {
                 let bare = host.split('%').next().unwrap_or(host);
-                let via = if bare.parse::<std::net::IpAddr>().is_ok() {
-                    String::new()
+                let address = format!("{}:{port}", bracket(host));
+                if bare.parse::<std::net::IpAddr>().is_ok() {
+                    (Info, tr!("log-connected", address = address))
                 } else {
-                    format!(" ({})", peer.ip())
-                };
-                (Info, format!("Connected to {}:{port}{via}", bracket(host)))
+                    let ip = peer.ip().to_string();
+                    (Info, tr!("log-connected-via", address = address, ip = ip))
+                }
             }
             Event::Disconnected { peer, reason } => match peer {
                 Some(peer) => (
                     Info,
                     format!("Disconnect : {}{}", ip_port(peer), reason.suffix()),
                 ),
-                None => (Info, "Connect cancelled".into()),
+                None => (Info, tr!("log-connect-cancelled")),
             },
             Event::Received {
                 text,
@@ -147,16 +145,18 @@ impl Event {
                 }
             }
             Event::Sent { text, .. } => (Sent, format!("[send] {}", visible(text))),
-            Event::LogSaved { path, lines } => (Info, format!("Saved {lines} log lines to {path}")),
+            Event::LogSaved { path, lines } => (Info, tr!("log-saved", lines = lines, path = path)),
             Event::TranscriptRotated {
                 path,
                 moved_to,
                 limit,
             } => (
                 Info,
-                format!(
-                    "The transcript reached {}: it was moved to {moved_to}, and {path} starts again",
-                    super::clock::size_text(*limit)
+                tr!(
+                    "log-transcript-rotated",
+                    size = super::clock::size_text(*limit),
+                    moved = moved_to,
+                    path = path
                 ),
             ),
             Event::Error(e) => (Error, format!("Error : {e}")),
@@ -165,13 +165,15 @@ impl Event {
 }
 
 impl LeaveReason {
-    fn suffix(self) -> &'static str {
-        match self {
-            LeaveReason::Closed => "",
-            LeaveReason::Broken => " (connection broken)",
-            LeaveReason::ByUs => " (closed here)",
-            LeaveReason::NotReading => " (it stopped reading what we send)",
-        }
+    /// What follows `Disconnect : <ip> <port>`: why, when the peer did not simply close.
+    fn suffix(self) -> String {
+        let why = match self {
+            LeaveReason::Closed => return String::new(),
+            LeaveReason::Broken => tr!("log-left-broken"),
+            LeaveReason::ByUs => tr!("log-left-by-us"),
+            LeaveReason::NotReading => tr!("log-left-not-reading"),
+        };
+        format!(" ({why})")
     }
 }
 
@@ -233,8 +235,9 @@ pub fn shortened(line: String, limit: usize) -> String {
         Some((cut, _)) => {
             let left_out = line[cut..].chars().count();
             format!(
-                "{} ... ({left_out} more characters not shown)",
-                &line[..cut]
+                "{} ... {}",
+                &line[..cut],
+                tr!("log-cut", count = left_out.to_string())
             )
         }
     }

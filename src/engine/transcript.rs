@@ -114,7 +114,7 @@ pub fn save_log(path: std::path::PathBuf, lines: Vec<String>, sink: Arc<dyn Even
         .spawn(job)
     {
         // The job (and its sink) went with the failed spawn: nothing left to report to.
-        eprintln!("tcp-chat: cannot save the log: {e}");
+        eprintln!("{}", crate::tr!("log-not-saved", detail = e.to_string()));
     }
 }
 

@@ -1,6 +1,8 @@
 //! What a line typed in `--terminal` means: a message to send, or a command. Commands
 //! start with `/`; `//text` sends `/text`.
 
+use crate::tr;
+
 /// A typed line, understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command<'a> {
@@ -41,21 +43,27 @@ pub enum AutoReply<'a> {
     Text(&'a str),
 }
 
-/// The list `/help` prints.
-pub const HELP: &str = "\
-Type a line and press Enter to send it: to the peer you connected to, else to every peer of the listener.
-  /listen [PORT]           listen for peers
-  /connect HOST [PORT]     connect to HOST (HOST:PORT works too)
-  /close                   close the connection, or stop connecting
-  /close listen            stop listening; every peer is disconnected
-  /peers                   who is connected
-  /auto-reply on|off|TEXT  answer each line the listener receives (TEXT: with what)
-  /times on|off            show the time in front of each log line
-  /relay on|off            room mode: pass each peer's lines on to the other peers
-  /help                    this list
-  /quit                    close everything and leave (Ctrl-C and Ctrl-D too)
-  //text                   send \"/text\"
-Where a message says to press Listen, Connect or Close, type /listen, /connect or /close.";
+/// The list `/help` prints, in the language of the run.
+pub fn help() -> String {
+    let commands = [
+        ("/listen [PORT]", tr!("command-help-listen")),
+        ("/connect HOST [PORT]", tr!("command-help-connect")),
+        ("/close", tr!("command-help-close")),
+        ("/close listen", tr!("command-help-close-listen")),
+        ("/peers", tr!("command-help-peers")),
+        ("/auto-reply on|off|TEXT", tr!("command-help-auto-reply")),
+        ("/times on|off", tr!("command-help-times")),
+        ("/relay on|off", tr!("command-help-relay")),
+        ("/help", tr!("command-help-help")),
+        ("/quit", tr!("command-help-quit")),
+        ("//text", tr!("command-help-send-slash")),
+    ];
+    let mut text = tr!("command-help-intro");
+    for (command, what) in commands {
+        text.push_str(&format!("\n  {command:<24} {what}"));
+    }
+    text
+}
 
 /// Reads one typed line (without its newline). An error is one sentence to show.
 pub fn parse(line: &str) -> Result<Command<'_>, String> {
@@ -77,16 +85,14 @@ pub fn parse(line: &str) -> Result<Command<'_>, String> {
         if words.is_empty() {
             Ok(command)
         } else {
-            Err(format!(
-                "/{name} takes nothing after it: type /{name} alone."
-            ))
+            Err(tr!("command-takes-nothing", name = name))
         }
     };
     match name {
         "listen" => match words.as_slice() {
             [] => Ok(Command::Listen { port: None }),
             [port] => Ok(Command::Listen { port: Some(port) }),
-            _ => Err("/listen takes one port at most, such as /listen 12345.".into()),
+            _ => Err(tr!("command-listen-usage")),
         },
         "connect" => match words.as_slice() {
             [host] => Ok(Command::Connect { host, port: None }),
@@ -94,18 +100,15 @@ pub fn parse(line: &str) -> Result<Command<'_>, String> {
                 host,
                 port: Some(port),
             }),
-            _ => Err(
-                "/connect needs a host and may take a port, such as /connect 192.168.0.10 12345."
-                    .into(),
-            ),
+            _ => Err(tr!("command-connect-usage")),
         },
         "close" => match words.as_slice() {
             [] => Ok(Command::Close),
             ["listen"] => Ok(Command::CloseListen),
-            _ => Err("/close closes the connection, and /close listen stops listening.".into()),
+            _ => Err(tr!("command-close-usage")),
         },
         "auto-reply" => match args {
-            "" => Err("/auto-reply needs on, off, or the text to answer with.".into()),
+            "" => Err(tr!("command-auto-reply-usage")),
             "on" => Ok(Command::AutoReply(AutoReply::On)),
             "off" => Ok(Command::AutoReply(AutoReply::Off)),
             text => Ok(Command::AutoReply(AutoReply::Text(text))),
@@ -113,19 +116,17 @@ pub fn parse(line: &str) -> Result<Command<'_>, String> {
         "times" => match args {
             "on" => Ok(Command::Times(true)),
             "off" => Ok(Command::Times(false)),
-            _ => Err("/times takes on or off.".into()),
+            _ => Err(tr!("command-times-usage")),
         },
         "relay" => match args {
             "on" => Ok(Command::Relay(true)),
             "off" => Ok(Command::Relay(false)),
-            _ => Err("/relay takes on or off.".into()),
+            _ => Err(tr!("command-relay-usage")),
         },
         "peers" => none(Command::Peers),
         "help" | "?" => none(Command::Help),
         "quit" | "exit" => none(Command::Quit),
-        _ => Err(format!(
-            "/{name} is not a command: /help lists them, and //{name} sends \"/{name}\"."
-        )),
+        _ => Err(tr!("command-unknown", name = name)),
     }
 }
 

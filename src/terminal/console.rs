@@ -8,6 +8,7 @@ use crate::cli::Startup;
 use crate::engine::address::parse_host_port;
 use crate::engine::event::ip_port;
 use crate::engine::{EventQueue, LineKind, Side};
+use crate::tr;
 use reedline::{ExternalPrinter, Prompt, PromptEditMode, PromptHistorySearch, Reedline, Signal};
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -37,7 +38,7 @@ pub fn run(startup: Startup) -> i32 {
             .spawn(move || print_log(&queue, &sender, &stop, &times, palette))
     };
     if let Err(e) = printing {
-        eprintln!("tcp-chat: the terminal could not start a thread to print the log ({e}).");
+        eprintln!("{}", tr!("terminal-no-printer", detail = e.to_string()));
         return super::EXIT_FAILED;
     }
     let mut editor = Reedline::create()
@@ -72,7 +73,7 @@ pub fn run(startup: Startup) -> i32 {
             Ok(Signal::CtrlC | Signal::CtrlD) => break,
             Ok(_) => {}
             Err(e) => {
-                eprintln!("tcp-chat: the terminal stopped answering ({e}).");
+                eprintln!("{}", tr!("terminal-not-answering", detail = e.to_string()));
                 break;
             }
         }
@@ -128,12 +129,12 @@ fn apply(
         }
         Command::Close => {
             if !chat.disconnect() {
-                return Said::Note("Not connected: there is no connection to close.".into());
+                return Said::Note(tr!("terminal-not-connected"));
             }
         }
         Command::CloseListen => {
             if !chat.stop_listening() {
-                return Said::Note("Not listening: there is no listener to close.".into());
+                return Said::Note(tr!("terminal-not-listening"));
             }
         }
         Command::Peers => return Said::Note(peer_list(&chat.peers())),
@@ -148,22 +149,19 @@ fn apply(
             }
             chat.set_auto_reply(auto_reply.on.then(|| auto_reply.text.clone()));
             return Said::Note(if auto_reply.on {
-                format!(
-                    "Auto-reply on: each line received is answered with \"{}\".",
-                    auto_reply.text
-                )
+                tr!("terminal-auto-reply-on", text = &auto_reply.text)
             } else {
-                "Auto-reply off: lines received are not answered.".into()
+                tr!("terminal-auto-reply-off")
             });
         }
-        Command::Help => return Said::Note(command::HELP.into()),
+        Command::Help => return Said::Note(command::help()),
         Command::Times(on) => times.store(on, Ordering::SeqCst),
         Command::Relay(on) => {
             chat.set_relay(on);
             return Said::Note(if on {
-                "Relay on: each line a peer sends is passed on to the other peers.".into()
+                tr!("terminal-relay-on")
             } else {
-                "Relay off: lines from peers stay here.".into()
+                tr!("terminal-relay-off")
             });
         }
         Command::Quit => return Said::Quit,
@@ -174,18 +172,16 @@ fn apply(
 /// `/peers`: one line a peer, as the log names them.
 fn peer_list(peers: &[(Side, std::net::SocketAddr)]) -> String {
     if peers.is_empty() {
-        return "No peer is connected.".into();
+        return tr!("terminal-no-peers");
     }
-    let mut text = match peers.len() {
-        1 => "1 peer:".to_string(),
-        n => format!("{n} peers:"),
-    };
+    let mut text = tr!("terminal-peers", count = peers.len());
     for (side, peer) in peers {
-        let how = match side {
-            Side::Outgoing => "connected to",
-            Side::Incoming => "connected from",
+        let peer = ip_port(peer);
+        let line = match side {
+            Side::Outgoing => tr!("terminal-connected-to", peer = peer),
+            Side::Incoming => tr!("terminal-connected-from", peer = peer),
         };
-        text.push_str(&format!("\n  {how} {}", ip_port(peer)));
+        text.push_str(&format!("\n  {line}"));
     }
     text
 }

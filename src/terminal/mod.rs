@@ -25,6 +25,8 @@ pub const EXIT_FAILED: i32 = 1;
 /// Runs the chat in this terminal (or between pipes) until it is done; returns the exit
 /// code.
 pub fn run(startup: Startup) -> i32 {
+    // Sentences that name a button name the command here.
+    crate::i18n::set_front_end(crate::i18n::FrontEnd::Terminal);
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         console::run(startup)
     } else {

@@ -25,7 +25,7 @@ pub fn run(startup: Startup) -> i32 {
     let printer = match spawn_printer(session.queue.clone(), progress.clone(), startup.timestamps) {
         Ok(printer) => printer,
         Err(e) => {
-            eprintln!("tcp-chat: could not start a thread to print the log ({e}).");
+            eprintln!("{}", crate::tr!("pipe-no-printer", detail = e.to_string()));
             return EXIT_FAILED;
         }
     };
@@ -55,7 +55,10 @@ fn chat(session: &mut Session, startup: &Startup, progress: &Progress) -> i32 {
             Ok(0) => break,
             Ok(_) => {}
             Err(e) => {
-                eprintln!("tcp-chat: stdin could not be read ({e}).");
+                eprintln!(
+                    "{}",
+                    crate::tr!("pipe-stdin-unreadable", detail = e.to_string())
+                );
                 return EXIT_FAILED;
             }
         }
