@@ -45,6 +45,8 @@ fn translations(out: &Path) -> PathBuf {
             qm.display()
         ));
     }
+    // Where the tests find the .qm files (the QML tests load them beside their own files).
+    println!("cargo::rustc-env=TCP_CHAT_QM_DIR={}", out.display());
     let qrc = out.join("i18n.qrc");
     std::fs::write(
         &qrc,

@@ -276,6 +276,10 @@ case "${1:-}" in
   test)
     install_missing "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     ensure_rust
+    # The tests read English, whatever this machine's language; those about Korean set
+    # their own.
+    export LANG=C.UTF-8
+    unset LANGUAGE LC_ALL LC_MESSAGES
     cargo fmt --check
     cargo clippy --all-targets -- -D warnings
     # The Raspberry Pi package, for tests/emulated.rs: installed in a fresh root of the

@@ -530,14 +530,28 @@ fn with_a_korean_system_language_the_window_speaks_korean_and_keeps_the_course_w
     }
     // ... and the course's button words as the slides show them.
     app.wait_for_control("Send");
+    // The log's sentences made in Rust are Korean after the course's fixed words, as a
+    // screen reader reads them from the window.
+    app.wait_for_screen(&format!("Start Listening (포트 {port}번, "));
+    app.click(at::CONNECT.0, at::CONNECT.1);
+    app.wait_for_screen(&format!("127.0.0.1:{port}에 접속했습니다"));
+    app.wait_for_screen("Connect : 127.0.0.1 ");
+    app.click(at::MESSAGE.0, at::MESSAGE.1);
+    app.type_text("안녕하세요, 라즈베리파이입니다");
+    app.key("Return");
+    app.wait_for_screen("[rcv] (127.0.0.1 ");
+    app.wait_for_screen("Server OK");
     let shots = [
         app.screenshot("korean-640x480.png"),
         {
             app.resize(600, 320);
+            // A round trip through the window's event loop: it has taken the new size.
+            app.wait_for_screen("Server OK");
             app.screenshot("korean-minimum.png")
         },
         {
             app.resize(800, 480);
+            app.wait_for_screen("Server OK");
             app.screenshot("korean-800x480.png")
         },
     ];

@@ -2,6 +2,10 @@
 //! the window (and, where it needs one, a second chat as its peer over loopback), checks
 //! what a person would see, and quits with 0 when all is well.
 //!
+//! Files called `tst_ko_*.qml` run in a second process under `LANG=ko_KR.UTF-8`: Qt
+//! loads the window's Korean (`i18n/qml_ko.qm`, beside the test files as beside
+//! main.qml in the program), and the sentences made in Rust follow the same language.
+//!
 //! Runs without the test harness so that Qt lives on the main thread.
 
 use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QString, QUrl};
@@ -22,7 +26,8 @@ fn main() {
         eprintln!("window tests: still running after {WATCHDOG:?}, giving up");
         std::process::exit(1);
     });
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/qml");
+    let dir = test_files();
+    let korean_run = std::env::var_os(KOREAN_RUN).is_some();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/qml")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -42,6 +47,29 @@ fn main() {
         if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
             continue;
         }
+        let korean = name.starts_with("tst_ko_");
+        if korean && !korean_run {
+            // Qt reads the system's language once: a process of its own.
+            let status = std::process::Command::new(std::env::current_exe().unwrap())
+                .arg(&name)
+                .env(KOREAN_RUN, "1")
+                .env("LANG", "ko_KR.UTF-8")
+                .env_remove("LANGUAGE")
+                .env_remove("LC_ALL")
+                .env_remove("LC_MESSAGES")
+                .status()
+                .expect("the window tests start again");
+            if status.success() {
+                passed += 1;
+            } else {
+                println!("test {name} ... FAILED (in Korean)");
+                failed += 1;
+            }
+            continue;
+        }
+        if korean != korean_run {
+            continue;
+        }
         let mut engine = QQmlApplicationEngine::new();
         if let Some(engine) = engine.as_mut() {
             let url = QUrl::from(&QString::from(
@@ -59,8 +87,26 @@ fn main() {
             failed += 1;
         }
     }
+    let _ = std::fs::remove_dir_all(&dir);
     println!("\n{passed} passed, {failed} failed");
     std::process::exit(i32::from(failed > 0));
+}
+
+/// Set in the second process, which runs the Korean files.
+const KOREAN_RUN: &str = "TCP_CHAT_KOREAN_QML_RUN";
+
+/// The test files, copied with the window's translations beside them (`i18n/`), as
+/// main.qml has them in the program.
+fn test_files() -> PathBuf {
+    let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/qml");
+    let to = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("qml-{}", std::process::id()));
+    std::fs::create_dir_all(to.join("i18n")).expect("a folder for the QML tests");
+    for entry in std::fs::read_dir(&from).expect("tests/qml").flatten() {
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy a QML test");
+    }
+    let qm = PathBuf::from(env!("TCP_CHAT_QM_DIR")).join("qml_ko.qm");
+    std::fs::copy(&qm, to.join("i18n/qml_ko.qm")).expect("the built Korean .qm");
+    to
 }
 
 /// The test-name filter among the arguments cargo passes on, as libtest reads it: the

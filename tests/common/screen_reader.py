@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Reads a tcp-chat window the way a screen reader does, over AT-SPI: prints the names
-of the lines of the list called "Chat log" in the window of process PID (the lines the
-view holds), one a line, or nothing when that window is not (yet) on the bus. A log
-line never holds a newline: the window shows control characters as escapes.
+of the lines of the list called "Chat log" (in Korean "채팅 기록") in the window of
+process PID (the lines the view holds), one a line, or nothing when that window is not
+(yet) on the bus. A log line never holds a newline: the window shows control characters as escapes.
 
 With --has NAME instead, prints NAME if something in that window is called NAME (a
 dialog's title, a button) and nothing otherwise.
@@ -15,7 +15,7 @@ import pyatspi
 
 def find_log(node):
     try:
-        if node.getRoleName() == "list" and node.name == "Chat log":
+        if node.getRoleName() == "list" and node.name in ("Chat log", "채팅 기록"):
             return node
         children = [node.getChildAtIndex(i) for i in range(node.childCount)]
     except Exception:
