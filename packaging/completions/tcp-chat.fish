@@ -7,7 +7,7 @@ crlf\t'\\r\\n'
 none\t'nothing: each message as it is, as the course\'s scripts send'"
 complete -c tcp-chat -l transcript -d 'Append every log line, as shown, to FILE' -r -F
 complete -c tcp-chat -l transcript-max -d 'Move the transcript to FILE.1 when it reaches SIZE (such as 64M, 500K, 1G), and start FILE again' -r
-complete -c tcp-chat -l lang -d 'The language of the window: en or ko (default: the system\'s, from LANGUAGE, LC_ALL, LC_MESSAGES or LANG)' -r -f -a "en\t''
+complete -c tcp-chat -l lang -d 'The language: en or ko (default: the system\'s, from LANGUAGE, LC_ALL, LC_MESSAGES or LANG)' -r -f -a "en\t''
 ko\t''"
 complete -c tcp-chat -l max-peers -d 'How many peers may be connected to the listener at once' -r
 complete -c tcp-chat -l log-lines -d 'How many lines the window\'s log keeps (the transcript keeps every line)' -r
