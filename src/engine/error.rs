@@ -192,8 +192,20 @@ impl Error {
     }
 }
 
-/// An I/O error as words, without Rust's "(os error N)" tail.
+/// An I/O error as words in the language of the run (the system's own words, without
+/// Rust's "(os error N)" tail, for the rarer ones).
 pub fn plain_io(err: &io::Error) -> String {
+    use io::ErrorKind::*;
+    match err.kind() {
+        NotFound => return tr!("io-not-found"),
+        PermissionDenied => return tr!("io-permission-denied"),
+        StorageFull => return tr!("io-storage-full"),
+        ReadOnlyFilesystem => return tr!("io-read-only"),
+        IsADirectory => return tr!("io-is-a-folder"),
+        NetworkDown => return tr!("io-network-down"),
+        ConnectionReset => return tr!("io-connection-reset"),
+        _ => {}
+    }
     let text = err.to_string();
     match text.find(" (os error") {
         Some(cut) => text[..cut].to_lowercase(),

@@ -38,6 +38,16 @@ error-no-thread = { $peer } was disconnected at once: { $detail }
 error-no-more-threads = the system lets tcp-chat start no more threads (close other programs, or let fewer peers connect)
 error-thread-failed = cannot start a thread for it ({ $detail })
 
+## What an I/O error was, inside the sentences above ({ $detail }).
+
+io-not-found = there is no such file or folder
+io-permission-denied = permission denied
+io-storage-full = the disk is full
+io-read-only = the disk is read-only
+io-is-a-folder = it is a folder
+io-network-down = the network is down
+io-connection-reset = the connection was reset
+
 ## What is wrong with an address or port a person typed.
 
 address-empty-port = the port field is empty: type a number from 1 to 65535

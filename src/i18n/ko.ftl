@@ -36,6 +36,16 @@ error-no-thread = { $peer }의 접속을 바로 끊었습니다: { $detail }
 error-no-more-threads = 시스템이 tcp-chat에 스레드를 더 만들어 주지 않습니다(다른 프로그램을 닫거나, 접속하는 상대 수를 줄이세요)
 error-thread-failed = 이 접속을 맡을 스레드를 만들 수 없습니다({ $detail })
 
+## 위 문장 안에 들어가는 입출력 오류 ({ $detail }).
+
+io-not-found = 그런 파일이나 폴더가 없습니다
+io-permission-denied = 권한이 없습니다
+io-storage-full = 디스크가 가득 찼습니다
+io-read-only = 읽기 전용 디스크입니다
+io-is-a-folder = 폴더입니다
+io-network-down = 네트워크가 꺼져 있습니다
+io-connection-reset = 연결이 끊겼습니다
+
 ## 입력한 주소나 포트의 문제.
 
 address-empty-port = 포트 칸이 비어 있습니다: 1부터 65535까지의 숫자를 입력하세요
