@@ -718,7 +718,7 @@ fn binary_figures(env: &[(&str, &str)], runs: usize) -> BinaryFigures {
         let started = Instant::now();
         let mut child = Command::new(binary())
             .env("XDG_CONFIG_HOME", bench_config_home())
-            .args(["--listen", "--port", &port.to_string()])
+            .args(["--listen", "--no-discovery", "--port", &port.to_string()])
             .envs(env.iter().copied())
             .env("QT_LOGGING_RULES", "qt.scenegraph.time.renderloop=true")
             .stdout(Stdio::null())
@@ -921,6 +921,7 @@ fn terminal_rows(window_idle_mb: f64, round_trips: usize) -> Vec<Row> {
         "30",
         binary.to_str().unwrap(),
         "--terminal",
+        "--no-discovery",
         "--listen",
         "--bind",
         "127.0.0.1",
@@ -1009,7 +1010,7 @@ fn against_the_original(round_trips: usize, runs: usize) -> Vec<Row> {
             let command = if ours {
                 let mut c = Command::new(binary());
                 c.env("XDG_CONFIG_HOME", bench_config_home());
-                c.args(["--listen", "--port", &port.to_string()]);
+                c.args(["--listen", "--no-discovery", "--port", &port.to_string()]);
                 c
             } else {
                 original_command().unwrap()
@@ -1163,7 +1164,7 @@ fn hostile(keep_transcript: bool, attack: impl FnOnce(u16) -> Vec<TcpStream>) ->
     let mut command = Command::new(binary());
     command
         .env("XDG_CONFIG_HOME", bench_config_home())
-        .args(["-platform", "offscreen", "--listen", "--no-auto-reply"])
+        .args(["-platform", "offscreen", "--listen", "--no-auto-reply", "--no-discovery"])
         .args(["--port", &port.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null());

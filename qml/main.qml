@@ -19,6 +19,8 @@ ApplicationWindow {
     ChatBackend {
         id: chat
         objectName: "chat"
+        // Told to end (SIGTERM at logout): close as the close button does.
+        onQuitRequested: window.close()
     }
 
     Component.onCompleted: chat.start()
@@ -134,8 +136,73 @@ ApplicationWindow {
                 text: chat.connected ? qsTr("Close") : chat.connecting ? qsTr("Connecting...") : qsTr("Connect")
                 Accessible.name: chat.connected ? qsTr("Close the connection")
                                : chat.connecting ? qsTr("Cancel connecting") : qsTr("Connect")
-                KeyNavigation.tab: messageField
+                KeyNavigation.tab: nearbyList.visible ? nearbyList : messageField
                 onClicked: chat.toggleConnect(hostField.text, portField.text)
+            }
+        }
+
+        // The tcp-chat listeners on this LAN (DNS-SD): a click fills IP and port, a
+        // double-click or Enter connects too.
+        RowLayout {
+            Layout.fillWidth: true
+            visible: nearbyList.count > 0
+            spacing: 6
+            Label {
+                Layout.alignment: Qt.AlignTop
+                topPadding: 4
+                text: qsTr("Nearby")
+            }
+            Frame {
+                Layout.fillWidth: true
+                padding: 1
+                ListView {
+                    id: nearbyList
+                    objectName: "nearbyList"
+                    anchors.left: parent.left
+                    anchors.right: parent.right
+                    // Three rows at most; more scroll.
+                    implicitHeight: Math.min(count, 3) * 26
+                    clip: true
+                    model: chat.nearby
+                    currentIndex: -1
+                    boundsBehavior: Flickable.StopAtBounds
+                    keyNavigationEnabled: true
+                    Accessible.name: qsTr("Nearby chats")
+                    Accessible.role: Accessible.List
+                    ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded }
+                    KeyNavigation.tab: messageField
+                    function pick(index, connect) {
+                        var parts = model[index].split("\t");
+                        hostField.text = parts[1];
+                        portField.text = parts[2];
+                        if (connect && !chat.connected && !chat.connecting)
+                            chat.toggleConnect(hostField.text, portField.text);
+                    }
+                    Keys.onReturnPressed: if (currentIndex >= 0) pick(currentIndex, true)
+                    Keys.onEnterPressed: if (currentIndex >= 0) pick(currentIndex, true)
+                    onActiveFocusChanged: if (activeFocus && currentIndex < 0 && count > 0) currentIndex = 0
+                    delegate: ItemDelegate {
+                        required property string modelData
+                        required property int index
+                        readonly property var parts: modelData.split("\t")
+                        width: ListView.view.width
+                        height: 26
+                        topPadding: 2
+                        bottomPadding: 2
+                        highlighted: ListView.isCurrentItem
+                        text: qsTr("%1   %2 port %3").arg(parts[0]).arg(parts[1]).arg(parts[2])
+                        ToolTip.visible: hovered
+                        ToolTip.delay: 600
+                        ToolTip.text: qsTr("%1 (%2): click to fill IP and port, double-click to connect")
+                                          .arg(parts[3]).arg(parts[4])
+                        Accessible.name: text
+                        onClicked: {
+                            ListView.view.currentIndex = index;
+                            ListView.view.pick(index, false);
+                        }
+                        onDoubleClicked: ListView.view.pick(index, true)
+                    }
+                }
             }
         }
 

@@ -24,6 +24,8 @@ pub mod qobject {
         type QModelIndex = cxx_qt_lib::QModelIndex;
         include!("cxx-qt-lib/qurl.h");
         type QUrl = cxx_qt_lib::QUrl;
+        include!("cxx-qt-lib/qstringlist.h");
+        type QStringList = cxx_qt_lib::QStringList;
     }
 
     extern "RustQt" {
@@ -58,6 +60,9 @@ pub mod qobject {
         /// The window's size at start (saved last time, or the default).
         #[qproperty(i32, initial_width, cxx_name = "initialWidth")]
         #[qproperty(i32, initial_height, cxx_name = "initialHeight")]
+        /// The tcp-chat listeners found on the LAN, ours left out, each as
+        /// `name<TAB>address<TAB>port<TAB>host name<TAB>every address, ", "-separated`.
+        #[qproperty(QStringList, nearby)]
         type ChatBackend = super::ChatBackendRust;
 
         /// Remembers the fields and the window's size for the next start (unless
@@ -99,6 +104,11 @@ pub mod qobject {
         #[qinvokable]
         #[cxx_name = "saveLog"]
         fn save_log(self: &Self, file: &QUrl);
+
+        /// The process was told to end (SIGTERM): the window closes as by its close button.
+        #[qsignal]
+        #[cxx_name = "quitRequested"]
+        fn quit_requested(self: Pin<&mut Self>);
 
         /// The whole log as text, one line each, for copying.
         #[qinvokable]
@@ -166,7 +176,7 @@ use crate::engine::{clock, hostinfo};
 use core::pin::Pin;
 use cxx_qt::{CxxQtType, Threading};
 use cxx_qt_lib::{
-    QByteArray, QHash, QHashPair_i32_QByteArray, QModelIndex, QString, QUrl, QVariant,
+    QByteArray, QHash, QHashPair_i32_QByteArray, QModelIndex, QString, QStringList, QUrl, QVariant,
 };
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -247,6 +257,7 @@ pub struct ChatBackendRust {
     relay: bool,
     initial_width: i32,
     initial_height: i32,
+    nearby: QStringList,
 
     /// The engine; created in `initialize`, once the object can be reached from threads.
     chat: Option<Chat>,
@@ -289,6 +300,7 @@ impl Default for ChatBackendRust {
             relay: startup.settings.relay,
             initial_width: i32::try_from(startup.width).unwrap_or(640),
             initial_height: i32::try_from(startup.height).unwrap_or(480),
+            nearby: QStringList::default(),
             auto_reply: QString::from(startup.auto_reply_text.as_str()),
             chat: None,
             queue: None,
@@ -334,6 +346,7 @@ impl cxx_qt::Initialize for ChatBackend {
         if let Ok(mut created) = CREATED.lock() {
             created.push(qt_thread.clone());
         }
+        let nearby_changed = qt_thread.clone();
         let wake = move || {
             // Fails only when the object is gone, and then nobody is left to tell.
             let _ = qt_thread.queue(|this| this.drain());
@@ -353,7 +366,12 @@ impl cxx_qt::Initialize for ChatBackend {
                 problem.clone(),
             )));
         }
-        let chat = Chat::new(self.startup.settings.clone(), queue.clone());
+        let mut chat = Chat::new(self.startup.settings.clone(), queue.clone());
+        if self.startup.discovery {
+            chat.start_discovery(move || {
+                let _ = nearby_changed.queue(|this| this.refresh_nearby());
+            });
+        }
         let mut this = self.as_mut().rust_mut();
         this.chat = Some(chat);
         this.queue = Some(queue);
@@ -571,6 +589,26 @@ impl ChatBackend {
             self.as_mut().rust_mut().rows.extend(new_rows);
             self.as_mut().end_insert_rows();
         }
+    }
+
+    /// Brings the Nearby list in line with what the engine found.
+    fn refresh_nearby(mut self: Pin<&mut Self>) {
+        let Some(found) = self.as_mut().chat().map(|c| c.nearby()) else {
+            return;
+        };
+        let mut list = QStringList::default();
+        for nearby in found {
+            let entry = format!(
+                "{}\t{}\t{}\t{}\t{}",
+                nearby.name,
+                nearby.address(),
+                nearby.port,
+                nearby.host,
+                nearby.addresses.join(", ")
+            );
+            list.append(QString::from(entry.as_str()));
+        }
+        self.set_nearby(list);
     }
 
     /// Brings the properties in line with the engine.

@@ -93,6 +93,10 @@ pub struct Cli {
     #[arg(long, help = tr!("help-no_settings"))]
     pub no_settings: bool,
 
+    /// No announcing, no Nearby list, no mDNS lookups.
+    #[arg(long, help = tr!("help-no_discovery"))]
+    pub no_discovery: bool,
+
     /// The listener's limit of peers.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PEERS, value_parser = count_arg::<{ u16::MAX as usize }>, help = tr!("help-max_peers"))]
     pub max_peers: usize,
@@ -168,6 +172,9 @@ pub struct Startup {
     pub transcript_max: u64,
     pub timestamps: bool,
     pub log_lines: usize,
+    /// Announce the listener and find others on the LAN (DNS-SD); off with
+    /// `--no-discovery`, and where nothing asked for it (tests that build a Startup).
+    pub discovery: bool,
     /// The auto-reply's text, shown in its field even while it is off.
     pub auto_reply_text: String,
     /// The window's size at start.
@@ -204,6 +211,7 @@ impl Default for Startup {
             transcript_max: DEFAULT_TRANSCRIPT_MAX,
             timestamps: false,
             log_lines: DEFAULT_LOG_LINES,
+            discovery: false,
             auto_reply_text: DEFAULT_AUTO_REPLY.into(),
             width: DEFAULT_WIDTH,
             height: DEFAULT_HEIGHT,
@@ -279,6 +287,7 @@ impl Cli {
             transcript_max: self.transcript_max,
             timestamps: self.timestamps,
             log_lines: self.log_lines,
+            discovery: !self.no_discovery,
             auto_reply_text,
             width: saved.width.unwrap_or(DEFAULT_WIDTH),
             height: saved.height.unwrap_or(DEFAULT_HEIGHT),

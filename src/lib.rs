@@ -7,6 +7,7 @@
 //! - [`display`]: whether there is a display for the window, before Qt starts.
 //! - [`render`]: which Qt Quick scene graph suits this machine.
 //! - [`settings`]: what the window remembers between starts.
+//! - [`signals`]: ending when told to (SIGTERM), the LAN announcement withdrawn first.
 //! - [`terminal`]: the same chat in a terminal (`--terminal`), with no window and no Qt.
 
 pub mod bridge;
@@ -16,4 +17,5 @@ pub mod engine;
 pub mod i18n;
 pub mod render;
 pub mod settings;
+pub mod signals;
 pub mod terminal;

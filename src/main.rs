@@ -19,6 +19,15 @@ fn main() -> anyhow::Result<()> {
         std::process::exit(2);
     }
     tcp_chat::render::choose_scene_graph();
+    // Told to end: the LAN announcement goes at once, then the window closes as by its
+    // close button (settings and transcript kept), or the process ends 3 s later.
+    tcp_chat::signals::watch(|signal| {
+        for window in tcp_chat::bridge::created_backends() {
+            let _ = window.queue(|this| this.quit_requested());
+        }
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        std::process::exit(128 + signal);
+    });
 
     let mut app = QGuiApplication::new();
     let mut engine = QQmlApplicationEngine::new();

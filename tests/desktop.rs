@@ -208,6 +208,7 @@ fn a_port_below_1024_without_rights_says_what_to_do() {
         .args([
             "-platform",
             "offscreen",
+            "--no-discovery",
             "--listen",
             "--port",
             "80",

@@ -31,6 +31,8 @@ impl Window {
         let child = Command::new(env!("CARGO_BIN_EXE_tcp-chat"))
             .env("XDG_CONFIG_HOME", test_config_home())
             .args(["-platform", "offscreen", "--listen", "--no-auto-reply"])
+            // No mDNS on this machine's network: tests talk to loopback only.
+            .arg("--no-discovery")
             .args(["--port", &port.to_string()])
             .arg("--transcript")
             .arg(transcript)

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 fn run_with(display: Option<&str>) -> (Option<i32>, String, Duration) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tcp-chat"));
     command
-        .args(["--listen", "--port", "0"])
+        .args(["--listen", "--port", "0", "--no-discovery"])
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
         .env_remove("QT_QPA_PLATFORM")

@@ -15,6 +15,8 @@ fn tcp_chat(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tcp-chat"));
     command
         .arg("--terminal")
+        // No mDNS on this machine's network: tests talk to loopback only.
+        .arg("--no-discovery")
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -83,6 +83,7 @@ fn run_in(lang: &str, args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tcp-chat"));
     command
         .args(args)
+        .arg("--no-discovery")
         .env("LANG", lang)
         .env_remove("LANGUAGE")
         .env_remove("LC_ALL")

@@ -167,5 +167,21 @@
         <source>Pass each peer&apos;s lines on to the other peers</source>
         <translation>받은 줄을 다른 상대 모두에게 전달합니다</translation>
     </message>
+    <message>
+        <source>Nearby</source>
+        <translation>근처</translation>
+    </message>
+    <message>
+        <source>Nearby chats</source>
+        <translation>근처의 채팅</translation>
+    </message>
+    <message>
+        <source>%1   %2 port %3</source>
+        <translation>%1   %2 포트 %3</translation>
+    </message>
+    <message>
+        <source>%1 (%2): click to fill IP and port, double-click to connect</source>
+        <translation>%1 (%2): 누르면 IP와 포트를 채우고, 두 번 누르면 접속합니다</translation>
+    </message>
 </context>
 </TS>

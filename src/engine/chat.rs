@@ -5,6 +5,7 @@
 use super::address::{parse_host, parse_port};
 use super::client::Client;
 use super::connection::{AutoReply, Link};
+use super::discovery::{Discovery, Nearby};
 use super::error::Error;
 use super::event::{Event, Side};
 use super::listener::{ListenConfig, Listener, DEFAULT_MAX_PEERS};
@@ -83,6 +84,8 @@ pub struct Chat {
     peers: Arc<AtomicUsize>,
     listener: Option<Listener>,
     client: Client,
+    /// Announces the listener and finds others on the LAN (`None`: `--no-discovery`).
+    discovery: Option<Arc<Discovery>>,
 }
 
 impl Chat {
@@ -97,6 +100,7 @@ impl Chat {
             auto_reply,
             peers,
             listener: None,
+            discovery: None,
         };
         chat.set_auto_reply(chat.settings.auto_reply.clone());
         chat
@@ -124,7 +128,42 @@ impl Chat {
         let listener = Listener::start(config, self.sink.clone(), self.peers.clone())?;
         let port = listener.port();
         self.listener = Some(listener);
+        if let Some(discovery) = &self.discovery {
+            discovery.announce(port, self.settings.bind);
+        }
         Ok(port)
+    }
+
+    /// Starts announcing the listener on the LAN while it listens, finding the others
+    /// ([`Chat::nearby`]; `on_change` is called, on the mDNS thread, when they may have
+    /// changed), and looking `.local` names up by multicast DNS. A failure is reported.
+    pub fn start_discovery(&mut self, on_change: impl Fn() + Send + 'static) {
+        match Discovery::start(on_change) {
+            Ok(discovery) => self.set_discovery(discovery),
+            Err(detail) => self.sink.emit(Event::Error(Error::Discovery { detail })),
+        }
+    }
+
+    fn set_discovery(&mut self, discovery: Arc<Discovery>) {
+        let lookup = Arc::downgrade(&discovery);
+        self.client.set_mdns(Arc::new(move |host, timeout| {
+            lookup
+                .upgrade()
+                .map(|d| d.resolve(host, timeout))
+                .unwrap_or_default()
+        }));
+        if let Some(port) = self.listener.as_ref().map(|l| l.port()) {
+            discovery.announce(port, self.settings.bind);
+        }
+        self.discovery = Some(discovery);
+    }
+
+    /// The tcp-chat listeners found on the LAN (none without discovery).
+    pub fn nearby(&self) -> Vec<Nearby> {
+        self.discovery
+            .as_ref()
+            .map(|d| d.nearby())
+            .unwrap_or_default()
     }
 
     /// Stops listening: the port is free when this returns, every peer is disconnected.
@@ -133,6 +172,10 @@ impl Chat {
         let Some(listener) = self.listener.take() else {
             return false;
         };
+        // Nobody is sent here any more: the goodbye goes out first.
+        if let Some(discovery) = &self.discovery {
+            discovery.withdraw();
+        }
         listener.close();
         self.sink.emit(Event::ListenStopped);
         true
@@ -253,6 +296,9 @@ impl Chat {
 
 impl Drop for Chat {
     fn drop(&mut self) {
+        if let Some(discovery) = &self.discovery {
+            discovery.withdraw();
+        }
         self.client.disconnect();
         if let Some(listener) = self.listener.take() {
             listener.close();

@@ -3,7 +3,7 @@
 
 use super::address::{canonical, Host};
 use super::connection::{Connection, Link, Setup, Shared};
-use super::dial::{dial, DialError};
+use super::dial::{dial, DialError, MdnsLookup};
 use super::error::{plain_io, Error};
 use super::event::{Event, LeaveReason, Side};
 use super::sink::EventSink;
@@ -34,6 +34,8 @@ pub struct Client {
     sink: Arc<dyn EventSink>,
     peers: Arc<AtomicUsize>,
     attempts: u64,
+    /// Looks `.local` names up by multicast DNS too.
+    mdns: Option<MdnsLookup>,
 }
 
 impl Client {
@@ -43,7 +45,13 @@ impl Client {
             sink,
             peers,
             attempts: 0,
+            mdns: None,
         }
+    }
+
+    /// Looks `.local` names up with `mdns` too (as well as the system's resolver).
+    pub fn set_mdns(&mut self, mdns: MdnsLookup) {
+        self.mdns = Some(mdns);
     }
 
     /// Starts connecting to `host` on `port` and returns at once; the outcome is reported
@@ -71,6 +79,7 @@ impl Client {
             state: self.state.clone(),
             sink: self.sink.clone(),
             peers: self.peers.clone(),
+            mdns: self.mdns.clone(),
         };
         let spawned = thread::Builder::new()
             .name("tcp-chat-connect".into())
@@ -147,6 +156,7 @@ struct Attempt {
     state: Arc<Mutex<ClientState>>,
     sink: Arc<dyn EventSink>,
     peers: Arc<AtomicUsize>,
+    mdns: Option<MdnsLookup>,
 }
 
 impl Attempt {
@@ -215,7 +225,7 @@ impl Attempt {
     /// Looks the host up and connects to one of its addresses, within the time limit.
     fn dial(&self) -> Result<(TcpStream, SocketAddr), Error> {
         let deadline = Instant::now() + CONNECT_TIMEOUT;
-        match dial(&self.host, self.port, deadline) {
+        match dial(&self.host, self.port, deadline, self.mdns.as_ref()) {
             Ok((stream, addr)) => {
                 let peer = stream.peer_addr().map(canonical).unwrap_or(canonical(addr));
                 Ok((stream, peer))

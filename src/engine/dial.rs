@@ -17,6 +17,10 @@ use std::time::{Duration, Instant};
 /// 250 ms).
 pub const ATTEMPT_DELAY: Duration = Duration::from_millis(250);
 
+/// Looks a `.local` name up by multicast DNS within a time limit (addresses with port
+/// 0; empty when nobody answered). See [`super::discovery`].
+pub type MdnsLookup = std::sync::Arc<dyn Fn(&str, Duration) -> Vec<SocketAddr> + Send + Sync>;
+
 /// Why no connection came about.
 #[derive(Debug)]
 pub enum DialError {
@@ -30,50 +34,95 @@ pub enum DialError {
 }
 
 /// Looks `host` up and connects to one of its addresses on `port`, all before
-/// `deadline`. Returns the stream and the address it reached.
+/// `deadline`. A `.local` name is also looked up by `mdns` (when given), where the
+/// system's resolver may not. Returns the stream and the address it reached.
 pub fn dial(
     host: &Host,
     port: u16,
     deadline: Instant,
+    mdns: Option<&MdnsLookup>,
 ) -> Result<(TcpStream, SocketAddr), DialError> {
-    let addrs = lookup(host, port, deadline)?;
+    let addrs = lookup(host, port, deadline, mdns)?;
     connect_any(&interleave(addrs), deadline).map_err(DialError::Connect)
 }
 
 /// The system's resolver cannot be told to give up, and it may retry for far longer than
 /// our limit when a name server does not answer: it runs on a thread of its own, which
 /// is left to finish by itself when the deadline comes first.
-fn lookup(host: &Host, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>, DialError> {
-    if let Host::Ip { .. } = host {
+///
+/// A `.local` name is asked of the system's resolver and of multicast DNS at once, and
+/// the first to find addresses wins.
+fn lookup(
+    host: &Host,
+    port: u16,
+    deadline: Instant,
+    mdns: Option<&MdnsLookup>,
+) -> Result<Vec<SocketAddr>, DialError> {
+    let Host::Name(name) = host else {
         return resolve(host, port).map_err(|error| DialError::Lookup {
             error,
             timed_out: false,
         });
-    }
+    };
     let (tx, rx) = mpsc::channel();
     let job = host.clone();
-    let spawned = thread::Builder::new()
-        .name("tcp-chat-lookup".into())
-        .stack_size(256 * 1024)
-        .spawn(move || {
-            let _ = tx.send(resolve(&job, port));
-        });
-    let name = host.to_string();
+    let system = tx.clone();
+    let mut asked = usize::from(
+        thread::Builder::new()
+            .name("tcp-chat-lookup".into())
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let _ = system.send(resolve(&job, port));
+            })
+            .is_ok(),
+    );
+    let is_local = name
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+        .ends_with(".local");
+    if let Some(mdns) = mdns.filter(|_| is_local) {
+        let (mdns, name) = (mdns.clone(), name.clone());
+        let wait = deadline.saturating_duration_since(Instant::now());
+        let spawned = thread::Builder::new()
+            .name("tcp-chat-mdns-lookup".into())
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let found: Vec<SocketAddr> = mdns(&name, wait)
+                    .into_iter()
+                    .map(|mut addr| {
+                        addr.set_port(port);
+                        addr
+                    })
+                    .collect();
+                let _ = tx.send(if found.is_empty() {
+                    Err(AddressError::NotResolved(name))
+                } else {
+                    Ok(found)
+                });
+            });
+        asked += usize::from(spawned.is_ok());
+    }
     let not_found = |timed_out| DialError::Lookup {
         error: AddressError::NotResolved(name.clone()),
         timed_out,
     };
-    if spawned.is_err() {
-        return Err(not_found(false));
+    let mut failure = None;
+    for _ in 0..asked {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(Ok(addrs)) if !addrs.is_empty() => return Ok(addrs),
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => failure = Some(error),
+            Err(mpsc::RecvTimeoutError::Timeout) => return Err(not_found(true)),
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
     }
-    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-        Ok(result) => result.map_err(|error| DialError::Lookup {
+    Err(failure.map_or_else(
+        || not_found(false),
+        |error| DialError::Lookup {
             error,
             timed_out: false,
-        }),
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(not_found(true)),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(not_found(false)),
-    }
+        },
+    ))
 }
 
 /// The addresses in the order to try them: the resolver's order (RFC 6724), with the

@@ -68,6 +68,10 @@ pub enum Error {
         peer: String,
         detail: String,
     },
+    /// Multicast DNS could not start: nothing is announced or found.
+    Discovery {
+        detail: String,
+    },
     /// Saved settings that could not be used, already a sentence.
     Settings(String),
 }
@@ -125,6 +129,7 @@ impl fmt::Display for Error {
             Error::NoThread { peer, detail } => {
                 tr!("error-no-thread", peer = peer, detail = detail)
             }
+            Error::Discovery { detail } => tr!("error-discovery", detail = detail),
             Error::Settings(sentence) => return f.write_str(sentence),
         };
         f.write_str(&text)

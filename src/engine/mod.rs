@@ -8,6 +8,7 @@ pub mod client;
 pub mod clock;
 pub mod connection;
 pub mod dial;
+pub mod discovery;
 pub mod error;
 pub mod event;
 pub mod framing;

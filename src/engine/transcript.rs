@@ -21,6 +21,7 @@ pub const DEFAULT_TRANSCRIPT_MAX: u64 = 64 << 20;
 
 /// The transcript's writer thread, which ends once the queue is closed and every line is
 /// written.
+#[derive(Clone)]
 pub struct Transcript {
     done: Arc<(Mutex<bool>, Condvar)>,
 }

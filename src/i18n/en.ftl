@@ -37,6 +37,7 @@ error-transcript-failed = cannot write the transcript { $path } any more ({ $det
 error-no-thread = { $peer } was disconnected at once: { $detail }
 error-no-more-threads = the system lets tcp-chat start no more threads (close other programs, or let fewer peers connect)
 error-thread-failed = cannot start a thread for it ({ $detail })
+error-discovery = cannot look for other chats on the network ({ $detail }): type the other side's address instead
 
 ## What an I/O error was, inside the sentences above ({ $detail }).
 
@@ -130,6 +131,7 @@ help-relay = Room mode: pass each line a peer sends to the listener on to every 
 help-timestamps = Show the time (HH:MM:SS) in front of each log line (the window's Times box)
 help-lang = The language: en or ko (default: the system's, from LANGUAGE, LC_ALL, LC_MESSAGES or LANG)
 help-no_settings = Start the window with the defaults, and remember nothing when it closes (otherwise it keeps its address, port, auto-reply and size in ~/.config/tcp-chat/tcp-chat.conf)
+help-no_discovery = Do not announce the listener on the LAN, nor list the chats nearby (DNS-SD over mDNS)
 help-max_peers = How many peers may be connected to the listener at once
 help-log_lines = How many lines the window's log keeps (the transcript keeps every line)
 help-help = Print help

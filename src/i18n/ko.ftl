@@ -35,6 +35,7 @@ error-transcript-failed = 대화 기록 파일 { $path }에 더 이상 쓸 수 �
 error-no-thread = { $peer }의 접속을 바로 끊었습니다: { $detail }
 error-no-more-threads = 시스템이 tcp-chat에 스레드를 더 만들어 주지 않습니다(다른 프로그램을 닫거나, 접속하는 상대 수를 줄이세요)
 error-thread-failed = 이 접속을 맡을 스레드를 만들 수 없습니다({ $detail })
+error-discovery = 네트워크에서 다른 채팅을 찾을 수 없습니다({ $detail }): 상대의 주소를 직접 입력하세요
 
 ## 위 문장 안에 들어가는 입출력 오류 ({ $detail }).
 
@@ -123,6 +124,7 @@ help-relay = 중계(방 모드): 서버가 상대에게서 받은 줄을 다른 
 help-timestamps = 로그 줄마다 앞에 시각(HH:MM:SS)을 표시합니다(창의 시각 상자)
 help-lang = 언어: en 또는 ko (기본값: LANGUAGE, LC_ALL, LC_MESSAGES, LANG에 따른 시스템의 언어)
 help-no_settings = 창을 기본값으로 시작하고, 닫을 때 아무것도 저장하지 않습니다 (보통은 주소, 포트, 자동 응답, 창 크기를 ~/.config/tcp-chat/tcp-chat.conf에 저장합니다)
+help-no_discovery = 서버를 네트워크에 알리지 않고, 근처의 채팅도 찾지 않습니다(mDNS의 DNS-SD)
 help-max_peers = 서버에 동시에 접속할 수 있는 상대 수
 help-log_lines = 창의 기록에 남길 줄 수 (대화 기록 파일에는 모든 줄이 남습니다)
 help-help = 도움말을 보여 줍니다

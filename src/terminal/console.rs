@@ -26,6 +26,11 @@ const PRINT_INTERVAL: Duration = Duration::from_millis(30);
 
 pub fn run(startup: Startup) -> i32 {
     let mut session = Session::open(&startup);
+    session.end_on_signal(|| {
+        // The terminal as it was: the line editor's raw mode off.
+        let _ = crossterm::terminal::disable_raw_mode();
+        println!();
+    });
     let printer = ExternalPrinter::<String>::new(PRINTER_BATCHES);
     let stop = Arc::new(AtomicBool::new(false));
     let times = Arc::new(AtomicBool::new(startup.timestamps));

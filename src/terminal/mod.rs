@@ -65,12 +65,31 @@ impl Session {
             startup.transcript_max,
             &queue,
         );
-        let chat = Chat::new(startup.settings.clone(), queue.clone());
+        let mut chat = Chat::new(startup.settings.clone(), queue.clone());
+        if startup.discovery {
+            // `/nearby` reads the list when asked.
+            chat.start_discovery(|| {});
+        }
         Self {
             chat: Some(chat),
             queue,
             transcript,
         }
+    }
+
+    /// Ends the process when it is told to (SIGTERM, SIGHUP, SIGINT): after the
+    /// announcement is withdrawn and `first` has run, the transcript writes what it has
+    /// (unless the disk hangs), and the process exits with 128 + the signal.
+    fn end_on_signal(&self, first: impl FnOnce() + Send + 'static) {
+        let (queue, transcript) = (self.queue.clone(), self.transcript.clone());
+        crate::signals::watch(move |signal| {
+            first();
+            queue.close();
+            if let Some(transcript) = &transcript {
+                transcript.finish(Duration::from_secs(1));
+            }
+            std::process::exit(128 + signal);
+        });
     }
 
     fn chat(&mut self) -> &mut Chat {

@@ -21,6 +21,7 @@ pub const MAX_MESSAGE: usize = 1024 * 1024;
 
 pub fn run(startup: Startup) -> i32 {
     let mut session = Session::open(&startup);
+    session.end_on_signal(|| {});
     let progress = Arc::new(Progress::default());
     let printer = match spawn_printer(session.queue.clone(), progress.clone(), startup.timestamps) {
         Ok(printer) => printer,

@@ -44,6 +44,8 @@ pub fn screenshot_dir() -> PathBuf {
 impl App {
     /// Starts tcp-chat with `args` (run through `prefix`, such as `ip netns exec A`) and
     /// waits for its window.
+    /// No mDNS unless `args` ask for it with `--discovery` (taken out here): tests talk
+    /// to loopback, or to their own network namespaces, only.
     pub fn start(x: &Xvfb, prefix: &[&str], args: &[&str], transcript: &Path) -> Self {
         let binary = env!("CARGO_BIN_EXE_tcp-chat");
         Self::start_binary(x, prefix, binary, args, transcript, transcript)
@@ -77,8 +79,10 @@ impl App {
             .parent()
             .map_or_else(std::env::temp_dir, Path::to_path_buf)
             .join("config");
+        let discovery = args.contains(&"--discovery");
         command
-            .args(args)
+            .args(args.iter().filter(|a| **a != "--discovery"))
+            .args((!discovery).then_some("--no-discovery"))
             .env("XDG_CONFIG_HOME", config)
             .arg("--transcript")
             .arg(transcript_arg)
@@ -253,6 +257,76 @@ impl App {
             .lines()
             .map(str::to_string)
             .collect()
+    }
+
+    /// What a screen reader reads in the list called `list` (one entry a line).
+    pub fn screen_list(&self, list: &str) -> Vec<String> {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/screen_reader.py");
+        let out = Command::new("/usr/bin/python3")
+            .arg(script)
+            .arg(self.child.id().to_string())
+            .args(["--list", list])
+            .envs(self.env.iter().cloned())
+            .output()
+            .expect("python3 with pyatspi");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Waits until the list called `list` has an entry containing `text`; returns it.
+    pub fn wait_for_list_entry(&self, list: &str, text: &str, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            let entries = self.screen_list(list);
+            if let Some(entry) = entries.iter().find(|e| e.contains(text)) {
+                return entry.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no entry with {text:?} in {list:?} within {limit:?}; it reads: {entries:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Where the screen reader says the showing thing called `name` is, in the window.
+    pub fn position_of(&self, name: &str) -> Option<(i32, i32)> {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/screen_reader.py");
+        let out = Command::new("/usr/bin/python3")
+            .arg(script)
+            .arg(self.child.id().to_string())
+            .args(["--where", name])
+            .envs(self.env.iter().cloned())
+            .output()
+            .expect("python3 with pyatspi");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let (x, y) = text.trim().split_once(' ')?;
+        Some((x.parse().ok()?, y.parse().ok()?))
+    }
+
+    /// Double-clicks at (x, y) inside the window.
+    pub fn double_click(&self, x: i32, y: i32) {
+        self.focus();
+        self.xdotool(&[
+            "mousemove",
+            "--window",
+            &self.window,
+            &x.to_string(),
+            &y.to_string(),
+            "click",
+            "--repeat",
+            "2",
+            "--delay",
+            "80",
+            "1",
+        ]);
+    }
+
+    /// The process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Waits until something in the window is called `name` for a screen reader (a

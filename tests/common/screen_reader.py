@@ -2,45 +2,49 @@
 """Reads a tcp-chat window the way a screen reader does, over AT-SPI: prints the names
 of the lines of the list called "Chat log" (in Korean "채팅 기록") in the window of
 process PID (the lines the view holds), one a line, or nothing when that window is not
-(yet) on the bus. A log line never holds a newline: the window shows control characters as escapes.
+(yet) on the bus. A log line never holds a newline: the window shows control characters
+as escapes.
 
+With --list NAME, the same for the list called NAME ("Nearby chats").
 With --has NAME instead, prints NAME if something in that window is called NAME (a
 dialog's title, a button) and nothing otherwise.
+With --where NAME, prints the window-relative centre "X Y" of the first thing called
+NAME that is showing, and nothing when there is none.
 
-usage: screen_reader.py PID [--has NAME]"""
+usage: screen_reader.py PID [--list NAME | --has NAME | --where NAME]"""
 import sys
 
 import pyatspi
 
+LOG_NAMES = ("Chat log", "채팅 기록")
 
-def find_log(node):
+
+def find(node, test):
     try:
-        if node.getRoleName() == "list" and node.name in ("Chat log", "채팅 기록"):
+        if test(node):
             return node
         children = [node.getChildAtIndex(i) for i in range(node.childCount)]
     except Exception:
         return None
     for child in children:
         if child is not None:
-            found = find_log(child)
+            found = find(child, test)
             if found is not None:
                 return found
     return None
 
 
-def has(node, name):
+def showing(node):
     try:
-        if node.name == name:
-            return True
-        children = [node.getChildAtIndex(i) for i in range(node.childCount)]
+        return node.getState().contains(pyatspi.STATE_SHOWING)
     except Exception:
         return False
-    return any(child is not None and has(child, name) for child in children)
 
 
 def main():
     pid = int(sys.argv[1])
-    wanted = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--has" else None
+    option = sys.argv[2] if len(sys.argv) > 3 else None
+    name = sys.argv[3] if option else None
     desktop = pyatspi.Registry.getDesktop(0)
     for i in range(desktop.childCount):
         app = desktop.getChildAtIndex(i)
@@ -49,11 +53,19 @@ def main():
                 continue
         except Exception:
             continue
-        if wanted is not None:
-            if has(app, wanted):
-                print(wanted)
+        if option == "--has":
+            if find(app, lambda n: n.name == name) is not None:
+                print(name)
             return
-        log = find_log(app)
+        if option == "--where":
+            node = find(app, lambda n: n.name == name and showing(n))
+            if node is not None:
+                window = find(app, lambda n: n.getRoleName() == "frame") or app
+                x, y, w, h = node.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+                print(f"{x + w // 2} {y + h // 2}")
+            return
+        names = (name,) if option == "--list" else LOG_NAMES
+        log = find(app, lambda n: n.getRoleName() == "list" and n.name in names)
         if log is None:
             continue
         lines = []

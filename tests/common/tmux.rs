@@ -40,6 +40,8 @@ impl Tmux {
         let mut words: Vec<String> = prefix.iter().map(|s| s.to_string()).collect();
         words.push(env!("CARGO_BIN_EXE_tcp-chat").into());
         words.push("--terminal".into());
+        // No mDNS on this machine's network: tests talk to loopback only.
+        words.push("--no-discovery".into());
         words.extend(args.iter().map(|s| s.to_string()));
         let quoted: Vec<String> = words
             .iter()

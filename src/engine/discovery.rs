@@ -1,0 +1,377 @@
+//! Finding each other on a LAN without typing addresses: DNS-SD over multicast DNS
+//! (RFC 6763 over RFC 6762), as Raspberry Pi OS's avahi-daemon speaks it.
+//!
+//! - While listening, the chat is announced as `<host name>._tcp-chat._tcp.local.`
+//!   (renamed `<host name> (2)` if that is taken), with its real port, `TXT v=<version>`
+//!   and the addresses of every interface it listens on, IPv4 and IPv6. Close, and
+//!   quitting, withdraw it at once with goodbye packets (TTL 0). A listener on loopback
+//!   only is not announced.
+//! - The listeners announced by others are kept as a live list ([`Nearby`]), without
+//!   our own.
+//! - A `.local` host name is looked up by multicast DNS too.
+//!
+//! The `mdns-sd` crate does the protocol: pure Rust, one thread, its sockets bound to
+//! UDP 5353 with SO_REUSEADDR and SO_REUSEPORT as RFC 6762 §15.1 asks, so it works
+//! beside an avahi-daemon that owns the port, and where none runs.
+
+use mdns_sd::{HostnameResolutionEvent, IfKind, ScopedIp, ServiceDaemon, ServiceEvent, ServiceInfo};
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr, SocketAddrV6};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::{Duration, Instant};
+
+/// The DNS-SD service type of a tcp-chat listener.
+pub const SERVICE_TYPE: &str = "_tcp-chat._tcp.local.";
+
+/// How long the goodbye packets may take to go out when quitting.
+const GOODBYE_WAIT: Duration = Duration::from_secs(1);
+
+/// How long an answer for our host name is waited for before taking it.
+const NAME_CHECK_WAIT: Duration = Duration::from_millis(500);
+
+/// A tcp-chat listener found on the LAN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nearby {
+    /// Its instance name: the other machine's host name (`raspberrypi`, `pc (2)`).
+    pub name: String,
+    /// Its host's mDNS name, without the final dot (`raspberrypi.local`).
+    pub host: String,
+    /// Where to connect, best first: LAN IPv4, global IPv6, loopback, then link-local
+    /// IPv6 with its interface (`fe80::1%eth0`).
+    pub addresses: Vec<String>,
+    pub port: u16,
+    /// The tcp-chat version it announces (`TXT v=`).
+    pub version: String,
+}
+
+impl Nearby {
+    /// The address to put in the IP field.
+    pub fn address(&self) -> &str {
+        self.addresses.first().map_or(self.host.as_str(), |a| a.as_str())
+    }
+}
+
+/// Our announcement and what we found, shared with the browsing thread.
+#[derive(Default)]
+struct State {
+    /// What we announce: its full name, host and port.
+    own: Option<(String, String, u16)>,
+    /// Every listener found, by full name (our own too).
+    found: BTreeMap<String, Nearby>,
+    /// Counts announcements and withdrawals: an announcement still choosing its host
+    /// name is dropped when this moved on.
+    generation: u64,
+}
+
+/// The mDNS responder and browser of one chat.
+pub struct Discovery {
+    daemon: ServiceDaemon,
+    state: Arc<Mutex<State>>,
+    /// The host name announced, chosen at the first announcement.
+    host_name: Arc<OnceLock<String>>,
+}
+
+/// Every Discovery alive, for [`goodbye_all`].
+static ALIVE: Mutex<Vec<Weak<Discovery>>> = Mutex::new(Vec::new());
+
+impl Discovery {
+    /// Starts the mDNS thread and browses for tcp-chat listeners; `on_change` is called
+    /// (on that thread) each time the list of [`Discovery::nearby`] may have changed.
+    pub fn start(on_change: impl Fn() + Send + 'static) -> Result<Arc<Self>, String> {
+        let daemon = ServiceDaemon::new().map_err(|e| e.to_string())?;
+        let events = daemon.browse(SERVICE_TYPE).map_err(|e| e.to_string())?;
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = state.clone();
+        std::thread::Builder::new()
+            .name("tcp-chat-nearby".into())
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                // Ends when the daemon shuts down and drops its end.
+                while let Ok(event) = events.recv() {
+                    let changed = {
+                        let mut state = shared.lock().unwrap_or_else(|p| p.into_inner());
+                        match event {
+                            ServiceEvent::ServiceResolved(service) => {
+                                let nearby = Nearby {
+                                    name: instance_name(&service.fullname),
+                                    host: service.host.trim_end_matches('.').to_string(),
+                                    addresses: best_first(&service.addresses),
+                                    port: service.port,
+                                    version: service
+                                        .txt_properties
+                                        .get_property_val_str("v")
+                                        .unwrap_or_default()
+                                        .to_string(),
+                                };
+                                state.found.insert(service.fullname.clone(), nearby.clone())
+                                    != Some(nearby)
+                            }
+                            ServiceEvent::ServiceRemoved(_, fullname) => {
+                                state.found.remove(&fullname).is_some()
+                            }
+                            _ => false,
+                        }
+                    };
+                    if changed {
+                        on_change();
+                    }
+                }
+            })
+            .map_err(|e| e.to_string())?;
+        let discovery = Arc::new(Self {
+            daemon,
+            state,
+            host_name: Arc::new(OnceLock::new()),
+        });
+        if let Ok(mut alive) = ALIVE.lock() {
+            alive.retain(|d| d.strong_count() > 0);
+            alive.push(Arc::downgrade(&discovery));
+        }
+        Ok(discovery)
+    }
+
+    /// Announces our listener on `port`, bound to `bind` (`None`: every interface), from
+    /// a thread of its own (choosing the host name takes a question on the network).
+    /// Nothing is announced for a loopback address: nobody else could connect.
+    pub fn announce(&self, port: u16, bind: Option<IpAddr>) {
+        self.withdraw();
+        if bind.is_some_and(|ip| ip.is_loopback()) {
+            return;
+        }
+        let generation = self.lock().generation;
+        let (daemon, state, host_name) = (
+            self.daemon.clone(),
+            self.state.clone(),
+            self.host_name.clone(),
+        );
+        let spawned = std::thread::Builder::new()
+            .name("tcp-chat-announce".into())
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let host_name = host_name.get_or_init(|| choose_host_name(&daemon));
+                let Some(info) = service_info(host_name, port, bind) else {
+                    return; // a name mdns-sd cannot take: the chat goes on unannounced
+                };
+                let fullname = info.get_fullname().to_string();
+                let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+                // Withdrawn (or announced again) meanwhile: this one is not wanted.
+                if state.generation == generation && daemon.register(info).is_ok() {
+                    state.own = Some((fullname, host_name.trim_end_matches('.').into(), port));
+                }
+            });
+        drop(spawned); // no thread: the chat goes on unannounced
+    }
+
+    /// Withdraws our announcement, if any: the goodbye packets go out from the mDNS
+    /// thread, without waiting here.
+    pub fn withdraw(&self) {
+        let mut state = self.lock();
+        state.generation += 1;
+        if let Some((fullname, ..)) = state.own.take() {
+            let _ = self.daemon.unregister(&fullname);
+        }
+    }
+
+    /// The tcp-chat listeners found on the LAN, our own left out, by name.
+    pub fn nearby(&self) -> Vec<Nearby> {
+        let state = self.lock();
+        let own = state.own.as_ref();
+        state
+            .found
+            .iter()
+            .filter(|(fullname, found)| {
+                own.is_none_or(|(own_name, own_host, own_port)| {
+                    // Ours, under the name it had to take if the first was taken.
+                    !(fullname.eq_ignore_ascii_case(own_name)
+                        || (found.host.eq_ignore_ascii_case(own_host) && found.port == *own_port))
+                })
+            })
+            .map(|(_, found)| found.clone())
+            .collect()
+    }
+
+    /// The addresses of `host` (a `.local` name) by multicast DNS, within `timeout`; with
+    /// port 0, IPv4 first and link-local last. Empty when nobody answered. The question
+    /// goes out again after 1 s, 2 s, ... (mdns-sd's backoff), and an announcement heard
+    /// meanwhile answers it too: a host still claiming its name answers late.
+    pub fn resolve(&self, host: &str, timeout: Duration) -> Vec<SocketAddr> {
+        let name = format!("{}.", host.trim_end_matches('.'));
+        let mut found = ask(&self.daemon, &name, timeout);
+        found.sort_by_key(|addr| match addr.ip() {
+            IpAddr::V4(_) => 0,
+            IpAddr::V6(v6) if v6.is_unicast_link_local() => 2,
+            IpAddr::V6(_) => 1,
+        });
+        found
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Withdraws the announcement and stops the mDNS thread.
+    fn shut_down(&self) {
+        self.withdraw();
+        if let Ok(done) = self.daemon.shutdown() {
+            let _ = done.recv_timeout(GOODBYE_WAIT);
+        }
+    }
+}
+
+impl Drop for Discovery {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// Withdraws every announcement of this process at once (goodbye packets), for a
+/// process told to end (SIGTERM at logout or shutdown) that may not get to close its
+/// chats.
+pub fn goodbye_all() {
+    let alive: Vec<Arc<Discovery>> = ALIVE
+        .lock()
+        .map(|alive| alive.iter().filter_map(Weak::upgrade).collect())
+        .unwrap_or_default();
+    for discovery in alive {
+        discovery.shut_down();
+    }
+}
+
+/// One question for `name`, waiting `wait` for the answer.
+fn ask(daemon: &ServiceDaemon, name: &str, wait: Duration) -> Vec<SocketAddr> {
+    let millis = wait.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
+    let Ok(events) = daemon.resolve_hostname(name, Some(millis)) else {
+        std::thread::sleep(wait); // the daemon is gone: nobody will answer
+        return Vec::new();
+    };
+    let deadline = Instant::now() + wait;
+    let mut found = Vec::new();
+    while let Ok(event) = events.recv_deadline(deadline) {
+        match event {
+            HostnameResolutionEvent::AddressesFound(_, addresses) => {
+                found.extend(addresses.iter().map(socket_addr));
+                break;
+            }
+            HostnameResolutionEvent::SearchTimeout(_)
+            | HostnameResolutionEvent::SearchStopped(_) => break,
+            _ => {}
+        }
+    }
+    let _ = daemon.stop_resolve_hostname(name);
+    found
+}
+
+/// The host name to announce: this machine's `<name>.local.`, unless something on the
+/// network answers for it already (avahi-daemon, on Raspberry Pi OS and most Linux
+/// desktops), which would take publishing it again as a conflict and rename the
+/// machine; then `<name>-tcp-chat.local.`, ours alone.
+fn choose_host_name(daemon: &ServiceDaemon) -> String {
+    let label = dns_label(&super::hostinfo::host_name());
+    let taken = !ask(daemon, &format!("{label}.local."), NAME_CHECK_WAIT).is_empty();
+    if taken {
+        format!("{label}-tcp-chat.local.")
+    } else {
+        format!("{label}.local.")
+    }
+}
+
+/// What to announce: the service, its host name and the addresses to give.
+fn service_info(host_name: &str, port: u16, bind: Option<IpAddr>) -> Option<ServiceInfo> {
+    let instance = super::hostinfo::host_name();
+    let version = [("v", env!("CARGO_PKG_VERSION"))];
+    match bind.filter(|ip| !ip.is_unspecified()) {
+        // Every interface: each answers with its own addresses, as they come and go.
+        None => ServiceInfo::new(SERVICE_TYPE, &instance, host_name, "", port, &version[..])
+            .map(ServiceInfo::enable_addr_auto)
+            .ok(),
+        Some(ip) => ServiceInfo::new(SERVICE_TYPE, &instance, host_name, ip, port, &version[..])
+            .map(|mut info| {
+                info.set_interfaces(vec![IfKind::Addr(ip)]);
+                info
+            })
+            .ok(),
+    }
+}
+
+/// `pc (2)` of `pc (2)._tcp-chat._tcp.local.`.
+fn instance_name(fullname: &str) -> String {
+    fullname
+        .strip_suffix(SERVICE_TYPE)
+        .map(|name| name.trim_end_matches('.'))
+        .unwrap_or(fullname)
+        .replace("\\.", ".")
+        .replace("\\\\", "\\")
+}
+
+/// A host name as one DNS label: letters, digits and hyphens.
+fn dns_label(host: &str) -> String {
+    let label: String = host
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(63)
+        .collect();
+    let label = label.trim_matches('-');
+    if label.is_empty() {
+        "tcp-chat".to_string()
+    } else {
+        label.to_string()
+    }
+}
+
+fn socket_addr(ip: &ScopedIp) -> SocketAddr {
+    match ip {
+        ScopedIp::V6(v6) => {
+            let scope = if v6.addr().is_unicast_link_local() {
+                v6.scope_id().index
+            } else {
+                0
+            };
+            SocketAddr::V6(SocketAddrV6::new(*v6.addr(), 0, 0, scope))
+        }
+        other => SocketAddr::new(other.to_ip_addr(), 0),
+    }
+}
+
+/// The addresses as a person would type them, most useful first.
+fn best_first(addresses: &std::collections::HashSet<ScopedIp>) -> Vec<String> {
+    let mut ranked: Vec<(u8, String)> = addresses
+        .iter()
+        .map(|ip| match ip {
+            ScopedIp::V6(v6) if v6.addr().is_unicast_link_local() => {
+                (4, format!("{}%{}", v6.addr(), v6.scope_id().name))
+            }
+            _ => {
+                let addr = ip.to_ip_addr();
+                let rank = match addr {
+                    _ if addr.is_loopback() => 3,
+                    IpAddr::V4(_) => 0,
+                    IpAddr::V6(v6) if v6.is_unique_local() => 2,
+                    IpAddr::V6(_) => 1,
+                };
+                (rank, addr.to_string())
+            }
+        })
+        .collect();
+    ranked.sort();
+    ranked.dedup();
+    ranked.into_iter().map(|(_, text)| text).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_instance_name_is_the_full_name_without_the_service_type() {
+        assert_eq!(instance_name("pc._tcp-chat._tcp.local."), "pc");
+        assert_eq!(instance_name("pc (2)._tcp-chat._tcp.local."), "pc (2)");
+        assert_eq!(instance_name("a\\.b._tcp-chat._tcp.local."), "a.b");
+    }
+
+    #[test]
+    fn a_host_name_becomes_one_dns_label() {
+        assert_eq!(dns_label("raspberrypi"), "raspberrypi");
+        assert_eq!(dns_label("my_pi.lab"), "my-pi-lab");
+        assert_eq!(dns_label("학생"), "tcp-chat");
+    }
+}

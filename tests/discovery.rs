@@ -1,0 +1,233 @@
+//! Finding each other on a LAN (DNS-SD over multicast DNS), on two test hosts made here
+//! (network namespaces `a` and `b`, see `common::netns`), each with a host name of its
+//! own, checked against implementations written elsewhere: python-zeroconf browsing,
+//! and avahi-daemon (Raspberry Pi OS's) publishing or owning UDP 5353 beside tcp-chat.
+//! The windows are read the way a screen reader reads them (AT-SPI).
+//!
+//! Needs root, `ip`, avahi-daemon and python3-zeroconf; elsewhere it says why it skipped
+//! (and fails under `CI=true`).
+
+mod common;
+
+use common::app::{at, scratch, App, Xvfb};
+use common::mdns::{Avahi, Browser};
+use common::netns::{lan_or_say_why, on_host};
+use common::program::Program;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// How long an announcement may take to be seen on the other host (mDNS probing alone
+/// takes 0.75 s); the note gives the figures measured.
+const FOUND_WITHIN: Duration = Duration::from_secs(10);
+/// How long a goodbye may take to be seen.
+const GONE_WITHIN: Duration = Duration::from_secs(3);
+const NEARBY: &str = "Nearby chats";
+
+fn service(host: &str) -> String {
+    format!("{host}._tcp-chat._tcp.local.")
+}
+
+/// A tcp-chat window on host `ns` called `host`, discovery on, with `args`.
+fn window(x: &Xvfb, ns: &str, host: &str, args: &[&str], dir: &Path) -> App {
+    let prefix = on_host(ns, host);
+    let prefix: Vec<&str> = prefix.iter().map(String::as_str).collect();
+    let mut all = vec!["--discovery"];
+    all.extend_from_slice(args);
+    App::start(x, &prefix, &all, &dir.join(format!("{host}.txt")))
+}
+
+/// `tcp-chat --terminal` between pipes on host `ns` called `host`.
+fn terminal(ns: &str, host: &str, args: &[&str]) -> Program {
+    let mut command = Command::new("ip");
+    command
+        .args(on_host(ns, host).iter().skip(1))
+        .arg(env!("CARGO_BIN_EXE_tcp-chat"))
+        .arg("--terminal")
+        .args(args)
+        .env("XDG_CONFIG_HOME", common::test_config_home())
+        .env("LANG", "C.UTF-8");
+    Program::start(&mut command)
+}
+
+fn sigterm(pid: u32) {
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn python_zeroconf_sees_a_listener_with_its_port_and_addresses_and_sees_it_go_on_close_escape_and_sigterm(
+) {
+    let Some(lan) = lan_or_say_why() else { return };
+    let x = Xvfb::start();
+    let dir = scratch("dnssd-announce");
+    let browser = Browser::start(&lan.b);
+    let name = service("chat-a");
+
+    let mut a = window(&x, &lan.a, "chat-a", &["--listen", "--port", "12345"], &dir);
+    browser.wait_present(&name, FOUND_WITHIN);
+    let seen = browser.wait_for_add(&name, FOUND_WITHIN, |s| s.addresses.len() >= 3);
+    assert_eq!(seen.port, 12345);
+    assert_eq!(seen.version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(seen.server, "chat-a.local.");
+    // Every address of the interface it listens on, IPv4 and IPv6 (link-local with the
+    // browser's own interface index).
+    for address in ["10.213.0.1", "fd00:213::1"] {
+        assert!(seen.addresses.iter().any(|a| a == address), "{seen:?}");
+    }
+    assert!(seen.addresses.iter().any(|a| a.starts_with("fe80::a%")), "{seen:?}");
+
+    // Close withdraws it at once; Listen announces it again.
+    a.click(at::LISTEN.0, at::LISTEN.1);
+    a.wait_for_log("Stop Listening");
+    browser.wait_gone(&name, GONE_WITHIN);
+    a.click(at::LISTEN.0, at::LISTEN.1);
+    browser.wait_present(&name, FOUND_WITHIN);
+
+    // Escape closes the window: the goodbye goes before the process ends.
+    a.key("Escape");
+    a.wait_exit(common::DEADLINE);
+    browser.wait_gone(&name, GONE_WITHIN);
+
+    // SIGTERM, as at logout or shutdown.
+    let mut a = window(&x, &lan.a, "chat-a", &["--listen", "--port", "12345"], &dir);
+    browser.wait_present(&name, FOUND_WITHIN);
+    sigterm(a.pid());
+    browser.wait_gone(&name, GONE_WITHIN);
+    a.wait_exit(common::DEADLINE);
+    // It closed as by its close button: the transcript has every line.
+    assert!(a.log().contains("Start Listening"), "{}", a.log());
+}
+
+#[test]
+fn an_avahi_service_on_host_b_appears_in_the_nearby_list_of_host_a_and_goes_with_it() {
+    let Some(lan) = lan_or_say_why() else { return };
+    let x = Xvfb::start();
+    let dir = scratch("dnssd-avahi-b");
+    let mut avahi = Avahi::start(&lan.b, "avahi-b", &[("avahi-b", 4321)]);
+    let a = window(&x, &lan.a, "chat-a", &[], &dir);
+    let entry = a.wait_for_list_entry(NEARBY, "avahi-b", FOUND_WITHIN);
+    assert_eq!(entry, "avahi-b   10.213.0.2 port 4321");
+    avahi.terminate();
+    let deadline = Instant::now() + GONE_WITHIN;
+    while a.screen_list(NEARBY).iter().any(|e| e.contains("avahi-b")) {
+        assert!(
+            Instant::now() < deadline,
+            "avahi-b still listed after avahi-daemon ended"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn with_avahi_daemon_on_its_own_host_tcp_chat_still_announces_and_browses() {
+    let Some(lan) = lan_or_say_why() else { return };
+    let x = Xvfb::start();
+    let dir = scratch("dnssd-avahi-a");
+    // Host A's own avahi-daemon owns UDP 5353 and publishes chat-a.local, as on
+    // Raspberry Pi OS; host B's publishes a service.
+    let avahi_a = Avahi::start(&lan.a, "chat-a", &[]);
+    let _avahi_b = Avahi::start(&lan.b, "avahi-b", &[("avahi-b", 4321)]);
+    let browser = Browser::start(&lan.b);
+    let a = window(&x, &lan.a, "chat-a", &["--listen", "--port", "12345"], &dir);
+    let seen = browser.wait_for_add(&service("chat-a"), FOUND_WITHIN, |_| true);
+    assert_eq!(seen.port, 12345);
+    a.wait_for_list_entry(NEARBY, "avahi-b   10.213.0.2 port 4321", FOUND_WITHIN);
+    // chat-a.local is avahi's: tcp-chat names its own host records apart, so that the
+    // machine keeps its name.
+    assert_eq!(seen.server, "chat-a-tcp-chat.local.");
+    // And a .local name that avahi answers for is found from the other host, whose
+    // system resolver does not do mDNS.
+    let mut b = terminal(&lan.b, "chat-b", &["--connect", "chat-a.local:12345"]);
+    b.wait_for_output("Connected to chat-a.local:12345 (");
+    b.type_line("found by avahi's name");
+    a.wait_for_screen("found by avahi's name");
+    assert!(
+        !avahi_a.output().contains("conflict"),
+        "{}",
+        avahi_a.output()
+    );
+}
+
+#[test]
+fn two_windows_find_each_other_pick_from_nearby_and_chat() {
+    let Some(lan) = lan_or_say_why() else { return };
+    let x = Xvfb::start();
+    let dir = scratch("dnssd-pair");
+    let a = window(&x, &lan.a, "chat-a", &["--listen", "--port", "12345"], &dir);
+    let b = window(&x, &lan.b, "chat-b", &["--listen", "--port", "12345"], &dir);
+    b.move_to(660, 0);
+    // Each finds the other, and not itself.
+    a.wait_for_list_entry(NEARBY, "chat-b   10.213.0.2 port 12345", FOUND_WITHIN);
+    b.wait_for_list_entry(NEARBY, "chat-a   10.213.0.1 port 12345", FOUND_WITHIN);
+    assert!(!a.screen_list(NEARBY).iter().any(|e| e.starts_with("chat-a")));
+    assert!(!b.screen_list(NEARBY).iter().any(|e| e.starts_with("chat-b")));
+
+    // B double-clicks chat-a: IP and port are filled in, and it connects.
+    let entry = "chat-a   10.213.0.1 port 12345";
+    let (x_at, y_at) = b.position_of(entry).expect("the entry is showing");
+    b.double_click(x_at, y_at);
+    b.wait_for_screen("Connected to 10.213.0.1:12345");
+    a.wait_for_screen("Connect : 10.213.0.2 ");
+    b.click(at::MESSAGE.0, at::MESSAGE.1);
+    b.type_text("hello from the list");
+    b.key("Return");
+    a.wait_for_screen("hello from the list");
+    b.wait_for_screen("[rcv] Server OK");
+
+    // A picks chat-b with the keyboard: Tab from Connect into the list, Enter.
+    a.click(at::PORT.0, at::PORT.1);
+    a.key("Tab Tab Tab Return");
+    a.wait_for_screen("Connected to 10.213.0.2:12345");
+}
+
+#[test]
+fn a_dot_local_name_is_found_by_mdns_where_the_system_resolver_does_not() {
+    let Some(lan) = lan_or_say_why() else { return };
+    let mut a = terminal(&lan.a, "chat-a", &["--listen", "--port", "12345"]);
+    a.wait_for_output("Start Listening");
+    // Host B's own resolver knows no chat-a.local (no nss-mdns here).
+    let system = Command::new("ip")
+        .args(["netns", "exec", &lan.b, "getent", "hosts", "chat-a.local"])
+        .output()
+        .unwrap();
+    assert!(!system.status.success(), "the system resolver found it");
+
+    let dev = lan.a_dev.replace("tca", "tcb");
+    for ns in [&lan.a, &lan.b] {
+        let out = Command::new("ip").args(["-n", ns, "-o", "link"]).output().unwrap();
+        eprintln!("LINKS {}", String::from_utf8_lossy(&out.stdout));
+    }
+    let sniff = Program::start(Command::new("ip").args(["netns", "exec", &lan.b, "/usr/bin/python3", "-u", "/tmp/sniff.py", &dev, "7"]));
+    let mut b = terminal(&lan.b, "chat-b", &["--connect", "chat-a.local:12345"]);
+    std::thread::sleep(Duration::from_secs(7));
+    eprintln!("SNIFF {}", sniff.output());
+    b.wait_for_output("Connected to chat-a.local:12345 (");
+    b.type_line("found you by name");
+    a.wait_for_output("found you by name");
+    a.type_line("/quit");
+
+    // Without discovery, the name is not found.
+    let b = terminal(&lan.b, "chat-b", &["--no-discovery", "--connect", "chat-a.local:1"]);
+    b.wait_for_output("could not be found");
+}
+
+#[test]
+fn a_loopback_listener_and_no_discovery_announce_nothing() {
+    let Some(lan) = lan_or_say_why() else { return };
+    let browser = Browser::start(&lan.b);
+    let bound = terminal(&lan.a, "loop-a", &["--listen", "--bind", "127.0.0.1", "--port", "2001"]);
+    let quiet = terminal(&lan.a, "quiet-a", &["--listen", "--no-discovery", "--port", "2002"]);
+    bound.wait_for_output("Start Listening");
+    quiet.wait_for_output("Start Listening");
+    // A listener started after them is seen: theirs would have been seen before it.
+    let control = terminal(&lan.a, "control-a", &["--listen", "--port", "2003"]);
+    control.wait_for_output("Start Listening");
+    browser.wait_present(&service("control-a"), FOUND_WITHIN);
+    let seen = browser.output();
+    assert!(!seen.contains("loop-a"), "{seen}");
+    assert!(!seen.contains("quiet-a"), "{seen}");
+}
