@@ -1164,7 +1164,13 @@ fn hostile(keep_transcript: bool, attack: impl FnOnce(u16) -> Vec<TcpStream>) ->
     let mut command = Command::new(binary());
     command
         .env("XDG_CONFIG_HOME", bench_config_home())
-        .args(["-platform", "offscreen", "--listen", "--no-auto-reply", "--no-discovery"])
+        .args([
+            "-platform",
+            "offscreen",
+            "--listen",
+            "--no-auto-reply",
+            "--no-discovery",
+        ])
         .args(["--port", &port.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null());

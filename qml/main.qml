@@ -171,15 +171,16 @@ ApplicationWindow {
                     Accessible.role: Accessible.List
                     ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded }
                     KeyNavigation.tab: messageField
-                    function pick(index, connect) {
-                        var parts = model[index].split("\t");
+                    // `entry`: name, address, port, host, addresses, tab-separated.
+                    function pick(entry, connect) {
+                        var parts = entry.split("\t");
                         hostField.text = parts[1];
                         portField.text = parts[2];
                         if (connect && !chat.connected && !chat.connecting)
                             chat.toggleConnect(hostField.text, portField.text);
                     }
-                    Keys.onReturnPressed: if (currentIndex >= 0) pick(currentIndex, true)
-                    Keys.onEnterPressed: if (currentIndex >= 0) pick(currentIndex, true)
+                    Keys.onReturnPressed: if (currentItem) pick(currentItem.modelData, true)
+                    Keys.onEnterPressed: if (currentItem) pick(currentItem.modelData, true)
                     onActiveFocusChanged: if (activeFocus && currentIndex < 0 && count > 0) currentIndex = 0
                     delegate: ItemDelegate {
                         required property string modelData
@@ -198,9 +199,9 @@ ApplicationWindow {
                         Accessible.name: text
                         onClicked: {
                             ListView.view.currentIndex = index;
-                            ListView.view.pick(index, false);
+                            ListView.view.pick(modelData, false);
                         }
-                        onDoubleClicked: ListView.view.pick(index, true)
+                        onDoubleClicked: ListView.view.pick(modelData, true)
                     }
                 }
             }

@@ -141,7 +141,14 @@ fn the_pi_package_installs_in_a_fresh_root_and_chats_with_this_machine_both_ways
     let port = free_port();
     let mut offscreen = Command::new("chroot")
         .arg(&root.0)
-        .args(["tcp-chat", "-platform", "offscreen", "--listen", "--no-discovery", "--port"])
+        .args([
+            "tcp-chat",
+            "-platform",
+            "offscreen",
+            "--listen",
+            "--no-discovery",
+            "--port",
+        ])
         .arg(port.to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

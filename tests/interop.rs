@@ -100,7 +100,12 @@ fn a_line_piped_into_the_terminal_chat_is_answered_by_the_course_chat_server() {
     let server = Program::start(Command::new("python3").arg("-u").arg(&script));
     server.wait_for_output("Waiting");
     let mut chat = Command::new(env!("CARGO_BIN_EXE_tcp-chat"))
-        .args(["--terminal", "--no-discovery", "--connect", &format!("127.0.0.1:{port}")])
+        .args([
+            "--terminal",
+            "--no-discovery",
+            "--connect",
+            &format!("127.0.0.1:{port}"),
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

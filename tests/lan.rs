@@ -10,9 +10,9 @@
 mod common;
 
 use common::app::{at, scratch, App, Xvfb};
+use common::netns::{ip, lan_or_say_why};
 use common::program::Program;
 use common::tmux::Tmux;
-use common::netns::{ip, lan_or_say_why};
 use common::{cannot_run, is_root};
 use std::collections::BTreeSet;
 use std::process::Command;

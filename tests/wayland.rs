@@ -75,7 +75,13 @@ fn the_window_draws_and_chats_on_wayland() {
     let transcript = weston.runtime_dir.join("transcript.txt");
     let mut app = Command::new(env!("CARGO_BIN_EXE_tcp-chat"))
         .env("XDG_CONFIG_HOME", common::test_config_home())
-        .args(["--listen", "--no-discovery", "--port", &port.to_string(), "--transcript"])
+        .args([
+            "--listen",
+            "--no-discovery",
+            "--port",
+            &port.to_string(),
+            "--transcript",
+        ])
         .arg(&transcript)
         .env("XDG_RUNTIME_DIR", &weston.runtime_dir)
         .env("WAYLAND_DISPLAY", &weston.socket)

@@ -14,7 +14,9 @@
 //! UDP 5353 with SO_REUSEADDR and SO_REUSEPORT as RFC 6762 §15.1 asks, so it works
 //! beside an avahi-daemon that owns the port, and where none runs.
 
-use mdns_sd::{HostnameResolutionEvent, IfKind, ScopedIp, ServiceDaemon, ServiceEvent, ServiceInfo};
+use mdns_sd::{
+    HostnameResolutionEvent, IfKind, ScopedIp, ServiceDaemon, ServiceEvent, ServiceInfo,
+};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr, SocketAddrV6};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -47,7 +49,9 @@ pub struct Nearby {
 impl Nearby {
     /// The address to put in the IP field.
     pub fn address(&self) -> &str {
-        self.addresses.first().map_or(self.host.as_str(), |a| a.as_str())
+        self.addresses
+            .first()
+            .map_or(self.host.as_str(), |a| a.as_str())
     }
 }
 

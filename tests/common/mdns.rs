@@ -27,9 +27,14 @@ pub struct Seen {
 impl Browser {
     pub fn start(ns: &str) -> Self {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/mdns_browse.py");
-        let program = Program::start(
-            Command::new("ip").args(["netns", "exec", ns, "/usr/bin/python3", "-u", script]),
-        );
+        let program = Program::start(Command::new("ip").args([
+            "netns",
+            "exec",
+            ns,
+            "/usr/bin/python3",
+            "-u",
+            script,
+        ]));
         program.wait_for_output("ready");
         Self { program }
     }
@@ -188,13 +193,17 @@ impl Avahi {
             conf = dir.join("avahi-daemon.conf").display()
         );
         let program = Program::start(
-            Command::new("ip").args(["netns", "exec", ns, "unshare", "--mount", "sh", "-c"]).arg(script),
+            Command::new("ip")
+                .args(["netns", "exec", ns, "unshare", "--mount", "sh", "-c"])
+                .arg(script),
         );
         program.wait_for_output("Server startup complete");
         for (name, _) in services {
             let done = format!("Service \"{name}\"");
             let deadline = Instant::now() + DEADLINE;
-            while !program.output().contains(&done) || !program.output().contains("successfully established") {
+            while !program.output().contains(&done)
+                || !program.output().contains("successfully established")
+            {
                 assert!(
                     Instant::now() < deadline,
                     "avahi-daemon did not publish {name}:\n{}",

@@ -46,10 +46,26 @@ impl Lan {
             ip(&["-n", ns, "addr", "add", v6, "dev", dev, "nodad"])?;
             ip(&["-n", ns, "addr", "add", ll, "dev", dev, "nodad"])?;
         }
-        // Both ends up only once both are set: a change to one end while the other is up
-        // can leave it without carrier ("state DOWN"), which mDNS responders skip.
         for (ns, dev, ..) in ends {
             ip(&["-n", ns, "link", "set", "dev", dev, "up"])?;
+        }
+        // The kernel reports the carrier a moment later (up to a second): until then the
+        // link is "state DOWN", and an mDNS responder started now would leave it out.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        for (ns, dev, ..) in ends {
+            loop {
+                let out = Command::new("ip")
+                    .args(["-n", ns, "-o", "link", "show", "dev", dev])
+                    .output()
+                    .map_err(|e| e.to_string())?;
+                if String::from_utf8_lossy(&out.stdout).contains("state UP") {
+                    break;
+                }
+                if std::time::Instant::now() > deadline {
+                    return Err(format!("{dev} in {ns} did not come up"));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
         }
         // `ip netns exec` puts /etc/netns/NAME/hosts over /etc/hosts: each host knows the
         // other by name, as a LAN with local names would.
@@ -123,7 +139,6 @@ pub fn ip(args: &[&str]) -> Result<(), String> {
         ))
     }
 }
-
 
 /// The words that run a program on host `ns` under the host name `name` (a UTS
 /// namespace of its own), before the program and its arguments.

@@ -60,9 +60,10 @@ def main():
         if option == "--where":
             node = find(app, lambda n: n.name == name and showing(n))
             if node is not None:
-                window = find(app, lambda n: n.getRoleName() == "frame") or app
-                x, y, w, h = node.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
-                print(f"{x + w // 2} {y + h // 2}")
+                frame = find(app, lambda n: n.getRoleName() == "frame")
+                fx, fy, _, _ = frame.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+                x, y, w, h = node.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+                print(f"{x - fx + w // 2} {y - fy + h // 2}")
             return
         names = (name,) if option == "--list" else LOG_NAMES
         log = find(app, lambda n: n.getRoleName() == "list" and n.name in names)
