@@ -28,7 +28,8 @@ APP_PACKAGES=(
 # What the tests add: an X server to look at, real peers, network namespaces, and a
 # screen reader's view of the window (a D-Bus session, AT-SPI and its Python binding).
 TEST_PACKAGES=(xvfb xauth xdotool imagemagick netcat-openbsd iproute2 procps
-  dbus at-spi2-core python3-pyatspi weston desktop-file-utils tmux)
+  dbus at-spi2-core python3-pyatspi weston desktop-file-utils tmux
+  avahi-daemon python3-zeroconf)
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
 
@@ -46,7 +47,16 @@ install_missing() {
   # security index): apt then goes on with the indexes it has, and the install below
   # says whether that was enough.
   "${sudo[@]}" apt-get update -qq || say "apt-get update failed for some index; going on with the rest"
+  # No service starts from an install (avahi-daemon would announce this machine on its
+  # real network): the tests start what they need inside their own namespaces.
+  local policy=/usr/sbin/policy-rc.d added=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+    "${sudo[@]}" chmod 755 "$policy"
+    added=1
+  fi
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ -z "$added" ] || "${sudo[@]}" rm -f "$policy"
 }
 
 ensure_rust() {

@@ -13,6 +13,7 @@ use common::app::{at, scratch, App, Xvfb};
 use common::mdns::{Avahi, Browser};
 use common::netns::{lan_or_say_why, on_host};
 use common::program::Program;
+use common::tmux::Tmux;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -114,6 +115,22 @@ fn an_avahi_service_on_host_b_appears_in_the_nearby_list_of_host_a_and_goes_with
     let a = window(&x, &lan.a, "chat-a", &[], &dir);
     let entry = a.wait_for_list_entry(NEARBY, "avahi-b", FOUND_WITHIN);
     assert_eq!(entry, "avahi-b   10.213.0.2 port 4321");
+    // The terminal lists it too, and connects to it by its name.
+    let prefix = on_host(&lan.a, "term-a");
+    let prefix: Vec<&str> = prefix.iter().map(String::as_str).collect();
+    let term = Tmux::start(&prefix, &["--discovery"]);
+    let deadline = Instant::now() + FOUND_WITHIN;
+    loop {
+        term.enter("/nearby");
+        std::thread::sleep(Duration::from_millis(200));
+        if term.screen().contains("avahi-b   10.213.0.2 port 4321") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{}", term.screen());
+    }
+    term.enter("/connect avahi-b");
+    // Nothing listens on avahi's port: the attempt goes to its address and port.
+    term.wait_for("nothing is listening on 10.213.0.2 port 4321");
     avahi.terminate();
     let deadline = Instant::now() + GONE_WITHIN;
     while a.screen_list(NEARBY).iter().any(|e| e.contains("avahi-b")) {

@@ -158,6 +158,11 @@ impl Chat {
         self.discovery = Some(discovery);
     }
 
+    /// Whether the chat announces itself and finds others (not with `--no-discovery`).
+    pub fn discovers(&self) -> bool {
+        self.discovery.is_some()
+    }
+
     /// The tcp-chat listeners found on the LAN (none without discovery).
     pub fn nearby(&self) -> Vec<Nearby> {
         self.discovery

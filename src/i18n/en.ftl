@@ -156,6 +156,14 @@ terminal-peers = { $count ->
     }
 terminal-connected-to = connected to { $peer }
 terminal-connected-from = connected from { $peer }
+terminal-nearby-none = No tcp-chat listening on this network was found (yet).
+terminal-nearby-off = Finding chats nearby is off (--no-discovery).
+terminal-nearby = { $count ->
+        [one] 1 chat nearby (/connect NAME connects to it):
+       *[other] { $count } chats nearby (/connect NAME connects to one):
+    }
+terminal-nearby-entry = { $name }   { $address } port { $port }
+command-help-nearby = the tcp-chat listeners on this network
 command-takes-nothing = /{ $name } takes nothing after it: type /{ $name } alone.
 command-listen-usage = /listen takes one port at most, such as /listen 12345.
 command-connect-usage = /connect needs a host and may take a port, such as /connect 192.168.0.10 12345.

@@ -23,6 +23,8 @@ pub enum Command<'a> {
     CloseListen,
     /// `/peers`
     Peers,
+    /// `/nearby`
+    Nearby,
     /// `/auto-reply on|off|TEXT`
     AutoReply(AutoReply<'a>),
     /// `/times on|off`
@@ -51,6 +53,7 @@ pub fn help() -> String {
         ("/close", tr!("command-help-close")),
         ("/close listen", tr!("command-help-close-listen")),
         ("/peers", tr!("command-help-peers")),
+        ("/nearby", tr!("command-help-nearby")),
         ("/auto-reply on|off|TEXT", tr!("command-help-auto-reply")),
         ("/times on|off", tr!("command-help-times")),
         ("/relay on|off", tr!("command-help-relay")),
@@ -124,6 +127,7 @@ pub fn parse(line: &str) -> Result<Command<'_>, String> {
             _ => Err(tr!("command-relay-usage")),
         },
         "peers" => none(Command::Peers),
+        "nearby" => none(Command::Nearby),
         "help" | "?" => none(Command::Help),
         "quit" | "exit" => none(Command::Quit),
         _ => Err(tr!("command-unknown", name = name)),

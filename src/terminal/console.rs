@@ -122,10 +122,14 @@ fn apply(
             let _ = chat.listen(port.unwrap_or(&startup.listen_port));
         }
         Command::Connect { host, port } => {
-            let (host, port) = match port {
-                Some(port) => (host.to_string(), port.to_string()),
+            let nearby = chat.nearby();
+            let found = nearby.iter().find(|n| n.name.eq_ignore_ascii_case(host));
+            let (host, port) = match (port, found) {
+                (Some(port), _) => (host.to_string(), port.to_string()),
+                // The name of a chat found nearby (`/nearby`).
+                (None, Some(found)) => (found.address().to_string(), found.port.to_string()),
                 // `HOST:PORT`, or the host alone with --port's port.
-                None => match parse_host_port(host) {
+                (None, None) => match parse_host_port(host) {
                     Ok((host, Some(port))) => (host.to_string(), port.to_string()),
                     _ => (host.to_string(), startup.port.clone()),
                 },
@@ -143,6 +147,13 @@ fn apply(
             }
         }
         Command::Peers => return Said::Note(peer_list(&chat.peers())),
+        Command::Nearby => {
+            return Said::Note(if chat.discovers() {
+                nearby_list(&chat.nearby())
+            } else {
+                tr!("terminal-nearby-off")
+            })
+        }
         Command::AutoReply(arg) => {
             match arg {
                 AutoReply::On => auto_reply.on = true,
@@ -172,6 +183,24 @@ fn apply(
         Command::Quit => return Said::Quit,
     }
     Said::Nothing
+}
+
+/// `/nearby`: one line a chat found on the LAN.
+fn nearby_list(found: &[crate::engine::discovery::Nearby]) -> String {
+    if found.is_empty() {
+        return tr!("terminal-nearby-none");
+    }
+    let mut text = tr!("terminal-nearby", count = found.len());
+    for nearby in found {
+        let entry = tr!(
+            "terminal-nearby-entry",
+            name = &nearby.name,
+            address = nearby.address(),
+            port = nearby.port.to_string()
+        );
+        text.push_str(&format!("\n  {entry}"));
+    }
+    text
 }
 
 /// `/peers`: one line a peer, as the log names them.

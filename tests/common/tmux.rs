@@ -41,8 +41,11 @@ impl Tmux {
         words.push(env!("CARGO_BIN_EXE_tcp-chat").into());
         words.push("--terminal".into());
         // No mDNS on this machine's network: tests talk to loopback only.
-        words.push("--no-discovery".into());
-        words.extend(args.iter().map(|s| s.to_string()));
+        // ... unless `args` ask for it with `--discovery` (taken out here).
+        if !args.contains(&"--discovery") {
+            words.push("--no-discovery".into());
+        }
+        words.extend(args.iter().filter(|a| **a != "--discovery").map(|s| s.to_string()));
         let quoted: Vec<String> = words
             .iter()
             .map(|w| format!("'{}'", w.replace('\'', r"'\''")))
