@@ -55,8 +55,10 @@ install_missing() {
     "${sudo[@]}" chmod 755 "$policy"
     added=1
   fi
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  local status=0
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
   [ -z "$added" ] || "${sudo[@]}" rm -f "$policy"
+  return "$status"
 }
 
 ensure_rust() {
