@@ -320,6 +320,8 @@ case "${1:-}" in
     ensure_rust
     cargo build --release
     cargo bench --bench perf -- "$@"
+    # Rows 12a-12b: discovery on two test hosts (network namespaces, root).
+    cargo bench --bench discovery
     ;;
   soak)
     install_missing "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"

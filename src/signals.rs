@@ -25,7 +25,11 @@ pub fn watch(then: impl FnOnce(i32) + Send + 'static) {
                     .name("tcp-chat-ending".into())
                     .spawn(move || {
                         crate::engine::discovery::goodbye_all();
-                        then(signal);
+                        // A front end whose way out fails (a panic) still ends here.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+                            then(signal)
+                        }));
+                        std::process::exit(128 + signal);
                     });
                 if ending.is_err() {
                     std::process::exit(128 + signal);

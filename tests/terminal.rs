@@ -342,3 +342,27 @@ fn a_terminal_that_falls_behind_holds_a_flooding_peer_back_instead_of_filling_me
     term.wait_for("No peer is connected.");
     println!("held back after {sent_mb} MB; memory {idle:.1} MB idle, {peak:.1} MB at most");
 }
+
+#[test]
+fn closing_the_terminal_ends_the_chat() {
+    // As when an SSH connection drops: the terminal goes, and tcp-chat with it (SIGHUP),
+    // instead of living on without one.
+    let port = free_port().to_string();
+    let term = Tmux::start(&[], &["--listen", "--bind", "127.0.0.1", "--port", &port]);
+    term.wait_for("Start Listening");
+    let pid = term.program_pid();
+    term.close_terminal();
+    let deadline = std::time::Instant::now() + DEADLINE;
+    loop {
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // Gone, or a zombie waiting for a parent that is gone too.
+        if state.is_empty() || state.split(' ').nth(2) == Some("Z") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "tcp-chat {pid} still running without its terminal: {state}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

@@ -29,7 +29,7 @@ pub const SERVICE_TYPE: &str = "_tcp-chat._tcp.local.";
 const GOODBYE_WAIT: Duration = Duration::from_secs(1);
 
 /// How long an answer for our host name is waited for before taking it.
-const NAME_CHECK_WAIT: Duration = Duration::from_millis(500);
+const NAME_CHECK_WAIT: Duration = Duration::from_millis(250);
 
 /// A tcp-chat listener found on the LAN.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +131,15 @@ impl Discovery {
             alive.retain(|d| d.strong_count() > 0);
             alive.push(Arc::downgrade(&discovery));
         }
+        // The host name is chosen now, so that Listen later announces at once.
+        let (daemon, host_name) = (discovery.daemon.clone(), discovery.host_name.clone());
+        let choosing = std::thread::Builder::new()
+            .name("tcp-chat-host-name".into())
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                host_name.get_or_init(|| choose_host_name(&daemon));
+            });
+        drop(choosing); // no thread: the first announcement chooses it
         Ok(discovery)
     }
 

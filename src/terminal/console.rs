@@ -11,6 +11,7 @@ use crate::engine::{EventQueue, LineKind, Side};
 use crate::tr;
 use reedline::{ExternalPrinter, Prompt, PromptEditMode, PromptHistorySearch, Reedline, Signal};
 use std::borrow::Cow;
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
@@ -29,7 +30,7 @@ pub fn run(startup: Startup) -> i32 {
     session.end_on_signal(|| {
         // The terminal as it was: the line editor's raw mode off.
         let _ = crossterm::terminal::disable_raw_mode();
-        println!();
+        let _ = writeln!(std::io::stdout());
     });
     let printer = ExternalPrinter::<String>::new(PRINTER_BATCHES);
     let stop = Arc::new(AtomicBool::new(false));

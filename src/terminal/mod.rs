@@ -83,7 +83,8 @@ impl Session {
     fn end_on_signal(&self, first: impl FnOnce() + Send + 'static) {
         let (queue, transcript) = (self.queue.clone(), self.transcript.clone());
         crate::signals::watch(move |signal| {
-            first();
+            // The terminal may be gone (SIGHUP): nothing here may stop the exit.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(first));
             queue.close();
             if let Some(transcript) = &transcript {
                 transcript.finish(Duration::from_secs(1));

@@ -45,7 +45,11 @@ impl Tmux {
         if !args.contains(&"--discovery") {
             words.push("--no-discovery".into());
         }
-        words.extend(args.iter().filter(|a| **a != "--discovery").map(|s| s.to_string()));
+        words.extend(
+            args.iter()
+                .filter(|a| **a != "--discovery")
+                .map(|s| s.to_string()),
+        );
         let quoted: Vec<String> = words
             .iter()
             .map(|w| format!("'{}'", w.replace('\'', r"'\''")))
@@ -220,6 +224,13 @@ impl Tmux {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+}
+
+impl Tmux {
+    /// Closes the terminal under the program (its pane and server go; it gets SIGHUP).
+    pub fn close_terminal(&self) {
+        self.tmux(&["kill-server"]);
     }
 }
 

@@ -1,0 +1,222 @@
+//! Discovery on a LAN (two test hosts: network namespaces): how long from Listen on
+//! host A until host B sees the announcement, and what an idle announcer costs the LAN
+//! per minute, each beside an implementation written elsewhere measured in the same run.
+//!
+//! - 12a: `tcp-chat --terminal --listen` on A, from its "Start Listening" line until
+//!   python-zeroconf browsing on B has the service resolved (name, port, addresses);
+//!   20 times, each under a host name of its own. Baseline: python-zeroconf registering
+//!   a service on A (from the call) until the same browser has it.
+//! - 12b: what host A sends over the link in the 60 s after its first 5 s, idle,
+//!   listening and browsing (read from the link's counters), with nobody else on the
+//!   LAN. Baseline: python-zeroconf announcing a service and browsing for the type, over
+//!   the same span; avahi-daemon publishing one service is printed for scale.
+//!
+//! Needs root, avahi-daemon and python3-zeroconf. `./dev.sh bench` runs it after the
+//! main table; `cargo bench --bench discovery` alone.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::mdns::{Avahi, Browser};
+use common::netns::{on_host, Lan};
+use common::program::Program;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const SAMPLES: usize = 20;
+const IDLE: Duration = Duration::from_secs(60);
+const LIMIT: Duration = Duration::from_secs(15);
+
+fn main() {
+    if !common::is_root() {
+        println!("discovery bench: needs root (network namespaces); skipped");
+        return;
+    }
+    let lan = Lan::create().expect("two test hosts");
+    let browser = Browser::start(&lan.b);
+
+    let ours = latencies(SAMPLES, |n| {
+        let name = format!("lat-a{n}");
+        let mut chat = Program::start(
+            Command::new("ip")
+                .args(on_host(&lan.a, &name).iter().skip(1))
+                .arg(env!("CARGO_BIN_EXE_tcp-chat"))
+                .args(["--terminal", "--listen", "--port", &(20000 + n).to_string()])
+                .env(
+                    "XDG_CONFIG_HOME",
+                    std::env::temp_dir().join("tcp-chat-bench-config"),
+                ),
+        );
+        chat.wait_for_output("Start Listening");
+        let started = Instant::now();
+        browser.wait_present(&format!("{name}._tcp-chat._tcp.local."), LIMIT);
+        let took = started.elapsed();
+        chat.terminate();
+        took
+    });
+    let theirs = latencies(SAMPLES, |n| {
+        let name = format!("py-a{n}");
+        let script = python_announcer(&name, 30000 + n as u16, false);
+        let mut python = Program::start(
+            Command::new("ip")
+                .args(["netns", "exec", &lan.a, "/usr/bin/python3", "-u", "-c"])
+                .arg(script),
+        );
+        python.wait_for_output("start");
+        let started = Instant::now();
+        browser.wait_present(&format!("{name}._tcp-chat._tcp.local."), LIMIT);
+        let took = started.elapsed();
+        python.terminate();
+        took
+    });
+    drop(browser);
+
+    // Idle: nobody browsing on B; what A sends in a minute.
+    let mut idle = Program::start(
+        Command::new("ip")
+            .args(on_host(&lan.a, "idle-a").iter().skip(1))
+            .arg(env!("CARGO_BIN_EXE_tcp-chat"))
+            .args(["--terminal", "--listen", "--port", "12345"])
+            .env(
+                "XDG_CONFIG_HOME",
+                std::env::temp_dir().join("tcp-chat-bench-config"),
+            ),
+    );
+    idle.wait_for_output("Start Listening");
+    let ours_idle = sent_while(&lan, IDLE);
+    idle.terminate();
+    // The same role written elsewhere: python-zeroconf announcing a service and
+    // browsing for the type, as tcp-chat does.
+    let mut python = Program::start(
+        Command::new("ip")
+            .args(["netns", "exec", &lan.a, "/usr/bin/python3", "-u", "-c"])
+            .arg(python_announcer("idle-py", 12345, true)),
+    );
+    python.wait_for_output("start");
+    let python_idle = sent_while(&lan, IDLE);
+    python.terminate();
+    // And avahi-daemon publishing one service (browsing nothing).
+    let mut avahi = Avahi::start(&lan.a, "avahi-a", &[("avahi-a", 12345)]);
+    let avahi_idle = sent_while(&lan, IDLE);
+    avahi.terminate();
+
+    let (our_median, our_worst) = median_worst(&ours);
+    let (their_median, their_worst) = median_worst(&theirs);
+    println!();
+    println!("| row | measure | tcp-chat | baseline (same run) | ratio | target | result |");
+    println!("|---|---|---|---|---|---|---|");
+    let row = |id: &str, what: &str, ours: f64, theirs: f64, unit: &str, base: &str| {
+        let ratio = ours / theirs.max(f64::MIN_POSITIVE);
+        println!(
+            "| {id} | {what} | {ours:.0} {unit} | {theirs:.0} {unit} ({base}) | {ratio:.2} | <= 2.0 x | {} |",
+            if ratio <= 2.0 { "met" } else { "FAIL" }
+        );
+    };
+    row(
+        "12a",
+        &format!("Listen to seen on the other host, median of {SAMPLES}"),
+        ms(our_median),
+        ms(their_median),
+        "ms",
+        "python-zeroconf",
+    );
+    row(
+        "12a",
+        &format!("... worst of {SAMPLES}"),
+        ms(our_worst),
+        ms(their_worst),
+        "ms",
+        "python-zeroconf",
+    );
+    row(
+        "12b",
+        "idle, listening and browsing: packets sent in a minute",
+        ours_idle.0 as f64,
+        python_idle.0 as f64,
+        "packets",
+        "python-zeroconf announcing and browsing",
+    );
+    row(
+        "12b",
+        "... bytes sent in a minute",
+        ours_idle.1 as f64,
+        python_idle.1 as f64,
+        "B",
+        "python-zeroconf announcing and browsing",
+    );
+    println!(
+        "\nfor scale: avahi-daemon publishing one service and browsing nothing sent {} packets, {} B in the same minute",
+        avahi_idle.0, avahi_idle.1
+    );
+    println!();
+    println!(
+        "samples (ms): tcp-chat {:?}",
+        ours.iter().map(|d| ms(*d) as u64).collect::<Vec<_>>()
+    );
+    println!(
+        "samples (ms): python-zeroconf {:?}",
+        theirs.iter().map(|d| ms(*d) as u64).collect::<Vec<_>>()
+    );
+}
+
+/// A python-zeroconf program that announces `name` on `port` (and browses for the
+/// type too, with `browse`), prints "start" just before, and withdraws it when stdin
+/// closes.
+fn python_announcer(name: &str, port: u16, browse: bool) -> String {
+    format!(
+        "import sys, socket\n\
+         from zeroconf import Zeroconf, ServiceInfo, ServiceBrowser, IPVersion\n\
+         zc = Zeroconf(ip_version=IPVersion.All)\n\
+         info = ServiceInfo('_tcp-chat._tcp.local.', '{name}._tcp-chat._tcp.local.', \
+         port={port}, properties={{'v': 'py'}}, server='{name}.local.', \
+         addresses=[socket.inet_aton('10.213.0.1')])\n\
+         print('start', flush=True)\n\
+         zc.register_service(info)\n\
+         {browse}\n\
+         sys.stdin.read()\n\
+         zc.unregister_service(info)\n",
+        browse = if browse {
+            "b = ServiceBrowser(zc, '_tcp-chat._tcp.local.', handlers=[lambda **kw: None])"
+        } else {
+            ""
+        }
+    )
+}
+
+fn latencies(n: usize, mut one: impl FnMut(usize) -> Duration) -> Vec<Duration> {
+    (0..n).map(&mut one).collect()
+}
+
+fn median_worst(samples: &[Duration]) -> (Duration, Duration) {
+    let mut sorted = samples.to_vec();
+    sorted.sort();
+    (sorted[sorted.len() / 2], *sorted.last().unwrap())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Packets and bytes host A sends over its link during `span`.
+fn sent_while(lan: &Lan, span: Duration) -> (u64, u64) {
+    let counters = || {
+        let read = |what: &str| -> u64 {
+            let out = Command::new("ip")
+                .args(["netns", "exec", &lan.a, "cat"])
+                .arg(format!("/sys/class/net/{}/statistics/tx_{what}", lan.a_dev))
+                .output()
+                .expect("ip netns exec cat");
+            String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .parse()
+                .unwrap_or(0)
+        };
+        (read("packets"), read("bytes"))
+    };
+    // The first announcements (three in the first seconds) are not idle traffic.
+    std::thread::sleep(Duration::from_secs(5));
+    let before = counters();
+    std::thread::sleep(span);
+    let after = counters();
+    (after.0 - before.0, after.1 - before.1)
+}
