@@ -319,9 +319,12 @@ case "${1:-}" in
     install_missing "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}" python3-pyqt5
     ensure_rust
     cargo build --release
-    cargo bench --bench perf -- "$@"
+    # Both tables run; a missed target in either fails the command.
+    status=0
+    cargo bench --bench perf -- "$@" || status=$?
     # Rows 12a-12b: discovery on two test hosts (network namespaces, root).
-    cargo bench --bench discovery
+    cargo bench --bench discovery || status=$?
+    exit "$status"
     ;;
   soak)
     install_missing "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"

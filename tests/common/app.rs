@@ -241,13 +241,7 @@ impl App {
     /// The lines of the window's log that its view holds, read over AT-SPI as a screen
     /// reader reads them (empty until the window is on the accessibility bus).
     pub fn screen_log(&self) -> Vec<String> {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/screen_reader.py");
-        let out = Command::new("/usr/bin/python3")
-            .arg(script)
-            .arg(self.child.id().to_string())
-            .envs(self.env.iter().cloned())
-            .output()
-            .expect("python3 with pyatspi (packages python3-pyatspi, at-spi2-core)");
+        let out = self.screen_reader(&[]);
         assert!(
             out.status.success(),
             "the screen reader failed: {}",
@@ -259,16 +253,21 @@ impl App {
             .collect()
     }
 
-    /// What a screen reader reads in the list called `list` (one entry a line).
-    pub fn screen_list(&self, list: &str) -> Vec<String> {
+    /// Runs `tests/common/screen_reader.py` on this window with `args`.
+    fn screen_reader(&self, args: &[&str]) -> std::process::Output {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/screen_reader.py");
-        let out = Command::new("/usr/bin/python3")
+        Command::new("/usr/bin/python3")
             .arg(script)
             .arg(self.child.id().to_string())
-            .args(["--list", list])
+            .args(args)
             .envs(self.env.iter().cloned())
             .output()
-            .expect("python3 with pyatspi");
+            .expect("python3 with pyatspi (packages python3-pyatspi, at-spi2-core)")
+    }
+
+    /// What a screen reader reads in the list called `list` (one entry a line).
+    pub fn screen_list(&self, list: &str) -> Vec<String> {
+        let out = self.screen_reader(&["--list", list]);
         String::from_utf8_lossy(&out.stdout)
             .lines()
             .map(str::to_string)
@@ -293,14 +292,7 @@ impl App {
 
     /// Where the screen reader says the showing thing called `name` is, in the window.
     pub fn position_of(&self, name: &str) -> Option<(i32, i32)> {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/screen_reader.py");
-        let out = Command::new("/usr/bin/python3")
-            .arg(script)
-            .arg(self.child.id().to_string())
-            .args(["--where", name])
-            .envs(self.env.iter().cloned())
-            .output()
-            .expect("python3 with pyatspi");
+        let out = self.screen_reader(&["--where", name]);
         let text = String::from_utf8_lossy(&out.stdout);
         let (x, y) = text.trim().split_once(' ')?;
         Some((x.parse().ok()?, y.parse().ok()?))
@@ -332,16 +324,9 @@ impl App {
     /// Waits until something in the window is called `name` for a screen reader (a
     /// dialog's title, a control's accessible name).
     pub fn wait_for_control(&self, name: &str) {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/screen_reader.py");
         let deadline = Instant::now() + DEADLINE;
         loop {
-            let out = Command::new("/usr/bin/python3")
-                .arg(script)
-                .arg(self.child.id().to_string())
-                .args(["--has", name])
-                .envs(self.env.iter().cloned())
-                .output()
-                .expect("python3 with pyatspi");
+            let out = self.screen_reader(&["--has", name]);
             if String::from_utf8_lossy(&out.stdout).trim() == name {
                 return;
             }
