@@ -725,7 +725,7 @@ fn a_transcript_that_cannot_be_written_is_one_error_and_the_chat_goes_on() {
     }
     assert_eq!(
         h.error(),
-        "cannot write the transcript /dev/full any more (no space left on device): the chat goes on without it"
+        "cannot write the transcript /dev/full any more (the disk is full): the chat goes on without it"
     );
     // More lines, more room needed: nothing waits for the failed transcript any more.
     h.chat.set_auto_reply(None);
