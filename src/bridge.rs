@@ -347,6 +347,8 @@ impl cxx_qt::Initialize for ChatBackend {
             created.push(qt_thread.clone());
         }
         let nearby_changed = qt_thread.clone();
+        // One refresh waits at a time, however fast announcements come.
+        let refresh_pending = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let wake = move || {
             // Fails only when the object is gone, and then nobody is left to tell.
             let _ = qt_thread.queue(|this| this.drain());
@@ -369,7 +371,13 @@ impl cxx_qt::Initialize for ChatBackend {
         let mut chat = Chat::new(self.startup.settings.clone(), queue.clone());
         if self.startup.discovery {
             chat.start_discovery(move || {
-                let _ = nearby_changed.queue(|this| this.refresh_nearby());
+                if !refresh_pending.swap(true, std::sync::atomic::Ordering::AcqRel) {
+                    let pending = refresh_pending.clone();
+                    let _ = nearby_changed.queue(move |this| {
+                        pending.store(false, std::sync::atomic::Ordering::Release);
+                        this.refresh_nearby();
+                    });
+                }
             });
         }
         let mut this = self.as_mut().rust_mut();

@@ -67,6 +67,21 @@ struct State {
     generation: u64,
 }
 
+/// The most listeners kept: a peer announcing thousands cannot grow the list (or the
+/// window's) without bound. A classroom has 20 to 30.
+pub const MAX_NEARBY: usize = 256;
+
+impl State {
+    /// Keeps `nearby` under `fullname`, unless the list is full of others. Returns
+    /// whether the list changed.
+    fn remember(&mut self, fullname: String, nearby: Nearby) -> bool {
+        if self.found.len() >= MAX_NEARBY && !self.found.contains_key(&fullname) {
+            return false;
+        }
+        self.found.insert(fullname, nearby.clone()) != Some(nearby)
+    }
+}
+
 /// The mDNS responder and browser of one chat.
 pub struct Discovery {
     daemon: ServiceDaemon,
@@ -107,8 +122,7 @@ impl Discovery {
                                         .unwrap_or_default()
                                         .to_string(),
                                 };
-                                state.found.insert(service.fullname.clone(), nearby.clone())
-                                    != Some(nearby)
+                                state.remember(service.fullname.clone(), nearby)
                             }
                             ServiceEvent::ServiceRemoved(_, fullname) => {
                                 state.found.remove(&fullname).is_some()
@@ -379,6 +393,27 @@ mod tests {
         assert_eq!(instance_name("pc._tcp-chat._tcp.local."), "pc");
         assert_eq!(instance_name("pc (2)._tcp-chat._tcp.local."), "pc (2)");
         assert_eq!(instance_name("a\\.b._tcp-chat._tcp.local."), "a.b");
+    }
+
+    #[test]
+    fn the_list_of_listeners_found_is_bounded_whatever_peers_announce() {
+        let mut state = State::default();
+        let nearby = |n: usize| Nearby {
+            name: format!("flood{n}"),
+            host: format!("flood{n}.local"),
+            addresses: vec!["10.0.0.9".into()],
+            port: 1,
+            version: String::new(),
+        };
+        for n in 0..MAX_NEARBY * 4 {
+            state.remember(format!("flood{n}._tcp-chat._tcp.local."), nearby(n));
+        }
+        assert_eq!(state.found.len(), MAX_NEARBY);
+        // One already kept is still updated, and the same again changes nothing.
+        let mut moved = nearby(0);
+        moved.port = 2;
+        assert!(state.remember("flood0._tcp-chat._tcp.local.".into(), moved.clone()));
+        assert!(!state.remember("flood0._tcp-chat._tcp.local.".into(), moved));
     }
 
     #[test]

@@ -172,16 +172,17 @@ impl App {
 
     /// Clicks at (x, y) inside the window, giving it the keyboard.
     pub fn click(&self, x: i32, y: i32) {
+        self.click_with(x, y, &[]);
+    }
+
+    /// Clicks at (x, y) with xdotool's `click` options (`--repeat 2`).
+    fn click_with(&self, x: i32, y: i32, options: &[&str]) {
         self.focus();
-        self.xdotool(&[
-            "mousemove",
-            "--window",
-            &self.window,
-            &x.to_string(),
-            &y.to_string(),
-            "click",
-            "1",
-        ]);
+        let (x, y) = (x.to_string(), y.to_string());
+        let mut args = vec!["mousemove", "--window", &self.window, &x, &y, "click"];
+        args.extend_from_slice(options);
+        args.push("1");
+        self.xdotool(&args);
     }
 
     pub fn focus(&self) {
@@ -300,20 +301,7 @@ impl App {
 
     /// Double-clicks at (x, y) inside the window.
     pub fn double_click(&self, x: i32, y: i32) {
-        self.focus();
-        self.xdotool(&[
-            "mousemove",
-            "--window",
-            &self.window,
-            &x.to_string(),
-            &y.to_string(),
-            "click",
-            "--repeat",
-            "2",
-            "--delay",
-            "80",
-            "1",
-        ]);
+        self.click_with(x, y, &["--repeat", "2", "--delay", "80"]);
     }
 
     /// The process's id.
