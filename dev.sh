@@ -2,6 +2,8 @@
 # tcp-chat's two commands on a fresh Debian 12 / Raspberry Pi OS (bookworm) machine:
 #   ./dev.sh run [OPTIONS]   install what is missing, build, open the window
 #   ./dev.sh test            install what is missing, check formatting and lints, run every test
+#   ./dev.sh check           the quick check for everyday work: formatting, lints and every
+#                            test that needs no root, no network namespace and no Pi root
 #   ./dev.sh bench [--quick] the performance table (README, "Performance")
 #   ./dev.sh soak [MINUTES]  two chats paired for a long time (default 10 minutes)
 #   ./dev.sh deb [amd64|arm64|armhf]  a Debian package (Raspberry Pi OS: arm64 or armhf),
@@ -13,7 +15,7 @@ set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")"
 
-# What building and running the window needs (BUILD-NOTES.md in the team's notes).
+# What building and running the window needs (README, "How it is built").
 # Save log's dialog needs Qt.labs.folderlistmodel: without it, opening the dialog crashes.
 APP_PACKAGES=(
   g++ libgl-dev lld pkg-config
@@ -301,9 +303,24 @@ case "${1:-}" in
     case "$(dpkg --print-architecture)" in arm64 | armhf) pi_arch=$(dpkg --print-architecture) ;; esac
     deb=$(build_deb "$pi_arch")
     root=$(fresh_root "$pi_arch")
-    TCP_CHAT_EMULATED_DEB="$(realpath "$deb")" TCP_CHAT_EMULATED_ROOT="$root" cargo test
+    # --no-fail-fast: one failing test binary does not hide the others' failures.
+    TCP_CHAT_EMULATED_DEB="$(realpath "$deb")" TCP_CHAT_EMULATED_ROOT="$root" cargo test --no-fail-fast
     # The engine's own tests, built for the Pi (and run under qemu on a PC).
     cargo_for "$pi_arch" test --release --lib --test engine
+    ;;
+  check)
+    install_missing "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    ensure_rust
+    export LANG=C.UTF-8
+    unset LANGUAGE LC_ALL LC_MESSAGES CI
+    cargo fmt --check
+    cargo clippy --all-targets -- -D warnings
+    # Left out: the Pi package in a fresh root (emulated), the two-host tests (lan,
+    # discovery: network namespaces) and the long memory attacks (hostile, resources).
+    # A test here that needs root for part of its work says so and skips that part.
+    cargo test --no-fail-fast --lib --bins --test docs --test engine --test backend \
+      --test window --test translations --test interop --test pipes --test no_display \
+      --test terminal --test desktop --test wayland
     ;;
   pi)
     # ./dev.sh pi armhf: what `test` does for arm64, for a Pi's 32-bit OS.
@@ -332,7 +349,7 @@ case "${1:-}" in
     cargo bench --bench soak -- --minutes "${2:-10}"
     ;;
   *)
-    echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test | ./dev.sh bench [--quick] | ./dev.sh soak [MINUTES] | ./dev.sh deb [amd64|arm64|armhf] | ./dev.sh pi [arm64|armhf]" >&2
+    echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test | ./dev.sh check | ./dev.sh bench [--quick] | ./dev.sh soak [MINUTES] | ./dev.sh deb [amd64|arm64|armhf] | ./dev.sh pi [arm64|armhf]" >&2
     exit 2
     ;;
 esac

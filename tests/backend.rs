@@ -3,6 +3,8 @@
 //!
 //! Runs without the test harness so that Qt lives on the main thread.
 
+mod common;
+
 use cxx_qt_lib::{QCoreApplication, QString};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -11,6 +13,10 @@ use std::time::{Duration, Instant};
 use tcp_chat::bridge::{new_backend, ChatBackend};
 
 const DEADLINE: Duration = Duration::from_secs(10);
+
+/// The longest one test may run: past it, the watchdog names the test and ends the run
+/// (a wait with no deadline, in the test or in Qt, must not hang CI).
+const TEST_LIMIT: Duration = Duration::from_secs(120);
 
 /// One test: a name and what it runs with the application.
 type QtTest = (&'static str, fn(&QCoreApplication));
@@ -32,9 +38,13 @@ fn main() {
         a_flood_reaches_the_qt_thread_in_batches,
         bad_input_gives_one_error_line_and_changes_nothing,
         the_log_keeps_the_newest_10000_lines,
+        the_log_keeps_at_most_4_mib_of_text,
+        connecting_to_a_silent_host_and_saving_to_a_stalled_file_never_block_the_qt_thread,
     ];
+    let running = watchdog();
     let mut failed = 0;
     for (name, test) in tests {
+        *running.lock().unwrap() = Some((name, Instant::now()));
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| test(&app)));
         match outcome {
             Ok(()) => println!("test {name} ... ok"),
@@ -62,6 +72,23 @@ fn pump_until(app: &QCoreApplication, what: &str, mut done: impl FnMut() -> bool
         );
         std::thread::sleep(Duration::from_millis(1));
     }
+}
+
+/// Starts a thread that ends the process, naming the test, when one test runs longer than
+/// [`TEST_LIMIT`]; returns where the running test's name and start are put.
+fn watchdog() -> std::sync::Arc<std::sync::Mutex<Option<(&'static str, Instant)>>> {
+    let running = std::sync::Arc::new(std::sync::Mutex::new(None::<(&'static str, Instant)>));
+    let watched = running.clone();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(100));
+        if let Some((name, started)) = *watched.lock().unwrap() {
+            if started.elapsed() > TEST_LIMIT {
+                println!("test {name} ... FAILED (still running after {TEST_LIMIT:?})");
+                std::process::exit(1);
+            }
+        }
+    });
+    running
 }
 
 fn lines(chat: &ChatBackend) -> Vec<String> {
@@ -106,7 +133,7 @@ fn listen_lines_reach_the_log_in_order_and_are_answered(app: &QCoreApplication) 
     let mut reader = BufReader::new(p);
     for _ in 0..200 {
         let mut reply = String::new();
-        reader.read_line(&mut reply).unwrap();
+        reader.read_line(&mut reply).expect("a reply within the deadline");
         assert_eq!(reply, "Server OK\n");
     }
 }
@@ -127,7 +154,8 @@ fn send_and_close_update_the_log_and_the_properties(app: &QCoreApplication) {
 
     chat.as_mut().toggle_listen(&QString::from("0"));
     assert!(!*chat.listening());
-    assert_eq!(p.read(&mut got).unwrap(), 0, "Close disconnects the peer");
+    let (rest, _) = common::read_until_closed(&mut p, DEADLINE);
+    assert_eq!(rest, b"", "Close disconnects the peer");
     pump_until(app, "Stop Listening", || {
         lines(&chat).last().is_some_and(|l| l == "Stop Listening")
     });
@@ -149,7 +177,7 @@ fn connect_shows_connected_and_the_peers_reply(app: &QCoreApplication) {
         &QString::from(port.to_string().as_str()),
     );
     assert!(*chat.connecting() || *chat.connected());
-    let (mut conn, _) = server.accept().unwrap();
+    let mut conn = common::accept_within(&server);
     pump_until(app, "connected", || *chat.connected());
     assert!(!*chat.connecting());
     assert_eq!(*chat.peer_count(), 1);
@@ -233,4 +261,129 @@ fn the_log_keeps_the_newest_10000_lines(app: &QCoreApplication) {
     );
     // The oldest kept is exactly 10,000 lines before the end.
     assert_eq!(chat.line(0).as_deref(), Some("[rcv] 2000"));
+}
+
+fn the_log_keeps_at_most_4_mib_of_text(app: &QCoreApplication) {
+    use tcp_chat::bridge::LOG_TEXT_LIMIT;
+    let mut backend = new_backend();
+    let mut chat = backend.pin_mut();
+    let port = listen(app, chat.as_mut());
+    let mut p = peer(port);
+    // 4,000 lines of 1,500 Korean syllables (4,500 bytes each): 18 MB, far fewer lines
+    // than the 10,000-line bound, far more text than the 4 MiB one.
+    const LINES: usize = 4000;
+    let line = |i: usize| format!("{i:04} {}\n", "가".repeat(1500));
+    let writer = std::thread::spawn(move || {
+        for i in 0..LINES {
+            p.write_all(line(i).as_bytes()).unwrap();
+        }
+        p
+    });
+    let last = format!("[rcv] {}", line(LINES - 1).trim_end());
+    pump_until(app, "the last line", || {
+        chat.line(chat.line_count() - 1).as_deref() == Some(last.as_str())
+    });
+    drop(writer.join().unwrap());
+    assert_eq!(chat.total_lines(), LINES as u64 + 2);
+    let kept = lines(&chat);
+    let text: usize = kept.iter().map(String::len).sum();
+    assert!(
+        text <= LOG_TEXT_LIMIT,
+        "the log keeps {text} bytes of text in {} lines (bound {LOG_TEXT_LIMIT})",
+        kept.len()
+    );
+    // Bounded by its text, not its line count: it keeps the newest lines up to the bound.
+    assert!(kept.len() < LINES, "{} lines kept", kept.len());
+    assert!(
+        text + 2 * 4600 > LOG_TEXT_LIMIT,
+        "only {text} bytes kept, far below {LOG_TEXT_LIMIT}"
+    );
+    let first = kept[0].strip_prefix("[rcv] ").expect("a received line first");
+    let first: usize = first[..4].parse().unwrap();
+    assert_eq!(first + kept.len(), LINES, "the newest lines, none missing");
+}
+
+/// The longest the Qt thread may be busy with one thing (README: "Nothing blocks the Qt
+/// thread"; the benchmark's stall rows use the same bound).
+const STALL_LIMIT: Duration = Duration::from_millis(50);
+
+/// Runs the event loop for `time`, and returns the longest one turn of it took.
+fn longest_turn(app: &QCoreApplication, time: Duration) -> Duration {
+    let end = Instant::now() + time;
+    let mut longest = Duration::ZERO;
+    while Instant::now() < end {
+        let turn = Instant::now();
+        app.process_events();
+        longest = longest.max(turn.elapsed());
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    longest
+}
+
+fn connecting_to_a_silent_host_and_saving_to_a_stalled_file_never_block_the_qt_thread(
+    app: &QCoreApplication,
+) {
+    let mut backend = new_backend();
+    let mut chat = backend.pin_mut();
+    let port = listen(app, chat.as_mut());
+    let mut p = peer(port);
+    p.write_all("a line to save 저장\n".as_bytes()).unwrap();
+    pump_until(app, "the line in the log", || {
+        lines(&chat).iter().any(|l| l == "[rcv] a line to save 저장")
+    });
+
+    // A listener that never accepts, its backlog filled: a connect to it hangs (5 s).
+    let silent = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    silent
+        .bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .unwrap();
+    silent.listen(0).unwrap();
+    let silent_addr = silent.local_addr().unwrap().as_socket().unwrap();
+    let _fillers: Vec<TcpStream> = (0..4)
+        .filter_map(|_| TcpStream::connect_timeout(&silent_addr, Duration::from_millis(300)).ok())
+        .collect();
+    let pressed = Instant::now();
+    chat.as_mut().toggle_connect(
+        &QString::from("127.0.0.1"),
+        &QString::from(silent_addr.port().to_string().as_str()),
+    );
+    let call = pressed.elapsed();
+    assert!(call < STALL_LIMIT, "Connect took {call:?} on the Qt thread");
+    let turn = longest_turn(app, Duration::from_secs(1));
+    assert!(*chat.connecting(), "still connecting to the silent host");
+    assert!(turn < STALL_LIMIT, "a turn of the event loop took {turn:?} while connecting");
+    chat.as_mut().toggle_connect(&QString::from(""), &QString::from(""));
+    assert!(!*chat.connecting(), "Close gave the attempt up");
+
+    // Save log to a file that takes nothing for 2 s (a FIFO whose reader comes late).
+    let dir = std::env::temp_dir().join(format!("tcp-chat-backend-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("stalled");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(2));
+            std::fs::read_to_string(fifo).unwrap()
+        })
+    };
+    let before = chat.line_count();
+    let pressed = Instant::now();
+    chat.save_log(&cxx_qt_lib::QUrl::from(fifo.to_str().unwrap()));
+    let call = pressed.elapsed();
+    assert!(call < STALL_LIMIT, "Save log took {call:?} on the Qt thread");
+    let turn = longest_turn(app, Duration::from_millis(1500));
+    assert_eq!(chat.line_count(), before, "saved before the file took anything");
+    assert!(turn < STALL_LIMIT, "a turn of the event loop took {turn:?} while saving");
+    pump_until(app, "Saved", || {
+        lines(&chat).last().is_some_and(|l| l.starts_with("Saved "))
+    });
+    let saved = reader.join().unwrap();
+    assert!(saved.contains("[rcv] a line to save 저장"), "{saved}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

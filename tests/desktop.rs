@@ -153,8 +153,7 @@ fn escape_closes_the_window_and_ends_the_process_with_peers_connected() {
     );
     app.wait_for_log("Start Listening");
     let mut peers: Vec<TcpStream> = (0..3).map(|_| peer(port)).collect();
-    let (mut outgoing, _) = server.accept().unwrap();
-    outgoing.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut outgoing = common::accept_within(&server);
     app.wait_for_log("Connected to 127.0.0.1");
     let deadline = std::time::Instant::now() + DEADLINE;
     while app.log().matches("Connect : ").count() < 3 {
@@ -168,19 +167,11 @@ fn escape_closes_the_window_and_ends_the_process_with_peers_connected() {
     app.key("Escape");
     let took = app.wait_exit(Duration::from_secs(1));
     println!("process ended {took:?} after Escape");
-    let mut buf = [0u8; 64];
-    for p in &mut peers {
-        assert_eq!(
-            p.read(&mut buf).unwrap_or(0),
-            0,
-            "a peer is still connected"
-        );
+    // Each read sees the end (EOF or a reset); one still open fails at the deadline.
+    for p in peers.iter_mut().chain([&mut outgoing]) {
+        let (rest, _) = common::read_until_closed(p, DEADLINE);
+        assert!(rest.is_empty(), "{} bytes after Escape", rest.len());
     }
-    assert_eq!(
-        outgoing.read(&mut buf).unwrap_or(0),
-        0,
-        "the outgoing connection is still open"
-    );
     // And nothing answers on the port any more.
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
 }
@@ -224,7 +215,7 @@ fn a_port_below_1024_without_rights_says_what_to_do() {
         .unwrap();
     let deadline = std::time::Instant::now() + DEADLINE;
     let line = loop {
-        let log = common::without_times(&std::fs::read_to_string(&transcript).unwrap_or_default());
+        let log = common::without_times(&common::complete_lines(&transcript));
         if let Some(line) = log.lines().find(|l| l.starts_with("Error : ")) {
             break line.to_string();
         }
@@ -562,4 +553,47 @@ fn with_a_korean_system_language_the_window_speaks_korean_and_keeps_the_course_w
     // --lang en wins over the system's language.
     let english = App::start(&x, &korean, &["--lang", "en"], &dir.join("en.txt"));
     english.wait_for_control("Auto-reply text");
+}
+
+#[test]
+fn the_relay_box_passes_lines_on_while_it_is_ticked_and_stops_when_it_is_not() {
+    let x = Xvfb::start();
+    let dir = scratch("relay-box");
+    let port = free_port();
+    let app = App::start(
+        &x,
+        &[],
+        &["--listen", "--port", &port.to_string(), "--no-auto-reply"],
+        &dir.join("relay.txt"),
+    );
+    app.wait_for_screen("Start Listening");
+    let mut one = peer(port);
+    let two = peer(port);
+    let one_port = one.local_addr().unwrap().port();
+    let mut two = BufReader::new(two);
+    let deadline = std::time::Instant::now() + DEADLINE;
+    while app.screen_log().join("\n").matches("Connect : 127.0.0.1 ").count() < 2 {
+        assert!(std::time::Instant::now() < deadline, "two peers not shown");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Not ticked (as at start): the line stays here.
+    one.write_all(b"before the box\n").unwrap();
+    app.wait_for_screen("before the box");
+    // Ticked: the next line goes on to the other peer, named.
+    app.click_named("Pass each peer's lines on to the other peers");
+    one.write_all(b"with the box\n").unwrap();
+    assert_eq!(
+        read_line(&mut two),
+        format!("(127.0.0.1 {one_port}) with the box"),
+        "the first line the other peer hears is the one sent while the box was ticked"
+    );
+    // Unticked again: the line stays here; what the other peer hears next is the
+    // window's own Send.
+    app.click_named("Pass each peer's lines on to the other peers");
+    one.write_all(b"after the box\n").unwrap();
+    app.wait_for_screen("after the box");
+    app.click_named("Message");
+    app.type_text("from the window");
+    app.key("Return");
+    assert_eq!(read_line(&mut two), "from the window");
 }

@@ -132,14 +132,8 @@ fn an_avahi_service_on_host_b_appears_in_the_nearby_list_of_host_a_and_goes_with
     // Nothing listens on avahi's port: the attempt goes to its address and port.
     term.wait_for("nothing is listening on 10.213.0.2 port 4321");
     avahi.terminate();
-    let deadline = Instant::now() + GONE_WITHIN;
-    while a.screen_list(NEARBY).iter().any(|e| e.contains("avahi-b")) {
-        assert!(
-            Instant::now() < deadline,
-            "avahi-b still listed after avahi-daemon ended"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    // Read the same way as when it was there (above).
+    a.wait_for_no_list_entry(NEARBY, "avahi-b", GONE_WITHIN);
 }
 
 #[test]
@@ -165,10 +159,12 @@ fn with_avahi_daemon_on_its_own_host_tcp_chat_still_announces_and_browses() {
     b.wait_for_output("Connected to chat-a.local:12345 (");
     b.type_line("found by avahi's name");
     a.wait_for_screen("found by avahi's name");
+    // Its own log says which name it has: read, it names chat-a.local, and no conflict.
+    let said = avahi_a.output();
+    assert!(said.contains("Host name is chat-a.local."), "{said}");
     assert!(
-        !avahi_a.output().contains("conflict"),
-        "{}",
-        avahi_a.output()
+        !said.contains("conflict") && !said.contains("Host name is chat-a-2"),
+        "{said}"
     );
 }
 
@@ -183,14 +179,11 @@ fn two_windows_find_each_other_pick_from_nearby_and_chat() {
     // Each finds the other, and not itself.
     a.wait_for_list_entry(NEARBY, "chat-b   10.213.0.2 port 12345", FOUND_WITHIN);
     b.wait_for_list_entry(NEARBY, "chat-a   10.213.0.1 port 12345", FOUND_WITHIN);
-    assert!(!a
-        .screen_list(NEARBY)
-        .iter()
-        .any(|e| e.starts_with("chat-a")));
-    assert!(!b
-        .screen_list(NEARBY)
-        .iter()
-        .any(|e| e.starts_with("chat-b")));
+    // Read the same way as the entries just found.
+    for (window, own) in [(&a, "chat-a"), (&b, "chat-b")] {
+        let entries = window.screen_list(NEARBY).expect("the window on the bus");
+        assert!(!entries.iter().any(|e| e.starts_with(own)), "{entries:?}");
+    }
 
     // B double-clicks chat-a: IP and port are filled in, and it connects.
     let entry = "chat-a   10.213.0.1 port 12345";
@@ -260,4 +253,23 @@ fn a_loopback_listener_and_no_discovery_announce_nothing() {
     let seen = browser.output();
     assert!(!seen.contains("loop-a"), "{seen}");
     assert!(!seen.contains("quiet-a"), "{seen}");
+}
+
+#[test]
+fn two_listeners_with_one_host_name_are_told_apart_as_name_and_name_2() {
+    let Some(lan) = lan_or_say_why() else { return };
+    let browser = Browser::start(&lan.b);
+    // Two terminal chats on host A, both called chat-a, on two ports.
+    let mut first = terminal(&lan.a, "chat-a", &["--listen", "--port", "12345"]);
+    first.wait_for_output("Start Listening");
+    let seen = browser.wait_for_add(&service("chat-a"), FOUND_WITHIN, |_| true);
+    assert_eq!(seen.port, 12345);
+    let mut second = terminal(&lan.a, "chat-a", &["--listen", "--port", "12346"]);
+    second.wait_for_output("Start Listening");
+    let renamed = browser.wait_for_add(&service("chat-a (2)"), FOUND_WITHIN, |_| true);
+    assert_eq!(renamed.port, 12346);
+    // The first keeps its name and port.
+    assert!(browser.present(&service("chat-a")));
+    second.terminate();
+    first.terminate();
 }

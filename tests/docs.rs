@@ -102,3 +102,50 @@ fn the_desktop_entry_is_valid() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// README's "How it is built" names every file of `src/` (by its name under its folder's
+/// line), so that its map of the code is never missing a file that exists.
+#[test]
+fn readme_names_every_source_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let map = readme
+        .split("## How it is built")
+        .nth(1)
+        .and_then(|rest| rest.split("```").nth(1))
+        .expect("README's \"How it is built\" opens with a map of the files");
+    let mut files = Vec::new();
+    let mut folders = vec![root.join("src")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path.strip_prefix(root).unwrap().to_path_buf());
+            }
+        }
+    }
+    assert!(files.len() > 10, "the walk sees src/'s files: {files:?}");
+    let missing: Vec<_> = files
+        .iter()
+        .filter(|file| {
+            let name = file.file_name().unwrap().to_str().unwrap();
+            let parent = file.parent().unwrap().to_str().unwrap();
+            // `src/main.rs` at the top; `  address.rs` under `src/engine/`.
+            let top = format!("{}\n", file.to_str().unwrap());
+            let under = map
+                .split(&format!("{parent}/ "))
+                .nth(1)
+                .is_some_and(|section| {
+                    section
+                        .lines()
+                        .skip(1)
+                        .take_while(|l| l.starts_with("  "))
+                        .any(|l| l.trim_start().starts_with(&format!("{name} ")))
+                });
+            !(under || map.lines().any(|l| l.starts_with(top.trim_end()) && l.len() > top.len()))
+        })
+        .collect();
+    assert!(missing.is_empty(), "README's map of the code lacks {missing:?}");
+}

@@ -4,6 +4,10 @@
 //!
 //! `./dev.sh test` (arm64) and `./dev.sh pi armhf` make the package and the root and
 //! name them in TCP_CHAT_EMULATED_DEB and TCP_CHAT_EMULATED_ROOT.
+//!
+//! This machine's window is read as a screen reader reads it (AT-SPI). The Pi's window is
+//! read from its transcript instead: its root must stay as bare as a Pi's after apt
+//! installed the package alone, so it has no accessibility bus or Python to read it with.
 
 mod common;
 

@@ -1,5 +1,5 @@
-//! The engine on its own against loopback: one test per behaviour of SPEC.md's
-//! "Behaviour", "On the wire" and "Bad input" sections that needs real sockets.
+//! The engine on its own against loopback: one test per behaviour that README promises
+//! ("Using it", "On the wire", "Bad input") and that needs real sockets.
 
 mod common;
 
@@ -280,7 +280,7 @@ fn send_goes_over_the_outgoing_connection_when_there_is_one() {
     let listen_port = h.listen();
     let listener_peer = peer(listen_port);
     h.chat.connect("127.0.0.1", &port.to_string()).unwrap();
-    let (outgoing, _) = server.accept().unwrap();
+    let outgoing = accept_within(&server);
     h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
     assert_eq!(h.chat.send("only outgoing"), Ok(1));
     outgoing.set_read_timeout(Some(DEADLINE)).unwrap();
@@ -324,7 +324,7 @@ fn close_of_the_client_disconnects_and_connect_again_works() {
     let port = server.local_addr().unwrap().port().to_string();
     let mut h = Harness::new();
     h.chat.connect("127.0.0.1", &port).unwrap();
-    let (mut first, _) = server.accept().unwrap();
+    let mut first = accept_within(&server);
     h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
     assert_eq!(
         h.chat.connect("127.0.0.1", &port),
@@ -335,7 +335,7 @@ fn close_of_the_client_disconnects_and_connect_again_works() {
     assert!(read_to_end(&mut first).is_empty());
     h.wait_for("disconnect", |e| matches!(e, Event::Disconnected { .. }));
     h.chat.connect("127.0.0.1", &port).unwrap();
-    let _second = server.accept().unwrap();
+    let _second = accept_within(&server);
     h.wait_for("connected again", |e| matches!(e, Event::Connected { .. }));
 }
 
@@ -362,7 +362,7 @@ fn our_client_connects_over_ipv6_with_brackets() {
     let port = server.local_addr().unwrap().port();
     let mut h = Harness::new();
     h.chat.connect("[::1]", &port.to_string()).unwrap();
-    let _conn = server.accept().unwrap();
+    let _conn = accept_within(&server);
     let connected = h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
     assert_eq!(connected.log_line().1, format!("Connected to [::1]:{port}"));
 }
@@ -381,7 +381,7 @@ fn lines_sent_end_as_the_line_ending_option_says() {
             ..Settings::default()
         });
         h.chat.connect("127.0.0.1", &port.to_string()).unwrap();
-        let (mut conn, _) = server.accept().unwrap();
+        let mut conn = accept_within(&server);
         h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
         h.chat.send("x").unwrap();
         h.chat.disconnect();
@@ -486,10 +486,11 @@ fn a_host_that_does_not_answer_is_given_up_after_5_seconds() {
     assert!(h.chat.status().connecting);
     let error = h.error();
     assert!(error.contains("did not answer within 5 seconds"), "{error}");
+    // Within 5 s, with 1 s for a busy machine to deliver the event; not long after.
+    let took = started.elapsed();
     assert!(
-        started.elapsed() >= Duration::from_secs(4),
-        "gave up early: {:?}",
-        started.elapsed()
+        took >= Duration::from_secs(4) && took < Duration::from_secs(6),
+        "gave up after {took:?}, not after 5 s"
     );
     drop(fillers);
 }
@@ -644,29 +645,6 @@ fn a_slow_silent_or_binary_peer_does_not_hold_up_the_others() {
     }
     let _ = stop_flood.shutdown(std::net::Shutdown::Both);
     drop(flood.join().unwrap());
-}
-
-/// Accepts one peer on `server`, or fails at the deadline instead of waiting forever
-/// (when the connect never comes, say because "localhost" does not resolve).
-fn accept_within(server: &TcpListener) -> TcpStream {
-    server.set_nonblocking(true).unwrap();
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        match server.accept() {
-            Ok((stream, _)) => {
-                stream.set_nonblocking(false).unwrap();
-                return stream;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                assert!(
-                    Instant::now() < deadline,
-                    "nobody connected within {DEADLINE:?}"
-                );
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Err(e) => panic!("accept: {e}"),
-        }
-    }
 }
 
 /// A listening socket on `addr` whose backlog is full: SYNs to it go unanswered.
@@ -842,7 +820,7 @@ fn a_full_transcript_moves_to_dot_1_and_no_line_is_lost_or_split() {
 fn wait_for_file(path: &Path, done: impl Fn(&str) -> bool) -> String {
     let deadline = std::time::Instant::now() + common::DEADLINE;
     loop {
-        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let text = complete_lines(path);
         if done(&text) {
             return text;
         }

@@ -86,14 +86,22 @@ fn connect(port: u16) -> TcpStream {
 }
 
 /// Reads the transcript at `path` until `done` says every line is there; returns it.
+/// Only whole lines are decoded: the file is still being written, and a read may end in
+/// the middle of a line or of a character (the binary peers' U+FFFD).
 fn transcript_until(path: &Path, what: &str, mut done: impl FnMut(&str) -> bool) -> String {
     let started = Instant::now();
     let mut text = String::new();
+    let mut pending = Vec::new();
     let mut file = std::fs::File::open(path).expect("the transcript");
     loop {
-        let mut more = String::new();
-        file.read_to_string(&mut more).unwrap();
-        text.push_str(&more);
+        file.read_to_end(&mut pending).expect("read the transcript");
+        if let Some(end) = pending.iter().rposition(|&b| b == b'\n') {
+            let rest = pending.split_off(end + 1);
+            let lines = std::mem::replace(&mut pending, rest);
+            text.push_str(
+                std::str::from_utf8(&lines).expect("the transcript's lines are UTF-8"),
+            );
+        }
         if done(&text) {
             return text;
         }
@@ -103,6 +111,23 @@ fn transcript_until(path: &Path, what: &str, mut done: impl FnMut(&str) -> bool)
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// The `[rcv]` lines of a transcript's text with the port of the peer that sent each
+/// (`[rcv] (127.0.0.1 50312) text`; `None` where only one peer was connected).
+fn received_by_port(text: &str) -> impl Iterator<Item = (Option<u16>, &str)> {
+    text.lines()
+        .filter_map(|l| common::without_time(l).strip_prefix("[rcv] "))
+        .map(|body| {
+            let from = body.strip_prefix('(').and_then(|b| {
+                let (who, text) = b.split_once(") ")?;
+                Some((who.rsplit(' ').next()?.parse().ok()?, text))
+            });
+            match from {
+                Some((port, text)) => (Some(port), text),
+                None => (None, body),
+            }
+        })
 }
 
 fn check_bound(window: &Window, idle: f64, what: &str) {
@@ -210,27 +235,56 @@ fn sixty_four_peers_sending_lines_pieces_and_binary_at_once_keep_memory_bounded(
     const LINES: usize = 20_000;
     // 48 short-line floods, 8 peers sending 64 KiB pieces with no newline, 8 sending binary.
     let floods: Vec<_> = (0..48).map(|i| flood(window.port, i, LINES)).collect();
+    const BLOCKS: usize = 64;
+    let binary_block: Vec<u8> = (0..64 * 1024u32).map(|i| (i * 7 % 256) as u8).collect();
+    let mut piece_ports = Vec::new();
+    let mut binary_ports = Vec::new();
     let others: Vec<_> = (0..16)
         .map(|k| {
             let mut stream = connect(window.port);
+            let port = stream.local_addr().unwrap().port();
+            let block = if k < 8 {
+                piece_ports.push(port);
+                vec![b'y'; 64 * 1024]
+            } else {
+                binary_ports.push(port);
+                binary_block.clone()
+            };
             std::thread::spawn(move || {
-                let block: Vec<u8> = if k < 8 {
-                    vec![b'y'; 64 * 1024]
-                } else {
-                    (0..64 * 1024u32).map(|i| (i * 7 % 256) as u8).collect()
-                };
-                for _ in 0..64 {
-                    if stream.write_all(&block).is_err() {
-                        return;
-                    }
+                for _ in 0..BLOCKS {
+                    stream.write_all(&block).expect("tcp-chat took the block");
                 }
                 let _ = stream.read(&mut [0u8; 1]);
             })
         })
         .collect();
-    transcript_until(&transcript, "48 floods", |text| {
-        all_lines_in_order(text, 48, LINES).is_ok()
+    // Each line-flooder's lines whole and in order; each piece-sender's 4 MiB of `y`, in
+    // 64 KiB pieces; each binary peer's lines (one at least for each newline byte sent).
+    let piece_bytes = BLOCKS * 64 * 1024;
+    let binary_lines = BLOCKS * binary_block.iter().filter(|&&b| b == b'\n').count();
+    let mut checked = String::new();
+    transcript_until(&transcript, "64 peers", |text| {
+        let mut ys = std::collections::HashMap::<u16, usize>::new();
+        let mut lines = std::collections::HashMap::<u16, usize>::new();
+        for (port, body) in received_by_port(text) {
+            let Some(port) = port else { continue };
+            if piece_ports.contains(&port) {
+                assert!(body.bytes().all(|b| b == b'y'), "a piece that is not all `y`");
+                *ys.entry(port).or_default() += body.len();
+            } else if binary_ports.contains(&port) {
+                *lines.entry(port).or_default() += 1;
+            }
+        }
+        let pieces_done = piece_ports
+            .iter()
+            .all(|p| ys.get(p).copied().unwrap_or(0) >= piece_bytes);
+        let binary_done = binary_ports
+            .iter()
+            .all(|p| lines.get(p).copied().unwrap_or(0) >= binary_lines);
+        checked = format!("{ys:?} {lines:?}");
+        pieces_done && binary_done && all_lines_in_order(text, 48, LINES).is_ok()
     });
+    println!("pieces and binary lines by port: {checked}");
     check_bound(&window, idle, "64 peers at once");
     drop(window);
     for t in floods.into_iter().chain(others) {

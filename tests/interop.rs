@@ -1,37 +1,15 @@
 //! tcp-chat against real peers people already have: the course's own Python scripts
-//! (from ../shared/peers, run as the course gives them, only the port changed) and `nc`.
+//! (tests/peers: their behaviour as the course's slides show it, host and port given on
+//! their command line) and `nc`.
 
 mod common;
 
 use common::program::Program;
 use common::*;
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tcp_chat::engine::Event;
-
-/// One of the course's scripts, with its port changed to `port`.
-fn course_script(name: &str, port: u16) -> PathBuf {
-    let original = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/peers")
-        .join(name);
-    let text = std::fs::read_to_string(&original).unwrap_or_else(|e| {
-        panic!(
-            "the course's {name} is expected at {}: {e}",
-            original.display()
-        )
-    });
-    assert!(
-        text.contains("port=12345"),
-        "{name} no longer sets port=12345"
-    );
-    let dir = std::env::temp_dir().join(format!("tcp-chat-interop-{}-{port}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let copy = dir.join(name);
-    std::fs::write(&copy, text.replace("port=12345", &format!("port={port}"))).unwrap();
-    copy
-}
 
 /// How Python prints `bytes`: `b'...'` with non-ASCII bytes as `\xNN`.
 fn python_bytes(bytes: &[u8]) -> String {
@@ -55,8 +33,7 @@ fn python_bytes(bytes: &[u8]) -> String {
 fn the_course_chat_client_is_served_by_our_listener() {
     let mut h = Harness::new();
     let port = h.listen();
-    let script = course_script("TCP_ChatClient.py", port);
-    let mut client = Program::start(Command::new("python3").arg("-u").arg(&script));
+    let mut client = Program::start(&mut course_peer(&[], "TCP_ChatClient.py", "127.0.0.1", port));
     client.wait_for_output("Connect to");
     // It sends each message without a newline, then waits for the reply.
     client.type_line("hello from python");
@@ -78,8 +55,7 @@ fn the_course_chat_client_is_served_by_our_listener() {
 #[test]
 fn our_client_talks_to_the_course_chat_server() {
     let port = free_port();
-    let script = course_script("TCP_ChatServer.py", port);
-    let server = Program::start(Command::new("python3").arg("-u").arg(&script));
+    let server = Program::start(&mut course_peer(&[], "TCP_ChatServer.py", "127.0.0.1", port));
     server.wait_for_output("Waiting");
     let mut h = Harness::new();
     h.chat.connect("127.0.0.1", &port.to_string()).unwrap();
@@ -96,8 +72,7 @@ fn our_client_talks_to_the_course_chat_server() {
 #[test]
 fn a_line_piped_into_the_terminal_chat_is_answered_by_the_course_chat_server() {
     let port = free_port();
-    let script = course_script("TCP_ChatServer.py", port);
-    let server = Program::start(Command::new("python3").arg("-u").arg(&script));
+    let server = Program::start(&mut course_peer(&[], "TCP_ChatServer.py", "127.0.0.1", port));
     server.wait_for_output("Waiting");
     let mut chat = Command::new(env!("CARGO_BIN_EXE_tcp-chat"))
         .args([

@@ -236,7 +236,7 @@ fn a_host_with_ipv6_turned_off_listens_and_chats_over_ipv4() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let log = || common::without_times(&std::fs::read_to_string(&transcript).unwrap_or_default());
+    let log = || common::without_times(&common::complete_lines(&transcript));
     let wait = |text: &str| {
         let deadline = std::time::Instant::now() + common::DEADLINE;
         while !log().contains(text) {
@@ -259,17 +259,18 @@ fn a_host_with_ipv6_turned_off_listens_and_chats_over_ipv4() {
         format!("Start Listening (port {PORT} on 127.0.0.1)"),
         "only IPv4 addresses are listed"
     );
-    let nc = Command::new("ip")
-        .args([
+    let nc = common::output_within(
+        "nc",
+        Command::new("ip").args([
             "netns",
             "exec",
             &ns,
             "sh",
             "-c",
             &format!("printf 'over ipv4 한국어\\n' | nc -q 2 127.0.0.1 {PORT}"),
-        ])
-        .output()
-        .unwrap();
+        ]),
+        common::DEADLINE,
+    );
     wait("[rcv] over ipv4 한국어");
     assert_eq!(String::from_utf8_lossy(&nc.stdout), "Server OK\n");
     let _ = app.kill();
@@ -328,6 +329,19 @@ fn a_silent_name_server_gives_the_error_within_5_seconds_and_a_dead_first_addres
     let before = a.log().lines().count();
     let clicked = std::time::Instant::now();
     a.click(at::CONNECT.0, at::CONNECT.1);
+    // While the lookup hangs, the window answers: what is typed shows at once, for the
+    // keyboard and for a screen reader, before the lookup's error comes.
+    a.click_named("Message");
+    a.type_text("typed while looking up");
+    assert_eq!(
+        a.field_text("Message").as_deref(),
+        Some("typed while looking up")
+    );
+    assert!(
+        !a.log().lines().skip(before).any(|l| l.starts_with("Error : ")),
+        "the window answered only after the lookup ended: {took:?}",
+        took = clicked.elapsed()
+    );
     let error = wait_new_line(&a, before, "Error : ");
     let took = clicked.elapsed();
     assert_eq!(error, "Error : looking up nowhere.test took over 5 seconds, so the name server is not answering: type an IP address instead, or check the network");
@@ -340,8 +354,41 @@ fn a_silent_name_server_gives_the_error_within_5_seconds_and_a_dead_first_addres
     let before = a.log().lines().count();
     let clicked = std::time::Instant::now();
     a.click(at::CONNECT.0, at::CONNECT.1);
+    // A's attempts as the kernel has them (`ss`), until one is connected: the dead
+    // address must be tried first, and on its own.
+    let syn_sent = || {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &lan.a, "ss", "-Htn", "state", "syn-sent"])
+            .output()
+            .expect("ss (package iproute2)");
+        assert!(out.status.success(), "ss failed");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let mut first_attempts = String::new();
+    while first_attempts.is_empty() && a.log().lines().count() == before {
+        first_attempts = syn_sent();
+        assert!(
+            clicked.elapsed() < common::DEADLINE,
+            "no attempt to connect seen"
+        );
+    }
+    assert!(
+        first_attempts.contains(&format!("10.213.0.3:{PORT}"))
+            && !first_attempts.contains("fd00:213::2"),
+        "the dead first address was not tried first, alone: {first_attempts}"
+    );
     let connected = wait_new_line(&a, before, "Connected to ");
     let took = clicked.elapsed();
+    // The losing attempt is closed once one has won (seen above the same way).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while syn_sent().contains("10.213.0.3") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the attempt to the dead address is still open: {}",
+            syn_sent()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     assert_eq!(
         connected,
         format!("Connected to chat-b-two:{PORT} (fd00:213::2)")
@@ -368,11 +415,12 @@ fn a_room_on_host_a_relays_between_the_course_client_nc_and_a_window_on_host_b()
         &["--listen", "--port", PORT, "--relay"],
         &dir.join("room.txt"),
     );
-    room.wait_for_log("Start Listening");
+    room.wait_for_screen("Start Listening");
     let joined = |n: usize| {
         let deadline = std::time::Instant::now() + common::DEADLINE;
-        while room.log().matches("Connect : 10.213.0.2 ").count() < n {
-            assert!(std::time::Instant::now() < deadline, "{}", room.log());
+        let shown = || room.screen_log().join("\n");
+        while shown().matches("Connect : 10.213.0.2 ").count() < n {
+            assert!(std::time::Instant::now() < deadline, "{}", shown());
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     };
@@ -384,7 +432,7 @@ fn a_room_on_host_a_relays_between_the_course_client_nc_and_a_window_on_host_b()
         &dir.join("window.txt"),
     );
     window.move_to(700, 0);
-    window.wait_for_log("Connected to 10.213.0.1");
+    window.wait_for_screen("Connected to 10.213.0.1");
     joined(1);
     let nc = Program::start(Command::new("ip").args([
         "netns",
@@ -395,25 +443,12 @@ fn a_room_on_host_a_relays_between_the_course_client_nc_and_a_window_on_host_b()
         PORT,
     ]));
     joined(2);
-    let script = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/peers/TCP_ChatClient.py"
-    ))
-    .expect("the course's TCP_ChatClient.py in ../shared/peers");
-    assert!(script.contains("host=\"127.0.0.1\"") && script.contains("port=12345"));
-    let copy = dir.join("TCP_ChatClient.py");
-    std::fs::write(
-        &copy,
-        script
-            .replace("host=\"127.0.0.1\"", "host=\"10.213.0.1\"")
-            .replace("port=12345", &format!("port={PORT}")),
-    )
-    .unwrap();
-    let mut course = Program::start(
-        Command::new("ip")
-            .args(["netns", "exec", &lan.b, "python3", "-u"])
-            .arg(&copy),
-    );
+    let mut course = Program::start(&mut common::course_peer(
+        &["ip", "netns", "exec", &lan.b],
+        "TCP_ChatClient.py",
+        "10.213.0.1",
+        PORT.parse().unwrap(),
+    ));
     course.wait_for_output("Connect to");
     joined(3);
 
@@ -424,28 +459,28 @@ fn a_room_on_host_a_relays_between_the_course_client_nc_and_a_window_on_host_b()
     // nc speaks: the window hears it, named.
     let mut nc = nc;
     nc.type_line("from nc");
-    window.wait_for_log(") from nc");
+    window.wait_for_screen(") from nc");
     // The course's client speaks: nc and the window hear it; what it reads back holds
     // the others' lines and its own auto-reply.
     course.type_line("from python");
     nc.wait_for_output(") from python\n");
-    window.wait_for_log(") from python");
+    window.wait_for_screen(") from python");
     course.wait_for_output("from the window");
     course.wait_for_output("from nc");
     // It reads once after each line it sends (as the course wrote it): its answer comes
     // with the next.
     course.type_line("again");
     course.wait_for_output("Server OK");
-    // The room's log has each line once.
-    let log = room.log();
+    // The room's window shows each line once.
+    let log = room.screen_log().join("\n");
     for line in ["from the window", "from nc", "from python"] {
         assert_eq!(log.matches(line).count(), 1, "{line}:\n{log}");
     }
-    // Nobody hears their own line back.
+    // Nobody hears their own line back: nc printed the others' lines, not its own; the
+    // window on B shows its own line as sent, never as received.
+    assert!(nc.output().contains(") from python"), "{}", nc.output());
     assert!(!nc.output().contains(") from nc"), "{}", nc.output());
-    assert!(
-        !window.log().contains(") from the window"),
-        "{}",
-        window.log()
-    );
+    let shown = window.screen_log().join("\n");
+    assert!(shown.contains("[send] from the window"), "{shown}");
+    assert!(!shown.contains(") from the window"), "{shown}");
 }

@@ -118,8 +118,7 @@ fn a_100000_line_file_arrives_whole_and_in_order_at_a_slow_peer() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let (stream, _) = listener.accept().unwrap();
-    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    let stream = common::accept_within(&listener);
     // A slow peer: nothing read for a second, while tcp-chat fills the socket buffers
     // and its outbox.
     std::thread::sleep(Duration::from_secs(1));
@@ -130,8 +129,8 @@ fn a_100000_line_file_arrives_whole_and_in_order_at_a_slow_peer() {
         reader.read_line(&mut got).unwrap();
         assert_eq!(got, line(i), "line {i}");
     }
-    let mut rest = Vec::new();
-    let _ = reader.read_to_end(&mut rest);
+    let mut rest = reader.buffer().to_vec();
+    rest.extend(common::read_until_closed(reader.get_mut(), DEADLINE).0);
     assert!(rest.is_empty(), "more came than was sent");
     let (out, _) = finish(child, DEADLINE);
     assert_eq!(
@@ -160,8 +159,8 @@ fn a_listener_in_a_pipe_waits_for_a_peer_then_sends_to_it() {
         .unwrap();
     drop(stdin);
     let stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut lines = stdout.lines();
-    let first = lines.next().unwrap().unwrap();
+    let (_stdout, first) = common::pipe_line(stdout, "tcp-chat's first log line");
+    let first = first.expect("a log line before the pipe closed");
     assert!(first.starts_with("Start Listening"), "{first}");
     let mut peer = common::peer(port);
     let mut reader = BufReader::new(peer.try_clone().unwrap());

@@ -45,13 +45,13 @@ fn a_terminal_and_a_window_chat_both_ways_in_korean() {
     term.wait_for("Connected to 127.0.0.1");
 
     term.enter("터미널에서 안녕하세요");
-    window.wait_for_log("[rcv] 터미널에서 안녕하세요");
+    window.wait_for_screen("[rcv] 터미널에서 안녕하세요");
     term.wait_for("[send] 터미널에서 안녕하세요");
     term.wait_for("[rcv] Server OK");
 
     window.fill(at::MESSAGE.0, at::MESSAGE.1, "창에서 보냅니다");
     window.click(at::SEND.0, at::SEND.1);
-    window.wait_for_log("[send] 창에서 보냅니다");
+    window.wait_for_screen("[send] 창에서 보냅니다");
     term.wait_for("[rcv] 창에서 보냅니다");
 }
 
@@ -75,7 +75,7 @@ fn a_terminal_chats_with_nc() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("nc (apt-get install netcat-openbsd)");
-    let mut nc_out = BufReader::new(nc.stdout.take().unwrap());
+    let nc_out = BufReader::new(nc.stdout.take().unwrap());
     let deadline = Instant::now() + DEADLINE;
     while !something_listens_on(port) {
         assert!(Instant::now() < deadline, "nc did not listen");
@@ -85,9 +85,8 @@ fn a_terminal_chats_with_nc() {
     term.enter(&format!("/connect 127.0.0.1 {port}"));
     term.wait_for("Connected to 127.0.0.1");
     term.enter("hello nc");
-    let mut line = String::new();
-    nc_out.read_line(&mut line).unwrap();
-    assert_eq!(line, "hello nc\n");
+    let (_nc_out, line) = common::pipe_line(nc_out, "nc printing what the terminal sent");
+    assert_eq!(line.as_deref(), Some("hello nc\n"));
     let mut nc_in = nc.stdin.take().unwrap();
     nc_in
         .write_all("hello terminal, 안녕\n".as_bytes())
@@ -239,22 +238,16 @@ fn ctrl_c_with_peers_connected_closes_every_socket_within_a_second() {
         "/connect 127.0.0.1 {}",
         far.local_addr().unwrap().port()
     ));
-    let (accepted, _) = far.accept().unwrap();
+    let accepted = common::accept_within(&far);
     term.wait_for("Connected to 127.0.0.1");
     peers.push(accepted);
 
     let pressed = Instant::now();
     term.press(&["C-c"]);
     for stream in &mut peers {
-        stream
-            .set_read_timeout(Some(Duration::from_secs(1)))
-            .unwrap();
-        let mut rest = Vec::new();
-        let closed = stream.read_to_end(&mut rest);
-        assert!(
-            closed.is_ok(),
-            "a socket was still open 1 s after Ctrl-C ({closed:?})"
-        );
+        // Fails if a socket is still open 1 s after Ctrl-C.
+        let left = Duration::from_secs(1).saturating_sub(pressed.elapsed());
+        common::read_until_closed(stream, left);
     }
     assert!(pressed.elapsed() < Duration::from_secs(1));
     assert_eq!(term.wait_exit(Duration::from_secs(1)), 0);
@@ -266,21 +259,20 @@ fn ctrl_d_leaves_too() {
     let mut one = connected_peer(&term, port, 1);
     term.press(&["C-d"]);
     assert_eq!(term.wait_exit(Duration::from_secs(1)), 0);
-    one.get_mut()
-        .set_read_timeout(Some(Duration::from_secs(1)))
-        .unwrap();
-    assert_eq!(common::read_to_end(one.get_mut()), b"");
+    let (rest, _) = common::read_until_closed(one.get_mut(), Duration::from_secs(1));
+    assert_eq!(rest, b"");
 }
 
-/// Resident memory of `pid`, in MB.
-fn rss_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+/// A field of `pid`'s /proc status (`VmRSS:`, `VmHWM:`), in MB; fails if it cannot be read.
+fn status_mb(pid: u32, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_else(|e| panic!("tcp-chat ({pid}) is not running: {e}"));
     let kb: f64 = status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|n| n.parse().ok())
-        .unwrap();
+        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"));
     kb / 1024.0
 }
 
@@ -290,7 +282,7 @@ fn a_terminal_that_falls_behind_holds_a_flooding_peer_back_instead_of_filling_me
     let (term, port) = listening(&["--no-auto-reply"]);
     let pid = term.program_pid();
     let peer = connected_peer(&term, port, 1).into_inner();
-    let idle = rss_mb(pid);
+    let idle = status_mb(pid, "VmRSS:");
     // The terminal stops reading what tcp-chat prints (a slow SSH link, frozen here).
     term.freeze(true);
     let written = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -299,43 +291,53 @@ fn a_terminal_that_falls_behind_holds_a_flooding_peer_back_instead_of_filling_me
         peer.set_write_timeout(Some(Duration::from_secs(3)))
             .unwrap();
         let mut peer = peer.try_clone().unwrap();
-        std::thread::spawn(move || {
+        std::thread::spawn(move || -> Option<std::io::Error> {
             let chunk: Vec<u8> = "flood 홍수 0123456789 abcdefghij\n"
                 .repeat(2048)
                 .into_bytes();
             while written.load(std::sync::atomic::Ordering::SeqCst) < FLOOD_MB << 20 {
-                if peer.write_all(&chunk).is_err() {
-                    return; // held back: the write timed out
+                if let Err(e) = peer.write_all(&chunk) {
+                    return Some(e);
                 }
                 written.fetch_add(chunk.len(), std::sync::atomic::Ordering::SeqCst);
             }
+            None
         })
     };
-    // The peer is held back once its writes stop going anywhere.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut last = 0;
-    let mut peak: f64 = 0.0;
-    loop {
-        std::thread::sleep(Duration::from_millis(500));
-        peak = peak.max(rss_mb(pid));
-        let now = written.load(std::sync::atomic::Ordering::SeqCst);
-        if now == last || flooding.is_finished() || Instant::now() > deadline {
-            break;
-        }
-        last = now;
-    }
-    peak = peak.max(rss_mb(pid));
+    // The flooder ends when a write goes nowhere for 3 s, or when all of it went out.
+    let stopped = common::within("the flood to stop", Duration::from_secs(60), move || {
+        flooding.join().expect("the flooding thread")
+    });
     let sent_mb = written.load(std::sync::atomic::Ordering::SeqCst) >> 20;
+    let error = stopped.unwrap_or_else(|| {
+        panic!("the peer was never held back: all {FLOOD_MB} MB went out")
+    });
+    // Held back is a write that waited in vain, not a connection that tcp-chat cut.
+    assert!(
+        matches!(
+            error.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+        "the flooding peer was cut off after {sent_mb} MB, not held back: {error}"
+    );
+    // The peer is still connected: nothing (no FIN, no reset) waits to be read.
+    peer.set_nonblocking(true).unwrap();
+    let still = (&peer).read(&mut [0u8; 1]);
+    assert!(
+        matches!(&still, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the flooding peer's connection ended while it was held back: {still:?}"
+    );
+    peer.set_nonblocking(false).unwrap();
+    let peak = status_mb(pid, "VmHWM:");
     term.freeze(false);
     assert!(
-        sent_mb < FLOOD_MB,
-        "the peer was never held back: all {FLOOD_MB} MB went out"
-    );
-    assert!(
         peak < idle + 100.0,
-        "tcp-chat grew from {idle:.1} MB to {peak:.1} MB while the terminal was stopped"
+        "tcp-chat grew from {idle:.1} MB to a peak of {peak:.1} MB while the terminal was stopped"
     );
-    // Once the terminal reads again, the chat goes on: the prompt still answers.
+    // Once the terminal reads again, the chat goes on: the peer is still listed, and
+    // leaves as any peer does.
+    term.enter("/peers");
+    term.wait_for("connected from 127.0.0.1");
     peer.shutdown(std::net::Shutdown::Both).unwrap();
     term.wait_for("Disconnect : 127.0.0.1");
     term.enter("/peers");
@@ -365,4 +367,89 @@ fn closing_the_terminal_ends_the_chat() {
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+}
+
+#[test]
+fn an_interactive_terminal_speaks_korean_under_a_korean_system_language() {
+    let port = free_port();
+    let port_text = port.to_string();
+    let term = Tmux::start(
+        &["env", "LANG=ko_KR.UTF-8"],
+        &["--listen", "--bind", "127.0.0.1", "--port", &port_text],
+    );
+    // The course's words stay; the sentence after them is Korean.
+    term.wait_for(&format!("Start Listening (포트 {port}번, 127.0.0.1에서만)"));
+    term.enter("/nonsense");
+    term.wait_for("/nonsense은(는) 명령이 아닙니다");
+    term.enter("/peers");
+    term.wait_for("접속한 상대가 없습니다.");
+    let mut peer = connected_peer(&term, port, 1);
+    send(peer.get_mut(), "안녕하세요\n".as_bytes());
+    term.wait_for("[rcv] 안녕하세요");
+    assert_eq!(read_line(&mut peer), "Server OK");
+    term.enter("반갑습니다");
+    assert_eq!(read_line(&mut peer), "반갑습니다");
+    term.wait_for("[send] 반갑습니다");
+    assert!(
+        !term.screen().contains("is not a command"),
+        "{}",
+        term.screen()
+    );
+}
+
+#[test]
+fn the_terminal_neither_reads_nor_writes_the_windows_settings() {
+    // The window's settings file, as the window reads it (tests/desktop.rs proves that it
+    // does): another auto-reply and port.
+    let config = scratch("terminal-settings").join("config");
+    let file = config.join("tcp-chat/tcp-chat.conf");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let saved = "[General]\nhost=localhost\nport=4321\nautoReply=from the settings\n";
+    std::fs::write(&file, saved).unwrap();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tcp-chat"))
+        .args(["--terminal", "--no-discovery", "--listen", "--bind", "127.0.0.1"])
+        .args(["--port", &port.to_string()])
+        .env("XDG_CONFIG_HOME", &config)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let (_stdout, first) = common::pipe_line(stdout, "the terminal's first log line");
+    assert!(
+        first.as_deref().is_some_and(|l| l.starts_with("Start Listening")),
+        "{first:?}"
+    );
+    let mut p = connected(port);
+    send(p.get_mut(), b"which reply?\n");
+    assert_eq!(read_line(&mut p), "Server OK", "the settings' auto-reply was read");
+    drop(child.stdin.take());
+    let status = common::within("the terminal to end with its input", DEADLINE, move || {
+        child.wait().unwrap()
+    });
+    assert!(status.success());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), saved, "the settings were written");
+    // Nor does it make a settings file where there is none.
+    std::fs::remove_file(&file).unwrap();
+    let out = common::output_within(
+        "tcp-chat --terminal with no input",
+        Command::new(env!("CARGO_BIN_EXE_tcp-chat"))
+            .args(["--terminal", "--no-discovery", "--listen", "--bind", "127.0.0.1"])
+            .args(["--port", &free_port().to_string()])
+            .env("XDG_CONFIG_HOME", &config)
+            .stdin(Stdio::null()),
+        DEADLINE,
+    );
+    assert!(out.status.success());
+    assert!(
+        std::fs::read_dir(file.parent().unwrap()).unwrap().next().is_none(),
+        "the terminal made a settings file"
+    );
+}
+
+/// A peer of a pipe-mode listener, connected.
+fn connected(port: u16) -> BufReader<TcpStream> {
+    BufReader::new(peer(port))
 }

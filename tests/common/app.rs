@@ -217,7 +217,7 @@ impl App {
 
     /// The window's transcript, without the times in front of its lines.
     pub fn log(&self) -> String {
-        super::without_times(&std::fs::read_to_string(&self.transcript).unwrap_or_default())
+        super::without_times(&super::complete_lines(&self.transcript))
     }
 
     /// Waits until the transcript has a line containing `text`, and returns that line.
@@ -242,16 +242,9 @@ impl App {
     /// The lines of the window's log that its view holds, read over AT-SPI as a screen
     /// reader reads them (empty until the window is on the accessibility bus).
     pub fn screen_log(&self) -> Vec<String> {
-        let out = self.screen_reader(&[]);
-        assert!(
-            out.status.success(),
-            "the screen reader failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(str::to_string)
-            .collect()
+        self.read_screen(&[])
+            .map(|out| out.lines().map(str::to_string).collect())
+            .unwrap_or_default()
     }
 
     /// Runs `tests/common/screen_reader.py` on this window with `args`.
@@ -266,20 +259,36 @@ impl App {
             .expect("python3 with pyatspi (packages python3-pyatspi, at-spi2-core)")
     }
 
-    /// What a screen reader reads in the list called `list` (one entry a line).
-    pub fn screen_list(&self, list: &str) -> Vec<String> {
-        let out = self.screen_reader(&["--list", list]);
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(str::to_string)
-            .collect()
+    /// What the screen reader reads with `args`; `None` while the window is not on the
+    /// accessibility bus. A reader that fails fails the test: what it could not read is
+    /// never taken for "not there".
+    fn read_screen(&self, args: &[&str]) -> Option<String> {
+        let out = self.screen_reader(args);
+        match out.status.code() {
+            Some(0) => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
+            Some(3) => None,
+            _ => panic!(
+                "the screen reader failed ({}) on {args:?}: {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
+    }
+
+    /// What a screen reader reads in the list called `list` (one entry a line): `None`
+    /// while the window is not on the accessibility bus, no entries while the list is
+    /// hidden. An absence read here is only worth something after a presence was read the
+    /// same way ([`App::wait_for_list_entry`]).
+    pub fn screen_list(&self, list: &str) -> Option<Vec<String>> {
+        self.read_screen(&["--list", list])
+            .map(|out| out.lines().map(str::to_string).collect())
     }
 
     /// Waits until the list called `list` has an entry containing `text`; returns it.
     pub fn wait_for_list_entry(&self, list: &str, text: &str, limit: Duration) -> String {
         let deadline = Instant::now() + limit;
         loop {
-            let entries = self.screen_list(list);
+            let entries = self.screen_list(list).unwrap_or_default();
             if let Some(entry) = entries.iter().find(|e| e.contains(text)) {
                 return entry.clone();
             }
@@ -291,12 +300,53 @@ impl App {
         }
     }
 
+    /// Waits until the list called `list` has no entry containing `text` (after it had
+    /// one: see [`App::screen_list`]).
+    pub fn wait_for_no_list_entry(&self, list: &str, text: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        loop {
+            let entries = self.screen_list(list);
+            match &entries {
+                Some(entries) if !entries.iter().any(|e| e.contains(text)) => return,
+                _ => {}
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{text:?} still in {list:?} after {limit:?}; it reads: {entries:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The text a screen reader reads in the showing field called `name`; `None` while
+    /// the window is not on the bus or no such field shows.
+    pub fn field_text(&self, name: &str) -> Option<String> {
+        let out = self.read_screen(&["--text", name])?;
+        out.strip_suffix('\n').map(str::to_string)
+    }
+
     /// Where the screen reader says the showing thing called `name` is, in the window.
     pub fn position_of(&self, name: &str) -> Option<(i32, i32)> {
-        let out = self.screen_reader(&["--where", name]);
-        let text = String::from_utf8_lossy(&out.stdout);
+        let text = self.read_screen(&["--where", name])?;
         let (x, y) = text.trim().split_once(' ')?;
         Some((x.parse().ok()?, y.parse().ok()?))
+    }
+
+    /// Clicks the showing control a screen reader calls `name` (its accessible name),
+    /// waiting for it to show.
+    pub fn click_named(&self, name: &str) {
+        let deadline = Instant::now() + DEADLINE;
+        let (x, y) = loop {
+            if let Some(at) = self.position_of(name) {
+                break at;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "nothing called {name:?} shows in the window"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        self.click(x, y);
     }
 
     /// Double-clicks at (x, y) inside the window.
@@ -314,8 +364,10 @@ impl App {
     pub fn wait_for_control(&self, name: &str) {
         let deadline = Instant::now() + DEADLINE;
         loop {
-            let out = self.screen_reader(&["--has", name]);
-            if String::from_utf8_lossy(&out.stdout).trim() == name {
+            if self
+                .read_screen(&["--has", name])
+                .is_some_and(|out| out.trim() == name)
+            {
                 return;
             }
             assert!(

@@ -98,18 +98,133 @@ pub fn peer(port: u16) -> TcpStream {
 
 /// Reads one `\n`-terminated line (without it) from `stream`, within the deadline.
 pub fn read_line(reader: &mut BufReader<TcpStream>) -> String {
-    let mut line = String::new();
     reader
+        .get_ref()
+        .set_read_timeout(Some(DEADLINE))
+        .expect("a read timeout");
+    let mut line = String::new();
+    let n = reader
         .read_line(&mut line)
         .expect("a line before the deadline");
+    assert!(n > 0, "the peer closed before sending a line");
     line.trim_end_matches('\n').to_string()
 }
 
-/// Reads until the peer closes, within the deadline; returns what came.
+/// Reads until the peer closes (EOF, or a reset), within the deadline; returns what came.
+/// A peer still open at the deadline fails the test: a timeout is not a close.
 pub fn read_to_end(stream: &mut TcpStream) -> Vec<u8> {
+    read_until_closed(stream, DEADLINE).0
+}
+
+/// How a peer's side of a connection ended, as its reader saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    /// An orderly close: the read returned 0 (FIN).
+    Eof,
+    /// The connection was reset (RST).
+    Reset,
+}
+
+/// Reads until the other side closes, within `limit`; returns what came and how it ended.
+/// Fails if the connection is still open at the deadline, or on any other read error.
+pub fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (Vec<u8>, Closed) {
+    let deadline = Instant::now() + limit;
     let mut all = Vec::new();
-    let _ = stream.read_to_end(&mut all);
-    all
+    let mut buf = [0u8; 64 * 1024];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(
+            !left.is_zero(),
+            "the connection is still open after {limit:?} (got {} bytes)",
+            all.len()
+        );
+        stream.set_read_timeout(Some(left)).unwrap();
+        match stream.read(&mut buf) {
+            Ok(0) => return (all, Closed::Eof),
+            Ok(n) => all.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                return (all, Closed::Reset)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => panic!("reading until the peer closes: {e}"),
+        }
+    }
+}
+
+/// Runs `f` on a thread of its own and returns what it returns, or fails the test, naming
+/// `what` was awaited, when it has not returned within `limit`. For a call that has no
+/// deadline of its own (`accept`, a pipe's `read_line`, a child's output).
+pub fn within<T: Send + 'static>(
+    what: &str,
+    limit: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(value) => value,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what} did not happen within {limit:?}")
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            panic!("waiting for {what}: the waiting thread failed")
+        }
+    }
+}
+
+/// Runs `command` to its end and returns what it printed; a program still running after
+/// `limit` is killed and fails the test, naming `what` it was.
+pub fn output_within(
+    what: &str,
+    command: &mut std::process::Command,
+    limit: Duration,
+) -> std::process::Output {
+    let child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(out) => out.unwrap_or_else(|e| panic!("waiting for {what}: {e}")),
+        Err(_) => {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("{what} was still running after {limit:?}")
+        }
+    }
+}
+
+/// Accepts one connection on `server` within the deadline, or fails saying nobody came.
+pub fn accept_within(server: &std::net::TcpListener) -> TcpStream {
+    let server = server.try_clone().expect("a second handle on the listener");
+    let stream = within("a connection to accept", DEADLINE, move || server.accept())
+        .expect("accept")
+        .0;
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    stream
+}
+
+/// Reads one line from a pipe (a child's output) within the deadline; `None` at its end.
+pub fn pipe_line<R: BufRead + Send + 'static>(reader: R, what: &str) -> (R, Option<String>) {
+    within(what, DEADLINE, move || {
+        let mut reader = reader;
+        let mut line = String::new();
+        let n = reader.read_line(&mut line).expect("read a line from the pipe");
+        (reader, (n > 0).then_some(line))
+    })
 }
 
 pub fn send(stream: &mut TcpStream, bytes: &[u8]) {
@@ -148,6 +263,27 @@ pub fn free_port() -> u16 {
 pub fn loopback(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
+/// One of the course's console scripts (`TCP_ChatClient.py`, `TCP_ChatServer.py`, as
+/// written again in tests/peers), run with Python through `prefix` (such as `ip netns exec
+/// B`, or nothing) against `host` and `port`.
+pub fn course_peer(prefix: &[&str], name: &str, host: &str, port: u16) -> std::process::Command {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/");
+    let mut command = match prefix.split_first() {
+        Some((first, rest)) => {
+            let mut c = std::process::Command::new(first);
+            c.args(rest).arg("python3");
+            c
+        }
+        None => std::process::Command::new("python3"),
+    };
+    command
+        .arg("-u")
+        .arg(format!("{script}{name}"))
+        .arg(host)
+        .arg(port.to_string());
+    command
+}
+
 /// A transcript line without the time in front of it (`2026-11-26T14:05:09.123+09:00 `).
 pub fn without_time(line: &str) -> &str {
     let b = line.as_bytes();
@@ -162,6 +298,20 @@ pub fn without_time(line: &str) -> &str {
     } else {
         line
     }
+}
+
+/// The complete lines of a file that may still be being written (a transcript): its bytes
+/// up to the last newline, decoded; empty while the file does not exist. A read that ends
+/// inside a line, or inside a character, never reads as text that was not written.
+pub fn complete_lines(path: &std::path::Path) -> String {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return String::new(),
+        Err(e) => panic!("reading {}: {e}", path.display()),
+    };
+    let end = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    String::from_utf8(bytes[..end].to_vec())
+        .unwrap_or_else(|e| panic!("{} has a line that is not UTF-8: {e}", path.display()))
 }
 
 /// A transcript's text without the times in front of its lines.

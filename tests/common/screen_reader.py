@@ -8,10 +8,16 @@ as escapes.
 With --list NAME, the same for the list called NAME ("Nearby chats").
 With --has NAME instead, prints NAME if something in that window is called NAME (a
 dialog's title, a button) and nothing otherwise.
+With --text NAME, prints the text held by the first showing thing called NAME (a text
+field), and nothing when there is none.
 With --where NAME, prints the window-relative centre "X Y" of the first thing called
 NAME that is showing, and nothing when there is none.
 
-usage: screen_reader.py PID [--list NAME | --has NAME | --where NAME]"""
+Exits with 3 when no window of process PID is on the accessibility bus (yet), so that
+"nothing there" is never mistaken for "not on the bus"; with any other failure, Python's
+own non-zero status and traceback.
+
+usage: screen_reader.py PID [--list NAME | --has NAME | --text NAME | --where NAME]"""
 import sys
 
 import pyatspi
@@ -57,6 +63,11 @@ def main():
             if find(app, lambda n: n.name == name) is not None:
                 print(name)
             return
+        if option == "--text":
+            node = find(app, lambda n: n.name == name and showing(n))
+            if node is not None:
+                print(node.queryText().getText(0, -1))
+            return
         if option == "--where":
             node = find(app, lambda n: n.name == name and showing(n))
             if node is not None:
@@ -77,6 +88,21 @@ def main():
         for line in lines:
             print(line)
         return
+    if option == "--list":
+        # The window is on the bus, and the list is not there (a hidden list): no entries.
+        if any(app_of(desktop, pid)):
+            return
+    sys.exit(3)
+
+
+def app_of(desktop, pid):
+    for i in range(desktop.childCount):
+        app = desktop.getChildAtIndex(i)
+        try:
+            if app is not None and app.get_process_id() == pid:
+                yield app
+        except Exception:
+            continue
 
 
 main()

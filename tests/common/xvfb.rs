@@ -33,10 +33,14 @@ impl Xvfb {
             .stderr(Stdio::null())
             .spawn()
             .expect("Xvfb (package xvfb) is needed");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("Xvfb's stdout"))
-            .read_line(&mut line)
-            .expect("Xvfb's display number");
+        let stdout = child.stdout.take().expect("Xvfb's stdout");
+        let line = super::within("Xvfb to say its display number", super::DEADLINE, move || {
+            let mut line = String::new();
+            BufReader::new(stdout)
+                .read_line(&mut line)
+                .expect("Xvfb's display number");
+            line
+        });
         let display = format!(":{}", line.trim());
         // The accessibility bus lives in XDG_RUNTIME_DIR: one per desktop, so that tests
         // running side by side do not share it.
@@ -83,10 +87,12 @@ fn start_session_bus(runtime_dir: &std::path::Path) -> Option<(Child, String)> {
         .stderr(Stdio::null())
         .spawn()
         .ok()?;
-    let mut address = String::new();
-    BufReader::new(child.stdout.take()?)
-        .read_line(&mut address)
-        .ok()?;
+    let stdout = child.stdout.take()?;
+    let address = super::within("dbus-daemon to say its address", super::DEADLINE, move || {
+        let mut address = String::new();
+        BufReader::new(stdout).read_line(&mut address).map(|_| address)
+    })
+    .ok()?;
     let address = address.trim().to_string();
     let started = Command::new("dbus-send")
         .args([
