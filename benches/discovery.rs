@@ -11,6 +11,9 @@
 //!   LAN. Baseline: python-zeroconf announcing a service and browsing for the type, over
 //!   the same span; avahi-daemon publishing one service is printed for scale.
 //!
+//! A row is not met when a program it measured did not live to its end, and a link
+//! counter that cannot be read fails the run (it never reads as 0).
+//!
 //! Needs root, avahi-daemon and python3-zeroconf. `./dev.sh bench` runs it after the
 //! main table; `cargo bench --bench discovery` alone.
 
@@ -35,7 +38,7 @@ fn main() {
     let lan = Lan::create().expect("two test hosts");
     let browser = Browser::start(&lan.b);
 
-    let ours = latencies(SAMPLES, |n| {
+    let (ours, ours_alive) = latencies(SAMPLES, |n| {
         let name = format!("lat-a{n}");
         let mut chat = Program::start(
             Command::new("ip")
@@ -51,10 +54,11 @@ fn main() {
         let started = Instant::now();
         browser.wait_present(&format!("{name}._tcp-chat._tcp.local."), LIMIT);
         let took = started.elapsed();
+        let lived = alive(chat.pid(), "tcp-chat on host A (12a)");
         chat.terminate();
-        took
+        (took, lived)
     });
-    let theirs = latencies(SAMPLES, |n| {
+    let (theirs, theirs_alive) = latencies(SAMPLES, |n| {
         let name = format!("py-a{n}");
         let script = python_announcer(&name, 30000 + n as u16, false);
         let mut python = Program::start(
@@ -66,8 +70,9 @@ fn main() {
         let started = Instant::now();
         browser.wait_present(&format!("{name}._tcp-chat._tcp.local."), LIMIT);
         let took = started.elapsed();
+        let lived = alive(python.pid(), "python-zeroconf on host A (12a)");
         python.terminate();
-        took
+        (took, lived)
     });
     drop(browser);
 
@@ -84,6 +89,7 @@ fn main() {
     );
     idle.wait_for_output("Start Listening");
     let ours_idle = sent_while(&lan, IDLE);
+    let ours_idle_alive = alive(idle.pid(), "the idle tcp-chat on host A (12b)");
     idle.terminate();
     // The same role written elsewhere: python-zeroconf announcing a service and
     // browsing for the type, as tcp-chat does.
@@ -94,6 +100,7 @@ fn main() {
     );
     python.wait_for_output("start");
     let python_idle = sent_while(&lan, IDLE);
+    let python_idle_alive = alive(python.pid(), "python-zeroconf on host A (12b)");
     python.terminate();
     // And avahi-daemon publishing one service (browsing nothing).
     let mut avahi = Avahi::start(&lan.a, "avahi-a", &[("avahi-a", 12345)]);
@@ -106,45 +113,56 @@ fn main() {
     println!("| row | measure | tcp-chat | baseline (same run) | ratio | target | result |");
     println!("|---|---|---|---|---|---|---|");
     let mut missed = false;
-    let mut row = |id: &str, what: &str, ours: f64, theirs: f64, unit: &str, base: &str| {
+    // `alive`: every program the row measured lived to its end; else it is not met.
+    let mut row = |id: &str,
+                   what: &str,
+                   (ours, theirs): (f64, f64),
+                   unit: &str,
+                   base: &str,
+                   alive: bool| {
         let ratio = ours / theirs.max(f64::MIN_POSITIVE);
-        missed |= ratio > 2.0;
+        let met = ratio <= 2.0 && alive;
+        missed |= !met;
         println!(
             "| {id} | {what} | {ours:.0} {unit} | {theirs:.0} {unit} ({base}) | {ratio:.2} | <= 2.0 x | {} |",
-            if ratio <= 2.0 { "met" } else { "FAIL" }
+            match (met, alive) {
+                (true, _) => "met",
+                (false, true) => "FAIL",
+                (false, false) => "FAIL (a program measured died)",
+            }
         );
     };
     row(
         "12a",
         &format!("Listen to seen on the other host, median of {SAMPLES}"),
-        ms(our_median),
-        ms(their_median),
+        (ms(our_median), ms(their_median)),
         "ms",
         "python-zeroconf",
+        ours_alive && theirs_alive,
     );
     row(
         "12a",
         &format!("... worst of {SAMPLES}"),
-        ms(our_worst),
-        ms(their_worst),
+        (ms(our_worst), ms(their_worst)),
         "ms",
         "python-zeroconf",
+        ours_alive && theirs_alive,
     );
     row(
         "12b",
         "idle, listening and browsing: packets sent in a minute",
-        ours_idle.0 as f64,
-        python_idle.0 as f64,
+        (ours_idle.0 as f64, python_idle.0 as f64),
         "packets",
         "python-zeroconf announcing and browsing",
+        ours_idle_alive && python_idle_alive,
     );
     row(
         "12b",
         "... bytes sent in a minute",
-        ours_idle.1 as f64,
-        python_idle.1 as f64,
+        (ours_idle.1 as f64, python_idle.1 as f64),
         "B",
         "python-zeroconf announcing and browsing",
+        ours_idle_alive && python_idle_alive,
     );
     println!(
         "\nfor scale: avahi-daemon publishing one service and browsing nothing sent {} packets, {} B in the same minute",
@@ -186,8 +204,35 @@ fn python_announcer(name: &str, port: u16, browse: bool) -> String {
     )
 }
 
-fn latencies(n: usize, mut one: impl FnMut(usize) -> Duration) -> Vec<Duration> {
-    (0..n).map(&mut one).collect()
+/// `n` samples of `one`, which says how long, and whether what it measured still ran at
+/// its end; and whether every one did.
+fn latencies(n: usize, mut one: impl FnMut(usize) -> (Duration, bool)) -> (Vec<Duration>, bool) {
+    let mut all_alive = true;
+    let samples: Vec<Duration> = (0..n)
+        .map(|i| {
+            let (took, alive) = one(i);
+            all_alive &= alive;
+            took
+        })
+        .collect();
+    (samples, all_alive)
+}
+
+/// Whether the program `pid` still runs: /proc/<pid>/stat is there and does not say it
+/// is a zombie (a program that died is one until it is waited for). Says on stderr when
+/// it does not run.
+fn alive(pid: u32, what: &str) -> bool {
+    let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let (_, after_name) = stat.rsplit_once(')')?;
+            after_name.trim_start().chars().next()
+        });
+    let running = !matches!(state, None | Some('Z' | 'X'));
+    if !running {
+        eprintln!("discovery bench: {what} (pid {pid}) died during its row");
+    }
+    running
 }
 
 fn median_worst(samples: &[Duration]) -> (Duration, Duration) {
@@ -200,19 +245,31 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Packets and bytes host A sends over its link during `span`.
+/// Packets and bytes host A sends over its link during `span`. A counter that cannot be
+/// read fails the run: read as 0, it would pass row 12b.
 fn sent_while(lan: &Lan, span: Duration) -> (u64, u64) {
     let counters = || {
         let read = |what: &str| -> u64 {
+            let file = format!("/sys/class/net/{}/statistics/tx_{what}", lan.a_dev);
             let out = Command::new("ip")
                 .args(["netns", "exec", &lan.a, "cat"])
-                .arg(format!("/sys/class/net/{}/statistics/tx_{what}", lan.a_dev))
+                .arg(&file)
                 .output()
                 .expect("ip netns exec cat");
-            String::from_utf8_lossy(&out.stdout)
-                .trim()
-                .parse()
-                .unwrap_or(0)
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "cannot read host A's ({}) link counter {file}: {}",
+                lan.a,
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            text.trim().parse().unwrap_or_else(|e| {
+                panic!(
+                    "host A's ({}) link counter {file} is not a count ({:?}): {e}",
+                    lan.a,
+                    text.trim()
+                )
+            })
         };
         (read("packets"), read("bytes"))
     };

@@ -4,6 +4,8 @@
 //! the real window (qml/main.qml with its ChatBackend, engine and all) inside this
 //! process under Xvfb, so that its log model can be watched; rows 3, 4 and 6 run the
 //! real binary as a person starts it. `--quick` runs fewer iterations (a smoke test).
+//! A row that started a program is not met when that program did not live to the row's
+//! end; rows 8a-8c need `../shared/original` and, without it, are printed as not run.
 
 use cxx_qt::CxxQtThread;
 use cxx_qt_lib::{QGuiApplication, QString};
@@ -35,7 +37,56 @@ struct Row {
     baseline: String,
     ratio: String,
     target: String,
-    pass: bool,
+    result: Verdict,
+}
+
+/// What a row came to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Met,
+    NotMet,
+    /// Not measured in this run, and why: counted apart, neither met nor not met.
+    NotRun(&'static str),
+}
+
+impl From<bool> for Verdict {
+    fn from(met: bool) -> Self {
+        if met {
+            Verdict::Met
+        } else {
+            Verdict::NotMet
+        }
+    }
+}
+
+impl Row {
+    /// A row that cannot be measured in this run: printed in its place, counted apart.
+    fn not_run(what: &'static str, target: &str, why: &'static str) -> Row {
+        Row {
+            what,
+            ours: "-".into(),
+            baseline: "-".into(),
+            ratio: "-".into(),
+            target: target.into(),
+            result: Verdict::NotRun(why),
+        }
+    }
+
+    /// The row, not met whatever its figures when a program it measured did not live to
+    /// its end: `ours` for the tcp-chat measured, `baseline` for the baseline's program
+    /// (`true` where the baseline is no program of its own).
+    fn unless_died(mut self, ours: bool, baseline: bool) -> Row {
+        if !ours {
+            self.ours = format!("{} DIED", self.ours);
+        }
+        if !baseline {
+            self.baseline = format!("{} DIED", self.baseline);
+        }
+        if !(ours && baseline) {
+            self.result = Verdict::NotMet;
+        }
+        self
+    }
 }
 
 fn main() {
@@ -90,7 +141,7 @@ fn main() {
 
     rows.sort_by_key(|r| r.what);
     print_table(&rows, quick);
-    if rows.iter().any(|r| !r.pass) {
+    if rows.iter().any(|r| r.result == Verdict::NotMet) {
         std::process::exit(1);
     }
 }
@@ -101,30 +152,35 @@ fn binary_rows(rows: &mut Vec<Row>, sizes: &Sizes, quick: bool) {
     eprintln!("bench: start-up, idle memory and idle CPU of the binary...");
     let ours = binary_figures(&[], sizes.startups);
     let gl = binary_figures(&[("QSG_RHI_BACKEND", "opengl")], sizes.startups);
-    rows.push(Row {
-        what: "3. idle memory, window shown 3 s (MB)",
-        ours: format!("{:.1}", ours.idle_mb),
-        baseline: format!("{:.1} (Qt default GL)", gl.idle_mb),
-        ratio: format!("{:.2}", ours.idle_mb / gl.idle_mb),
-        target: "<= 53 MB".into(),
-        pass: ours.idle_mb <= 53.0,
-    });
-    rows.push(Row {
-        what: "4. start-up to first frame (s, median)",
-        ours: format!("{:.3}", ours.startup_s),
-        baseline: format!("{:.3} (Qt default GL)", gl.startup_s),
-        ratio: format!("{:.2}", ours.startup_s / gl.startup_s),
-        target: "<= 0.300 s".into(),
-        pass: ours.startup_s <= 0.3,
-    });
-    rows.push(Row {
-        what: "6. idle CPU, listening + 1 peer, 3 s (%)",
-        ours: format!("{:.2}", ours.idle_cpu_pct),
-        baseline: format!("{:.2} (Qt default GL)", gl.idle_cpu_pct),
-        ratio: "-".into(),
-        target: "0 % (< 0.5)".into(),
-        pass: ours.idle_cpu_pct < 0.5,
-    });
+    rows.extend([
+        Row {
+            what: "3. idle memory, window shown 3 s (MB)",
+            ours: format!("{:.1}", ours.idle_mb),
+            baseline: format!("{:.1} (Qt default GL)", gl.idle_mb),
+            ratio: format!("{:.2}", ours.idle_mb / gl.idle_mb),
+            target: "<= 53 MB".into(),
+            result: (ours.idle_mb <= 53.0).into(),
+        }
+        .unless_died(ours.alive, gl.alive),
+        Row {
+            what: "4. start-up to first frame (s, median)",
+            ours: format!("{:.3}", ours.startup_s),
+            baseline: format!("{:.3} (Qt default GL)", gl.startup_s),
+            ratio: format!("{:.2}", ours.startup_s / gl.startup_s),
+            target: "<= 0.300 s".into(),
+            result: (ours.startup_s <= 0.3).into(),
+        }
+        .unless_died(ours.alive, gl.alive),
+        Row {
+            what: "6. idle CPU, listening + 1 peer, 3 s (%)",
+            ours: format!("{:.2}", ours.idle_cpu_pct),
+            baseline: format!("{:.2} (Qt default GL)", gl.idle_cpu_pct),
+            ratio: "-".into(),
+            target: "0 % (< 0.5)".into(),
+            result: (ours.idle_cpu_pct < 0.5).into(),
+        }
+        .unless_died(ours.alive, gl.alive),
+    ]);
 
     eprintln!("bench: --terminal beside the window...");
     rows.extend(terminal_rows(ours.idle_mb, sizes.round_trips));
@@ -150,14 +206,18 @@ fn print_table(rows: &[Row], quick: bool) {
     let cells: Vec<[String; 6]> = rows
         .iter()
         .map(|r| {
-            let result = if r.pass { "PASS" } else { "FAIL" };
+            let result = match r.result {
+                Verdict::Met => "PASS".to_string(),
+                Verdict::NotMet => "FAIL".to_string(),
+                Verdict::NotRun(why) => format!("not run: {why}"),
+            };
             [
                 r.what.into(),
                 r.ours.clone(),
                 r.baseline.clone(),
                 r.ratio.clone(),
                 r.target.clone(),
-                result.into(),
+                result,
             ]
         })
         .collect();
@@ -194,8 +254,27 @@ fn print_table(rows: &[Row], quick: bool) {
     for c in &cells {
         line(c);
     }
-    let failed = rows.iter().filter(|r| !r.pass).count();
-    println!("\n{} targets met, {failed} not met", rows.len() - failed);
+    let met = rows.iter().filter(|r| r.result == Verdict::Met).count();
+    let failed = rows.iter().filter(|r| r.result == Verdict::NotMet).count();
+    // Rows not run are neither met nor not met: said apart, with why.
+    let mut not_run: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| match r.result {
+            Verdict::NotRun(why) => Some(why),
+            Verdict::Met | Verdict::NotMet => None,
+        })
+        .collect();
+    let not_run_count = not_run.len();
+    if not_run_count == 0 {
+        println!("\n{met} targets met, {failed} not met");
+    } else {
+        not_run.sort_unstable();
+        not_run.dedup();
+        println!(
+            "\n{met} targets met, {failed} not met, {not_run_count} not run ({})",
+            not_run.join("; ")
+        );
+    }
 }
 
 // ---------------------------------------------------------------- the app in-process
@@ -271,8 +350,8 @@ fn request_reply(qt: &Qt, round_trips: usize) -> Row {
         baseline_rounds.push(qt.run_while(move || round_trip_client(baseline_port, round_trips)));
         let before = qt.on_window(|w| w.total_lines());
         our_rounds.push(qt.run_while(move || round_trip_client(port, round_trips)));
-        // The round counts once the window's log has every line of it (and its Connect
-        // and Disconnect).
+        // The round counts once the window's log has taken every line of it (and its
+        // Connect and Disconnect)...
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let shown = qt.on_window(|w| w.total_lines()) - before;
@@ -284,6 +363,9 @@ fn request_reply(qt: &Qt, round_trips: usize) -> Row {
                 break;
             }
         }
+        // ... and its model has them as rows, each in its place.
+        let (held, due) = model_rows(qt, round_trips, request_text);
+        all_shown &= held == due;
     }
     request_reply_row(
         "1. request/reply (msg/s; p50/p99 round trip)",
@@ -322,8 +404,66 @@ fn request_reply_row(
         ),
         ratio: format!("{ratio:.2}"),
         target: ">= 0.80 x baseline, all shown".into(),
-        pass: ratio >= 0.8 && all_shown,
+        result: (ratio >= 0.8 && all_shown).into(),
     }
+}
+
+/// The text of request `i` of a request/reply round, as a peer sends it.
+fn request_text(i: usize) -> String {
+    format!("request {i}")
+}
+
+/// The text of a received line as the log shows it (`[rcv] text`, or `[rcv] (ip port)
+/// text` while more than one peer is connected), after whatever comes before it (a time).
+fn received_text(line: &str) -> Option<&str> {
+    let (_, after) = line.split_once("[rcv] ")?;
+    let text = match after.strip_prefix('(') {
+        Some(peer) => peer.split_once(") ")?.1,
+        None => after,
+    };
+    Some(text.trim_end())
+}
+
+/// Counts, in the window's log model, the rows of a round of `n` received lines
+/// (`text(i)` each) that ended with its peer leaving: the newest row may be that peer's
+/// Disconnect, and before it, row by row back, must come lines n-1, n-2, ... to line 0.
+/// Returns (rows found in their place, rows due).
+///
+/// The model keeps its newest rows only (`DEFAULT_LOG_LINES`, which the window in this
+/// process has), so of a round longer than that, the rows due are those it keeps.
+// TODO(issue 18): rows the model no longer keeps cannot be counted from the bench: the
+// bridge shows the rows kept (`line_count`, `line`) and the lines taken in all
+// (`total_lines`, events drained), but no count of rows ever inserted into the model.
+fn model_rows(qt: &Qt, n: usize, text: fn(usize) -> String) -> (usize, usize) {
+    let newest: Vec<String> = qt.on_window(move |w| {
+        let rows = w.line_count();
+        (rows.saturating_sub(n + 1)..rows)
+            .map(|row| w.line(row).unwrap_or_default())
+            .collect()
+    });
+    // The peer's Disconnect, after its last line.
+    let trailing = usize::from(
+        newest
+            .last()
+            .is_some_and(|row| received_text(row).is_none()),
+    );
+    let due = n.min(tcp_chat::cli::DEFAULT_LOG_LINES - trailing);
+    let lines = &newest[..newest.len() - trailing];
+    let held = lines
+        .iter()
+        .rev()
+        .zip((0..n).rev())
+        .take_while(|(row, i)| received_text(row) == Some(text(*i).as_str()))
+        .count();
+    if held < due {
+        let at = lines.len().checked_sub(held + 1).map(|row| &lines[row]);
+        eprintln!(
+            "bench: the log model has {held} of the round's {due} newest lines in place; \
+             then {at:?} where {:?} was due",
+            text(n - 1 - held)
+        );
+    }
+    (held, due)
 }
 
 struct RoundTrips {
@@ -364,6 +504,11 @@ fn flood_line(i: usize) -> String {
     format!("flood line {i:>20}\n")
 }
 
+/// Flood line `i` as the log shows it, after `[rcv] `.
+fn flood_text(i: usize) -> String {
+    flood_line(i).trim_end().to_string()
+}
+
 /// Row 2: a flood of 32-byte lines, timed until the last is in the window's log model.
 fn flood(qt: &Qt, lines: usize, idle_kb: usize) -> Vec<Row> {
     assert_eq!(flood_line(0).len(), 32);
@@ -395,7 +540,7 @@ fn flood(qt: &Qt, lines: usize, idle_kb: usize) -> Vec<Row> {
             baseline: format!("{base_rate:.0} (read+count loop)"),
             ratio: format!("{:.2}", ours_rate / base_rate),
             target: ">= 0.50 x baseline".into(),
-            pass: ours_rate / base_rate >= 0.5,
+            result: (ours_rate / base_rate >= 0.5).into(),
         },
         Row {
             what: "2b. flood, lines lost / out of order, extra or twice",
@@ -403,7 +548,7 @@ fn flood(qt: &Qt, lines: usize, idle_kb: usize) -> Vec<Row> {
             baseline: "0 / 0".into(),
             ratio: "-".into(),
             target: "0 / 0 (every line checked)".into(),
-            pass: lost == 0 && misplaced == 0,
+            result: (lost == 0 && misplaced == 0).into(),
         },
         Row {
             what: "2c. flood, peak memory above idle (MB)",
@@ -411,7 +556,7 @@ fn flood(qt: &Qt, lines: usize, idle_kb: usize) -> Vec<Row> {
             baseline: format!("{:.1} idle", idle_kb as f64 / 1024.0),
             ratio: "-".into(),
             target: "<= 100 MB".into(),
-            pass: growth_mb <= 100.0,
+            result: (growth_mb <= 100.0).into(),
         },
         Row {
             what: "2d. flood, longest Qt thread stall (ms)",
@@ -419,7 +564,7 @@ fn flood(qt: &Qt, lines: usize, idle_kb: usize) -> Vec<Row> {
             baseline: "-".into(),
             ratio: "-".into(),
             target: "<= 50 ms".into(),
-            pass: max_late_ms <= 50.0,
+            result: (max_late_ms <= 50.0).into(),
         },
     ]
 }
@@ -519,7 +664,10 @@ fn flood_once(qt: &Qt, port: u16, lines: usize) -> FloodRound {
     qt.run_while(move || writer.join().unwrap());
     // Every line counted: Connect, the flood, Disconnect.
     let after = settled(qt);
-    let lost = (before + lines as u64 + 2).saturating_sub(after);
+    // And the model's rows: the round's newest lines, each in its place (a row missing
+    // or out of place counts as a line lost).
+    let (held, due) = model_rows(qt, lines, flood_text);
+    let lost = (before + lines as u64 + 2).saturating_sub(after) + due.saturating_sub(held) as u64;
     qt.on_window(|w| w.watch_lines(None));
     let seq = sequence.lock().unwrap();
     FloodRound {
@@ -644,7 +792,7 @@ fn pair_latency(qt: &Qt, messages: usize) -> Row {
         ),
         ratio: format!("{:.1}", p99 / baseline.1.max(0.001)),
         target: "p99 < 5 ms".into(),
-        pass: p99 < 5.0,
+        result: (p99 < 5.0).into(),
     }
 }
 
@@ -685,6 +833,8 @@ struct BinaryFigures {
     startup_s: f64,
     idle_mb: f64,
     idle_cpu_pct: f64,
+    /// Every program started lived until it was stopped.
+    alive: bool,
 }
 
 /// Where the binary keeps its settings here: never the home folder's, so that a window
@@ -709,6 +859,7 @@ fn binary() -> std::path::PathBuf {
 fn binary_figures(env: &[(&str, &str)], runs: usize) -> BinaryFigures {
     let mut startups = Vec::new();
     let mut last = None;
+    let mut lived = true;
     for _ in 0..runs {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -737,11 +888,12 @@ fn binary_figures(env: &[(&str, &str)], runs: usize) -> BinaryFigures {
         rx.recv_timeout(Duration::from_secs(20))
             .expect("no frame within 20 s");
         startups.push(started.elapsed().as_secs_f64());
-        if let Some(previous) = last.replace((child, port)) {
-            stop(previous.0);
+        if let Some((mut previous, _)) = last.replace((child, port)) {
+            lived &= still_running(&mut previous, "the binary (a start-up run)");
+            stop(previous);
         }
     }
-    let (child, port) = last.expect("at least one run");
+    let (mut child, port) = last.expect("at least one run");
     let pid = child.id();
     std::thread::sleep(Duration::from_secs(3));
     let idle_mb = rss_kb(pid) as f64 / 1024.0;
@@ -753,12 +905,15 @@ fn binary_figures(env: &[(&str, &str)], runs: usize) -> BinaryFigures {
     // SAFETY: sysconf has no preconditions.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
     let idle_cpu_pct = (cpu1 - cpu0) as f64 / hz / 3.0 * 100.0;
+    // A program that died uses no CPU: its figures count only if it still runs.
+    lived &= still_running(&mut child, "the binary (idle memory and CPU)");
     stop(child);
     startups.sort_by(f64::total_cmp);
     BinaryFigures {
         startup_s: startups[startups.len() / 2],
         idle_mb,
         idle_cpu_pct,
+        alive: lived,
     }
 }
 
@@ -767,24 +922,70 @@ fn stop(mut child: Child) {
     let _ = child.wait();
 }
 
+/// Whether `child` still runs, at the end of a row that measured it: a program that died
+/// during its row fails the row, whatever its figures. Says on stderr what ended it.
+fn still_running(child: &mut Child, what: &str) -> bool {
+    match child.try_wait() {
+        Ok(None) => true,
+        Ok(Some(status)) => {
+            eprintln!(
+                "bench: {what} (pid {}) died during its row: {status}",
+                child.id()
+            );
+            false
+        }
+        Err(e) => panic!(
+            "cannot tell whether {what} (pid {}) still runs: {e}",
+            child.id()
+        ),
+    }
+}
+
+/// The same for a program that is not this process's child (tmux started it): it runs
+/// while /proc/<pid>/stat is there and does not say it is a zombie.
+fn pid_running(pid: u32, what: &str) -> bool {
+    let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let (_, after_name) = stat.rsplit_once(')')?;
+            after_name.trim_start().chars().next()
+        });
+    let running = !matches!(state, None | Some('Z' | 'X'));
+    if !running {
+        eprintln!("bench: {what} (pid {pid}) died during its row");
+    }
+    running
+}
+
 fn rss_kb(pid: u32) -> usize {
-    status_field(&format!("/proc/{pid}/status"), "VmRSS:")
+    proc_field(pid, "status", "VmRSS:")
 }
 
 fn resident_kb() -> usize {
-    status_field("/proc/self/status", "VmRSS:")
+    proc_field(std::process::id(), "status", "VmRSS:")
 }
 
-fn status_field(path: &str, field: &str) -> usize {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with(field)).map(str::to_string))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        .unwrap_or(0)
+/// A figure of /proc/<pid>/<file> (such as `VmRSS:` of `status`, in kB). A program that
+/// died has none: then this fails, naming the pid and the field, rather than read 0 (a
+/// dead program would pass a memory row).
+fn proc_field(pid: u32, file: &str, field: &str) -> usize {
+    let path = format!("/proc/{pid}/{file}");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("cannot read {field} of pid {pid} ({path}: {e}): has the program died?")
+    });
+    text.lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|figure| figure.parse().ok())
+        .unwrap_or_else(|| {
+            panic!("cannot read {field} of pid {pid}: not in {path} (has the program died?)")
+        })
 }
 
 fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_else(|e| {
+        panic!("cannot read the CPU time of pid {pid} (/proc/{pid}/stat: {e})")
+    });
     let after_name = &stat[stat.rfind(')').unwrap() + 2..];
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
@@ -870,6 +1071,10 @@ fn request_reply_with(port: u16, reply: &[u8], n: usize) -> (RoundTrips, usize) 
     let mut buf = vec![0u8; reply.len()];
     let mut times = Vec::with_capacity(n);
     let started = Instant::now();
+    // The rate is of the round trips answered, up to the last answer: when the program
+    // stops answering, the wait that finds it out (up to the 5 s read timeout) is not
+    // counted.
+    let mut last_answer = started;
     for i in 0..n {
         let t0 = Instant::now();
         // One message per write, answered before the next: as the course's client does.
@@ -882,14 +1087,19 @@ fn request_reply_with(port: u16, reply: &[u8], n: usize) -> (RoundTrips, usize) 
             break;
         }
         times.push(t0.elapsed());
+        last_answer = Instant::now();
     }
     let done = times.len();
-    let total = started.elapsed();
+    let total = last_answer.duration_since(started);
     times.sort_unstable();
     let at = |q: usize| times.get(q).map_or(0.0, |t| t.as_secs_f64() * 1e3);
     (
         RoundTrips {
-            per_second: done as f64 / total.as_secs_f64(),
+            per_second: if done == 0 {
+                0.0
+            } else {
+                done as f64 / total.as_secs_f64()
+            },
             p50_ms: at(done / 2),
             p99_ms: at(done * 99 / 100),
         },
@@ -903,9 +1113,21 @@ fn request_reply_with(port: u16, reply: &[u8], n: usize) -> (RoundTrips, usize) 
 fn terminal_rows(window_idle_mb: f64, round_trips: usize) -> Vec<Row> {
     let port = free_port();
     let socket = format!("tcp-chat-bench-{}", std::process::id());
+    // The scrollback keeps every line of every round (tmux keeps 2,000 unless told), so
+    // that each can be checked there.
+    let config = std::env::temp_dir().join(format!("{socket}.conf"));
+    std::fs::write(
+        &config,
+        format!(
+            "set -g history-limit {}\n",
+            ROUNDS * (round_trips + 2) + 1_000
+        ),
+    )
+    .expect("tmux's configuration file");
     let tmux = |args: &[&str]| {
         Command::new("tmux")
-            .args(["-u", "-L", &socket, "-f", "/dev/null"])
+            .args(["-u", "-L", &socket, "-f"])
+            .arg(&config)
             .args(args)
             .env("LANG", "C.UTF-8")
             .output()
@@ -937,7 +1159,7 @@ fn terminal_rows(window_idle_mb: f64, round_trips: usize) -> Vec<Row> {
     let idle_mb = rss_kb(pid) as f64 / 1024.0;
     // Most of it is the pages of Qt's libraries (linked, loaded, never used here), which
     // are shared with every other Qt program; its own memory is the anonymous part.
-    let own_mb = status_field(&format!("/proc/{pid}/smaps_rollup"), "Anonymous:") as f64 / 1024.0;
+    let own_mb = proc_field(pid, "smaps_rollup", "Anonymous:") as f64 / 1024.0;
 
     let mut baseline_rounds = Vec::new();
     let mut our_rounds = Vec::new();
@@ -945,20 +1167,21 @@ fn terminal_rows(window_idle_mb: f64, round_trips: usize) -> Vec<Row> {
         baseline_rounds.push(round_trip_client(echo_server(), round_trips));
         our_rounds.push(round_trip_client(port, round_trips));
     }
-    // Every line of the last round reached the screen (its scrollback).
-    let last = format!("[rcv] request {}", round_trips - 1);
+    // Every line of every round reached the screen (its scrollback), in order.
     let deadline = Instant::now() + Duration::from_secs(10);
     let all_shown = loop {
         let screen = tmux(&["capture-pane", "-p", "-S", "-"]).stdout;
-        if String::from_utf8_lossy(&screen).contains(&last) {
+        if every_request_shown(&String::from_utf8_lossy(&screen), ROUNDS, round_trips) {
             break true;
         }
         if Instant::now() > deadline {
             break false;
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(100));
     };
+    let lived = pid_running(pid, "tcp-chat --terminal");
     tmux(&["kill-server"]);
+    let _ = std::fs::remove_file(&config);
     vec![
         Row {
             what: "9a. idle memory of --terminal, listening (MB)",
@@ -966,15 +1189,30 @@ fn terminal_rows(window_idle_mb: f64, round_trips: usize) -> Vec<Row> {
             baseline: format!("{window_idle_mb:.1} (the window, row 3)"),
             ratio: format!("{:.2}", idle_mb / window_idle_mb),
             target: "<= 0.5 x the window, own <= 8 MB".into(),
-            pass: idle_mb <= 0.5 * window_idle_mb && own_mb <= 8.0,
-        },
+            result: (idle_mb <= 0.5 * window_idle_mb && own_mb <= 8.0).into(),
+        }
+        .unless_died(lived, true),
         request_reply_row(
             "9b. --terminal request/reply (msg/s; p50/p99)",
             our_rounds,
             baseline_rounds,
             all_shown,
-        ),
+        )
+        .unless_died(lived, true),
     ]
+}
+
+/// Whether `screen` shows `rounds` rounds of requests 0 to n-1 received, every line of
+/// each, in order, and no other received line.
+fn every_request_shown(screen: &str, rounds: usize, n: usize) -> bool {
+    let mut seen = 0;
+    for text in screen.lines().filter_map(received_text) {
+        if text != request_text(seen % n) {
+            return false;
+        }
+        seen += 1;
+    }
+    seen == rounds * n
 }
 
 /// A minimal server on loopback for one client: reads a line, answers `Server OK`.
@@ -995,16 +1233,39 @@ fn echo_server() -> u16 {
     port
 }
 
+/// Rows 8a-8c, each (what, target).
+const ORIGINAL_ROWS: [(&str, &str); 3] = [
+    ("8a. idle memory vs the original dialog (MB)", "<= original"),
+    (
+        "8b. start-up to a shown window vs the original (s)",
+        "<= original",
+    ),
+    (
+        "8c. request/reply vs the original (msg/s; p50/p99)",
+        ">= original, none lost",
+    ),
+];
+
 /// Rows 8a-8c: the binary and the course's original dialog, started and used the same way.
+/// Without `../shared/original` (a clone of this project alone) they are not run: said
+/// in the table, in their place, and counted apart.
 fn against_the_original(round_trips: usize, runs: usize) -> Vec<Row> {
-    let Some(_) = original_command() else {
-        eprintln!("bench: ../shared/original/tcp_chat.py not found: rows 8 left out");
-        return Vec::new();
-    };
+    if original_command().is_none() {
+        const WHY: &str = "../shared/original not found";
+        eprintln!("bench: ../shared/original/tcp_chat.py not found: rows 8a-8c not run");
+        return ORIGINAL_ROWS
+            .iter()
+            .map(|&(what, target)| Row::not_run(what, target, WHY))
+            .collect();
+    }
+    // (median start-up, idle MB if it lived to be measured, request/reply and how many
+    // answered, whether tcp-chat lived to the end of every run)
     let measure = |ours: bool| {
+        let who = if ours { "tcp-chat" } else { "the original" };
         let mut startups = Vec::new();
-        let mut idle_mb = 0.0;
+        let mut idle_mb = None;
         let mut rr = None;
+        let mut lived = true;
         for run in 0..runs {
             let port = if ours { free_port() } else { 12345 };
             let command = if ours {
@@ -1015,30 +1276,48 @@ fn against_the_original(round_trips: usize, runs: usize) -> Vec<Row> {
             } else {
                 original_command().unwrap()
             };
-            let shown = start_shown(command);
+            let mut shown = start_shown(command);
             startups.push(shown.startup_s);
             if run + 1 == runs {
                 std::thread::sleep(Duration::from_secs(3));
-                idle_mb = rss_kb(shown.child.id()) as f64 / 1024.0;
-                if !ours {
-                    // Listen has the focus at start: a person presses Space.
-                    let _ = Command::new("xdotool")
-                        .args(["windowfocus", "--sync", &shown.window])
-                        .status();
-                    let _ = Command::new("xdotool")
-                        .args(["key", "--window", &shown.window, "space"])
-                        .status();
+                // A program that died meanwhile has no memory to read and answers nothing.
+                if still_running(&mut shown.child, who) {
+                    idle_mb = Some(rss_kb(shown.child.id()) as f64 / 1024.0);
+                    if !ours {
+                        // Listen has the focus at start: a person presses Space.
+                        let _ = Command::new("xdotool")
+                            .args(["windowfocus", "--sync", &shown.window])
+                            .status();
+                        let _ = Command::new("xdotool")
+                            .args(["key", "--window", &shown.window, "space"])
+                            .status();
+                    }
+                    let reply: &[u8] = if ours { b"Server OK\n" } else { b"Server OK" };
+                    rr = Some(request_reply_with(port, reply, round_trips));
                 }
-                let reply: &[u8] = if ours { b"Server OK\n" } else { b"Server OK" };
-                rr = Some(request_reply_with(port, reply, round_trips));
+            }
+            // tcp-chat lives through every run; the original often dies in request/reply,
+            // which row 8c says.
+            if ours {
+                lived &= still_running(&mut shown.child, who);
             }
             stop(shown.child);
         }
         startups.sort_by(f64::total_cmp);
-        (startups[startups.len() / 2], idle_mb, rr.unwrap())
+        let none_answered = RoundTrips {
+            per_second: 0.0,
+            p50_ms: 0.0,
+            p99_ms: 0.0,
+        };
+        (
+            startups[startups.len() / 2],
+            idle_mb,
+            rr.unwrap_or((none_answered, 0)),
+            lived,
+        )
     };
-    let (our_start, our_mb, (our_rr, our_done)) = measure(true);
-    let (orig_start, orig_mb, (orig_rr, orig_done)) = measure(false);
+    let (our_start, our_mb, (our_rr, our_done), our_lived) = measure(true);
+    let (orig_start, orig_mb, (orig_rr, orig_done), _) = measure(false);
     let crashed = |done: usize| {
         if done < round_trips {
             format!(", died after {done} of {round_trips}")
@@ -1046,25 +1325,32 @@ fn against_the_original(round_trips: usize, runs: usize) -> Vec<Row> {
             String::new()
         }
     };
+    let mb = |m: Option<f64>| m.map_or_else(|| "-".to_string(), |m| format!("{m:.1}"));
     vec![
         Row {
-            what: "8a. idle memory vs the original dialog (MB)",
-            ours: format!("{our_mb:.1}"),
-            baseline: format!("{orig_mb:.1} (PyQt5 original)"),
-            ratio: format!("{:.2}", our_mb / orig_mb),
-            target: "<= original".into(),
-            pass: our_mb <= orig_mb,
-        },
+            what: ORIGINAL_ROWS[0].0,
+            ours: mb(our_mb),
+            baseline: format!("{} (PyQt5 original)", mb(orig_mb)),
+            ratio: match (our_mb, orig_mb) {
+                (Some(ours), Some(original)) => format!("{:.2}", ours / original),
+                _ => "-".into(),
+            },
+            target: ORIGINAL_ROWS[0].1.into(),
+            result: matches!((our_mb, orig_mb), (Some(ours), Some(original)) if ours <= original)
+                .into(),
+        }
+        .unless_died(our_lived, orig_mb.is_some()),
         Row {
-            what: "8b. start-up to a shown window vs the original (s)",
+            what: ORIGINAL_ROWS[1].0,
             ours: format!("{our_start:.3}"),
             baseline: format!("{orig_start:.3} (PyQt5 original)"),
             ratio: format!("{:.2}", our_start / orig_start),
-            target: "<= original".into(),
-            pass: our_start <= orig_start,
-        },
+            target: ORIGINAL_ROWS[1].1.into(),
+            result: (our_start <= orig_start).into(),
+        }
+        .unless_died(our_lived, true),
         Row {
-            what: "8c. request/reply vs the original (msg/s; p50/p99)",
+            what: ORIGINAL_ROWS[2].0,
             ours: format!(
                 "{:.0}; {:.3}/{:.3} ms{}",
                 our_rr.per_second,
@@ -1080,9 +1366,10 @@ fn against_the_original(round_trips: usize, runs: usize) -> Vec<Row> {
                 crashed(orig_done)
             ),
             ratio: format!("{:.2}", our_rr.per_second / orig_rr.per_second.max(1e-9)),
-            target: ">= original, none lost".into(),
-            pass: our_done == round_trips && our_rr.per_second >= orig_rr.per_second,
-        },
+            target: ORIGINAL_ROWS[2].1.into(),
+            result: (our_done == round_trips && our_rr.per_second >= orig_rr.per_second).into(),
+        }
+        .unless_died(our_lived, true),
     ]
 }
 
@@ -1097,20 +1384,23 @@ fn free_port() -> u16 {
 // ---------------------------------------------------------------- hostile peers
 
 /// Rows 7a-7c: the binary (offscreen, listening, no auto-reply) against peers that try
-/// to fill its memory; peak resident memory above idle, against the 100 MB bound.
+/// to fill its memory; peak resident memory above idle, against the 100 MB bound. Each
+/// row also needs the binary to have taken everything every peer sent (and with the
+/// transcript, every line of every peer in it, in order), and to be alive at its end.
 fn hostile_rows(quick: bool) -> Vec<Row> {
     let mb = if quick { 64 } else { 300 };
     let lines = if quick { 5_000 } else { 50_000 };
-    let no_newline = hostile(false, move |port| {
+    let no_newline = hostile(false, 0, move |port| {
         let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
         let chunk = vec![b'x'; 1024 * 1024];
         for _ in 0..mb {
-            s.write_all(&chunk).unwrap();
+            s.write_all(&chunk)
+                .expect("the peer's write failed: the binary closed it or died");
         }
         vec![s]
     });
     let floods = move |port| {
-        let writers: Vec<_> = (0..64)
+        let writers: Vec<_> = (0..FLOODING_PEERS)
             .map(|i| {
                 let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
                 std::thread::spawn(move || {
@@ -1118,26 +1408,36 @@ fn hostile_rows(quick: bool) -> Vec<Row> {
                     for j in 0..lines {
                         batch.push_str(&format!("p{i} {j}\n"));
                         if batch.len() > 16 * 1024 {
-                            s.write_all(batch.as_bytes()).unwrap();
+                            s.write_all(batch.as_bytes())
+                                .expect("a peer's write failed: the binary closed it or died");
                             batch.clear();
                         }
                     }
-                    s.write_all(batch.as_bytes()).unwrap();
+                    s.write_all(batch.as_bytes())
+                        .expect("a peer's write failed: the binary closed it or died");
                     s
                 })
             })
             .collect();
         writers.into_iter().map(|w| w.join().unwrap()).collect()
     };
-    let plain = hostile(false, floods);
-    let transcript = hostile(true, floods);
-    let row = |what: &'static str, (idle, peak): (f64, f64)| Row {
-        what,
-        ours: format!("{:.1}", peak - idle),
-        baseline: format!("{idle:.1} idle"),
-        ratio: "-".into(),
-        target: "<= 100 MB".into(),
-        pass: peak - idle <= 100.0,
+    let plain = hostile(false, lines, floods);
+    let transcript = hostile(true, lines, floods);
+    let row = |what: &'static str, attack: Attack| {
+        let above = attack.peak_mb.map(|peak| peak - attack.idle_mb);
+        let mut ours = above.map_or_else(|| "-".to_string(), |mb| format!("{mb:.1}"));
+        if let Err(missing) = &attack.taken {
+            ours = format!("{ours} NOT ALL TAKEN: {missing}");
+        }
+        Row {
+            what,
+            ours,
+            baseline: format!("{:.1} idle", attack.idle_mb),
+            ratio: "-".into(),
+            target: "<= 100 MB".into(),
+            result: (above.is_some_and(|mb| mb <= 100.0) && attack.taken.is_ok()).into(),
+        }
+        .unless_died(attack.alive, true)
     };
     vec![
         row(
@@ -1153,10 +1453,35 @@ fn hostile_rows(quick: bool) -> Vec<Row> {
     ]
 }
 
+/// The peers of rows 7b and 7c; peer `i` sends the lines `p<i> 0`, `p<i> 1`, ...
+const FLOODING_PEERS: usize = 64;
+
+/// What a hostile row saw of the binary.
+struct Attack {
+    idle_mb: f64,
+    /// Peak resident memory (VmHWM); none when the binary died.
+    peak_mb: Option<f64>,
+    /// `Ok` when the binary took everything each peer sent (and, with a transcript, every
+    /// line of every peer is in it, in order); else what is missing.
+    taken: Result<(), String>,
+    /// The binary still ran at the end.
+    alive: bool,
+}
+
 /// Starts the binary, lets `attack` run against its port, waits until it has taken
-/// everything (each peer's Disconnect is in the transcript, or with none, it has gone
-/// quiet), and returns (idle, peak) MB.
-fn hostile(keep_transcript: bool, attack: impl FnOnce(u16) -> Vec<TcpStream>) -> (f64, f64) {
+/// everything, and returns what it cost. Each peer, done, shuts its side and waits for
+/// the binary to close the connection: it does once it has read to the end and queued
+/// every line before (its readers wait for room, they never drop a line), so an orderly
+/// close means it took every byte. With a transcript, done is each peer's Disconnect in
+/// it (known by its port), and every line of every peer (`p<i> <j>`, `lines_each` each)
+/// must be in it, in order. With none, done is every peer closed and the binary quiet
+/// (no CPU for half a second); its lines cannot be counted one by one from here (its log
+/// is in that process), so the orderly closes are the check.
+fn hostile(
+    keep_transcript: bool,
+    lines_each: usize,
+    attack: impl FnOnce(u16) -> Vec<TcpStream>,
+) -> Attack {
     let port = free_port();
     let dir = std::env::temp_dir().join(format!("tcp-chat-bench-{}-{port}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -1181,7 +1506,7 @@ fn hostile(keep_transcript: bool, attack: impl FnOnce(u16) -> Vec<TcpStream>) ->
             .arg(&transcript)
             .args(["--transcript-max", "4G"]);
     }
-    let child = command.spawn().unwrap();
+    let mut child = command.spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "the binary did not listen");
@@ -1192,31 +1517,43 @@ fn hostile(keep_transcript: bool, attack: impl FnOnce(u16) -> Vec<TcpStream>) ->
     let idle = rss_kb(pid) as f64 / 1024.0;
     let peers = attack(port);
     let count = peers.len();
-    drop(peers); // each peer leaves once it has written everything
+    // The peers as the binary's log names them, by their ports (not the connection that
+    // found it listening, whose Disconnect is in the transcript too).
+    let ports: Vec<u16> = peers
+        .iter()
+        .map(|peer| peer.local_addr().expect("a peer's address").port())
+        .collect();
+    let closes: Vec<_> = peers
+        .into_iter()
+        .map(|peer| std::thread::spawn(move || read_to_the_end(peer, Duration::from_secs(300))))
+        .collect();
     let deadline = Instant::now() + Duration::from_secs(300);
     let mut last_ticks = (cpu_ticks(pid), Instant::now());
     let mut reader =
         keep_transcript.then(|| BufReader::new(std::fs::File::open(&transcript).unwrap()));
-    let (mut line, mut left) = (Vec::new(), 0);
+    let mut seen = PeerLines::new(FLOODING_PEERS, ports);
+    let mut line = Vec::new();
     loop {
+        // A binary that died takes nothing more: its row says so below.
+        if !matches!(child.try_wait(), Ok(None)) {
+            break;
+        }
         let done = if let Some(reader) = reader.as_mut() {
-            // Each peer's Disconnect, read as the transcript grows.
+            // Each line, and each peer's Disconnect, read as the transcript grows.
             while reader.read_until(b'\n', &mut line).unwrap_or(0) > 0 {
                 if line.ends_with(b"\n") {
-                    // After the line's time: `2026-11-26T14:05:09.123+09:00 `.
-                    let text = line.get(30..).unwrap_or_default();
-                    left += usize::from(text.starts_with(b"Disconnect : "));
+                    seen.take(&line);
                     line.clear();
                 }
             }
-            left >= count
+            seen.left >= count
         } else {
-            // With no transcript to read: done once it has used no CPU for half a second.
             let ticks = cpu_ticks(pid);
             if ticks != last_ticks.0 {
                 last_ticks = (ticks, Instant::now());
             }
-            last_ticks.1.elapsed() > Duration::from_millis(500)
+            closes.iter().all(|close| close.is_finished())
+                && last_ticks.1.elapsed() > Duration::from_millis(500)
         };
         if done {
             break;
@@ -1227,10 +1564,130 @@ fn hostile(keep_transcript: bool, attack: impl FnOnce(u16) -> Vec<TcpStream>) ->
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let peak = status_field(&format!("/proc/{pid}/status"), "VmHWM:") as f64 / 1024.0;
+    let alive = still_running(&mut child, "the binary under attack");
+    // Its peak, read while it still runs (a program that died has none).
+    let peak_mb = alive.then(|| proc_field(pid, "status", "VmHWM:") as f64 / 1024.0);
+    let mut missing = Vec::new();
+    let unread = closes
+        .into_iter()
+        .map(|close| close.join().unwrap())
+        .filter(|&closed| !closed)
+        .count();
+    if unread > 0 {
+        missing.push(format!("{unread} of {count} peers not read to their end"));
+    }
+    if keep_transcript {
+        if let Err(lines) = seen.every_line(lines_each) {
+            missing.push(lines);
+        }
+    }
     stop(child);
     let _ = std::fs::remove_dir_all(&dir);
-    (idle, peak)
+    Attack {
+        idle_mb: idle,
+        peak_mb,
+        taken: if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(missing.join("; "))
+        },
+        alive,
+    }
+}
+
+/// Ends a hostile peer that has sent everything: shuts its side, then waits, up to
+/// `limit`, for the binary to close the connection. True when that close is orderly (the
+/// read ends: the binary read every byte first); false on a reset (it closed with bytes
+/// unread), on any other error, or when it did not close in time.
+fn read_to_the_end(mut peer: TcpStream, limit: Duration) -> bool {
+    if peer.shutdown(std::net::Shutdown::Write).is_err() {
+        return false;
+    }
+    let deadline = Instant::now() + limit;
+    let mut buf = [0u8; 4096];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || peer.set_read_timeout(Some(left)).is_err() {
+            return false;
+        }
+        match peer.read(&mut buf) {
+            Ok(0) => return true,
+            // Nothing is sent to it (no auto-reply); whatever comes is read on.
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::Interrupted
+                        | std::io::ErrorKind::WouldBlock
+                        | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+/// The transcript of a flood by peers each sending `p<i> 0`, `p<i> 1`, ... : each peer's
+/// line due next, lines out of place, and how many of the peers have left.
+struct PeerLines {
+    next: Vec<usize>,
+    misplaced: usize,
+    /// The ports of the peers whose Disconnect has not come yet.
+    ports: Vec<u16>,
+    left: usize,
+}
+
+impl PeerLines {
+    fn new(peers: usize, ports: Vec<u16>) -> Self {
+        Self {
+            next: vec![0; peers],
+            misplaced: 0,
+            ports,
+            left: 0,
+        }
+    }
+
+    /// Takes one line of the transcript: `<time> <log line>\n`.
+    fn take(&mut self, line: &[u8]) {
+        let line = String::from_utf8_lossy(line);
+        // After the line's time (`2026-11-26T14:05:09.123+09:00 `).
+        let text = line.split_once(' ').map_or("", |(_, text)| text);
+        if let Some(peer) = text.strip_prefix("Disconnect : ") {
+            // `<ip> <port>`, then why when the peer did not simply close.
+            let port = peer
+                .split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse::<u16>().ok());
+            if let Some(at) = port.and_then(|port| self.ports.iter().position(|&p| p == port)) {
+                self.ports.swap_remove(at);
+                self.left += 1;
+            }
+            return;
+        }
+        let Some(said) = received_text(text) else {
+            return;
+        };
+        let Some((peer, n)) = said.strip_prefix('p').and_then(|s| s.split_once(' ')) else {
+            self.misplaced += 1;
+            return;
+        };
+        match (peer.parse::<usize>(), n.parse::<usize>()) {
+            (Ok(i), Ok(j)) if self.next.get(i) == Some(&j) => self.next[i] += 1,
+            _ => self.misplaced += 1,
+        }
+    }
+
+    /// `Ok` when every peer's `lines` lines all came, in order, and no other.
+    fn every_line(&self, lines: usize) -> Result<(), String> {
+        let missing: usize = self.next.iter().map(|&n| lines.saturating_sub(n)).sum();
+        if missing == 0 && self.misplaced == 0 {
+            Ok(())
+        } else {
+            Err(format!(
+                "{missing} lines missing, {} out of order or not sent",
+                self.misplaced
+            ))
+        }
+    }
 }
 
 /// Row 7d: 64 peers flood the in-process window at once (lines, and 64 KiB pieces with no
@@ -1319,6 +1776,6 @@ fn hostile_stall(qt: &Qt, lines: usize) -> Row {
         baseline: format!("{sleeper_ms:.1} (a plain thread's late wake-up)"),
         ratio: format!("{:.2}", late_ms / sleeper_ms.max(0.001)),
         target: "<= 50 ms".into(),
-        pass: late_ms <= 50.0,
+        result: (late_ms <= 50.0).into(),
     }
 }

@@ -133,7 +133,9 @@ fn listen_lines_reach_the_log_in_order_and_are_answered(app: &QCoreApplication) 
     let mut reader = BufReader::new(p);
     for _ in 0..200 {
         let mut reply = String::new();
-        reader.read_line(&mut reply).expect("a reply within the deadline");
+        reader
+            .read_line(&mut reply)
+            .expect("a reply within the deadline");
         assert_eq!(reply, "Server OK\n");
     }
 }
@@ -298,7 +300,9 @@ fn the_log_keeps_at_most_4_mib_of_text(app: &QCoreApplication) {
         text + 2 * 4600 > LOG_TEXT_LIMIT,
         "only {text} bytes kept, far below {LOG_TEXT_LIMIT}"
     );
-    let first = kept[0].strip_prefix("[rcv] ").expect("a received line first");
+    let first = kept[0]
+        .strip_prefix("[rcv] ")
+        .expect("a received line first");
     let first: usize = first[..4].parse().unwrap();
     assert_eq!(first + kept.len(), LINES, "the newest lines, none missing");
 }
@@ -329,7 +333,9 @@ fn connecting_to_a_silent_host_and_saving_to_a_stalled_file_never_block_the_qt_t
     let mut p = peer(port);
     p.write_all("a line to save 저장\n".as_bytes()).unwrap();
     pump_until(app, "the line in the log", || {
-        lines(&chat).iter().any(|l| l == "[rcv] a line to save 저장")
+        lines(&chat)
+            .iter()
+            .any(|l| l == "[rcv] a line to save 저장")
     });
 
     // A listener that never accepts, its backlog filled: a connect to it hangs (5 s).
@@ -351,8 +357,12 @@ fn connecting_to_a_silent_host_and_saving_to_a_stalled_file_never_block_the_qt_t
     assert!(call < STALL_LIMIT, "Connect took {call:?} on the Qt thread");
     let turn = longest_turn(app, Duration::from_secs(1));
     assert!(*chat.connecting(), "still connecting to the silent host");
-    assert!(turn < STALL_LIMIT, "a turn of the event loop took {turn:?} while connecting");
-    chat.as_mut().toggle_connect(&QString::from(""), &QString::from(""));
+    assert!(
+        turn < STALL_LIMIT,
+        "a turn of the event loop took {turn:?} while connecting"
+    );
+    chat.as_mut()
+        .toggle_connect(&QString::from(""), &QString::from(""));
     assert!(!*chat.connecting(), "Close gave the attempt up");
 
     // Save log to a file that takes nothing for 2 s (a FIFO whose reader comes late).
@@ -376,10 +386,20 @@ fn connecting_to_a_silent_host_and_saving_to_a_stalled_file_never_block_the_qt_t
     let pressed = Instant::now();
     chat.save_log(&cxx_qt_lib::QUrl::from(fifo.to_str().unwrap()));
     let call = pressed.elapsed();
-    assert!(call < STALL_LIMIT, "Save log took {call:?} on the Qt thread");
+    assert!(
+        call < STALL_LIMIT,
+        "Save log took {call:?} on the Qt thread"
+    );
     let turn = longest_turn(app, Duration::from_millis(1500));
-    assert_eq!(chat.line_count(), before, "saved before the file took anything");
-    assert!(turn < STALL_LIMIT, "a turn of the event loop took {turn:?} while saving");
+    assert_eq!(
+        chat.line_count(),
+        before,
+        "saved before the file took anything"
+    );
+    assert!(
+        turn < STALL_LIMIT,
+        "a turn of the event loop took {turn:?} while saving"
+    );
     pump_until(app, "Saved", || {
         lines(&chat).last().is_some_and(|l| l.starts_with("Saved "))
     });

@@ -572,7 +572,13 @@ fn the_relay_box_passes_lines_on_while_it_is_ticked_and_stops_when_it_is_not() {
     let one_port = one.local_addr().unwrap().port();
     let mut two = BufReader::new(two);
     let deadline = std::time::Instant::now() + DEADLINE;
-    while app.screen_log().join("\n").matches("Connect : 127.0.0.1 ").count() < 2 {
+    while app
+        .screen_log()
+        .join("\n")
+        .matches("Connect : 127.0.0.1 ")
+        .count()
+        < 2
+    {
         assert!(std::time::Instant::now() < deadline, "two peers not shown");
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -144,8 +144,14 @@ fn readme_names_every_source_file() {
                         .take_while(|l| l.starts_with("  "))
                         .any(|l| l.trim_start().starts_with(&format!("{name} ")))
                 });
-            !(under || map.lines().any(|l| l.starts_with(top.trim_end()) && l.len() > top.len()))
+            !(under
+                || map
+                    .lines()
+                    .any(|l| l.starts_with(top.trim_end()) && l.len() > top.len()))
         })
         .collect();
-    assert!(missing.is_empty(), "README's map of the code lacks {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "README's map of the code lacks {missing:?}"
+    );
 }

@@ -98,9 +98,7 @@ fn transcript_until(path: &Path, what: &str, mut done: impl FnMut(&str) -> bool)
         if let Some(end) = pending.iter().rposition(|&b| b == b'\n') {
             let rest = pending.split_off(end + 1);
             let lines = std::mem::replace(&mut pending, rest);
-            text.push_str(
-                std::str::from_utf8(&lines).expect("the transcript's lines are UTF-8"),
-            );
+            text.push_str(std::str::from_utf8(&lines).expect("the transcript's lines are UTF-8"));
         }
         if done(&text) {
             return text;
@@ -269,7 +267,10 @@ fn sixty_four_peers_sending_lines_pieces_and_binary_at_once_keep_memory_bounded(
         for (port, body) in received_by_port(text) {
             let Some(port) = port else { continue };
             if piece_ports.contains(&port) {
-                assert!(body.bytes().all(|b| b == b'y'), "a piece that is not all `y`");
+                assert!(
+                    body.bytes().all(|b| b == b'y'),
+                    "a piece that is not all `y`"
+                );
                 *ys.entry(port).or_default() += body.len();
             } else if binary_ports.contains(&port) {
                 *lines.entry(port).or_default() += 1;

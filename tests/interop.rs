@@ -33,7 +33,12 @@ fn python_bytes(bytes: &[u8]) -> String {
 fn the_course_chat_client_is_served_by_our_listener() {
     let mut h = Harness::new();
     let port = h.listen();
-    let mut client = Program::start(&mut course_peer(&[], "TCP_ChatClient.py", "127.0.0.1", port));
+    let mut client = Program::start(&mut course_peer(
+        &[],
+        "TCP_ChatClient.py",
+        "127.0.0.1",
+        port,
+    ));
     client.wait_for_output("Connect to");
     // It sends each message without a newline, then waits for the reply.
     client.type_line("hello from python");
@@ -55,7 +60,12 @@ fn the_course_chat_client_is_served_by_our_listener() {
 #[test]
 fn our_client_talks_to_the_course_chat_server() {
     let port = free_port();
-    let server = Program::start(&mut course_peer(&[], "TCP_ChatServer.py", "127.0.0.1", port));
+    let server = Program::start(&mut course_peer(
+        &[],
+        "TCP_ChatServer.py",
+        "127.0.0.1",
+        port,
+    ));
     server.wait_for_output("Waiting");
     let mut h = Harness::new();
     h.chat.connect("127.0.0.1", &port.to_string()).unwrap();
@@ -72,7 +82,12 @@ fn our_client_talks_to_the_course_chat_server() {
 #[test]
 fn a_line_piped_into_the_terminal_chat_is_answered_by_the_course_chat_server() {
     let port = free_port();
-    let server = Program::start(&mut course_peer(&[], "TCP_ChatServer.py", "127.0.0.1", port));
+    let server = Program::start(&mut course_peer(
+        &[],
+        "TCP_ChatServer.py",
+        "127.0.0.1",
+        port,
+    ));
     server.wait_for_output("Waiting");
     let mut chat = Command::new(env!("CARGO_BIN_EXE_tcp-chat"))
         .args([

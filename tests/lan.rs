@@ -338,7 +338,10 @@ fn a_silent_name_server_gives_the_error_within_5_seconds_and_a_dead_first_addres
         Some("typed while looking up")
     );
     assert!(
-        !a.log().lines().skip(before).any(|l| l.starts_with("Error : ")),
+        !a.log()
+            .lines()
+            .skip(before)
+            .any(|l| l.starts_with("Error : ")),
         "the window answered only after the lookup ended: {took:?}",
         took = clicked.elapsed()
     );

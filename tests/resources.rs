@@ -75,7 +75,9 @@ fn heavy_use_leaves_no_thread_descriptor_or_memory_behind() {
     });
     eventually("the peers' sockets to close", || fds() == listening_fds);
     let after_second_kb = status_kb("VmRSS:");
-    println!("resident after 1,000 peers: {after_first_kb} kB; after 1,000 more: {after_second_kb} kB");
+    println!(
+        "resident after 1,000 peers: {after_first_kb} kB; after 1,000 more: {after_second_kb} kB"
+    );
     assert!(
         after_second_kb < after_first_kb + 2048,
         "1,000 more peers left {} kB behind",

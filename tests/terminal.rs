@@ -6,7 +6,7 @@ mod common;
 use common::app::{at, scratch, App, Xvfb};
 use common::tmux::Tmux;
 use common::{free_port, peer, read_line, send, DEADLINE};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -309,9 +309,8 @@ fn a_terminal_that_falls_behind_holds_a_flooding_peer_back_instead_of_filling_me
         flooding.join().expect("the flooding thread")
     });
     let sent_mb = written.load(std::sync::atomic::Ordering::SeqCst) >> 20;
-    let error = stopped.unwrap_or_else(|| {
-        panic!("the peer was never held back: all {FLOOD_MB} MB went out")
-    });
+    let error = stopped
+        .unwrap_or_else(|| panic!("the peer was never held back: all {FLOOD_MB} MB went out"));
     // Held back is a write that waited in vain, not a connection that tcp-chat cut.
     assert!(
         matches!(
@@ -408,7 +407,13 @@ fn the_terminal_neither_reads_nor_writes_the_windows_settings() {
     std::fs::write(&file, saved).unwrap();
     let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tcp-chat"))
-        .args(["--terminal", "--no-discovery", "--listen", "--bind", "127.0.0.1"])
+        .args([
+            "--terminal",
+            "--no-discovery",
+            "--listen",
+            "--bind",
+            "127.0.0.1",
+        ])
         .args(["--port", &port.to_string()])
         .env("XDG_CONFIG_HOME", &config)
         .stdin(Stdio::piped())
@@ -419,24 +424,40 @@ fn the_terminal_neither_reads_nor_writes_the_windows_settings() {
     let stdout = BufReader::new(child.stdout.take().unwrap());
     let (_stdout, first) = common::pipe_line(stdout, "the terminal's first log line");
     assert!(
-        first.as_deref().is_some_and(|l| l.starts_with("Start Listening")),
+        first
+            .as_deref()
+            .is_some_and(|l| l.starts_with("Start Listening")),
         "{first:?}"
     );
     let mut p = connected(port);
     send(p.get_mut(), b"which reply?\n");
-    assert_eq!(read_line(&mut p), "Server OK", "the settings' auto-reply was read");
+    assert_eq!(
+        read_line(&mut p),
+        "Server OK",
+        "the settings' auto-reply was read"
+    );
     drop(child.stdin.take());
     let status = common::within("the terminal to end with its input", DEADLINE, move || {
         child.wait().unwrap()
     });
     assert!(status.success());
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), saved, "the settings were written");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        saved,
+        "the settings were written"
+    );
     // Nor does it make a settings file where there is none.
     std::fs::remove_file(&file).unwrap();
     let out = common::output_within(
         "tcp-chat --terminal with no input",
         Command::new(env!("CARGO_BIN_EXE_tcp-chat"))
-            .args(["--terminal", "--no-discovery", "--listen", "--bind", "127.0.0.1"])
+            .args([
+                "--terminal",
+                "--no-discovery",
+                "--listen",
+                "--bind",
+                "127.0.0.1",
+            ])
             .args(["--port", &free_port().to_string()])
             .env("XDG_CONFIG_HOME", &config)
             .stdin(Stdio::null()),
@@ -444,7 +465,10 @@ fn the_terminal_neither_reads_nor_writes_the_windows_settings() {
     );
     assert!(out.status.success());
     assert!(
-        std::fs::read_dir(file.parent().unwrap()).unwrap().next().is_none(),
+        std::fs::read_dir(file.parent().unwrap())
+            .unwrap()
+            .next()
+            .is_none(),
         "the terminal made a settings file"
     );
 }

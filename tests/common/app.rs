@@ -247,32 +247,9 @@ impl App {
             .unwrap_or_default()
     }
 
-    /// Runs `tests/common/screen_reader.py` on this window with `args`.
-    fn screen_reader(&self, args: &[&str]) -> std::process::Output {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/screen_reader.py");
-        Command::new("/usr/bin/python3")
-            .arg(script)
-            .arg(self.child.id().to_string())
-            .args(args)
-            .envs(self.env.iter().cloned())
-            .output()
-            .expect("python3 with pyatspi (packages python3-pyatspi, at-spi2-core)")
-    }
-
-    /// What the screen reader reads with `args`; `None` while the window is not on the
-    /// accessibility bus. A reader that fails fails the test: what it could not read is
-    /// never taken for "not there".
+    /// What the screen reader reads with `args` in this window (see [`read_screen`]).
     fn read_screen(&self, args: &[&str]) -> Option<String> {
-        let out = self.screen_reader(args);
-        match out.status.code() {
-            Some(0) => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
-            Some(3) => None,
-            _ => panic!(
-                "the screen reader failed ({}) on {args:?}: {}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        }
+        read_screen(self.child.id(), &self.env, args)
     }
 
     /// What a screen reader reads in the list called `list` (one entry a line): `None`
@@ -467,6 +444,32 @@ impl Drop for App {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Runs `tests/common/screen_reader.py` on the window of process `pid` (on the session
+/// bus that `env` names) with `args`, and returns what it read; `None` while the window
+/// is not on the accessibility bus. A reader that fails, or hangs for 30 s, fails the
+/// test: what it could not read is never taken for "not there".
+pub fn read_screen(pid: u32, env: &[(&'static str, String)], args: &[&str]) -> Option<String> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/screen_reader.py");
+    let out = super::output_within(
+        "the screen reader (python3-pyatspi, at-spi2-core)",
+        Command::new("/usr/bin/python3")
+            .arg(script)
+            .arg(pid.to_string())
+            .args(args)
+            .envs(env.iter().cloned()),
+        Duration::from_secs(30),
+    );
+    match out.status.code() {
+        Some(0) => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
+        Some(3) => None,
+        _ => panic!(
+            "the screen reader failed ({}) on {args:?}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ),
     }
 }
 

@@ -222,7 +222,9 @@ pub fn pipe_line<R: BufRead + Send + 'static>(reader: R, what: &str) -> (R, Opti
     within(what, DEADLINE, move || {
         let mut reader = reader;
         let mut line = String::new();
-        let n = reader.read_line(&mut line).expect("read a line from the pipe");
+        let n = reader
+            .read_line(&mut line)
+            .expect("read a line from the pipe");
         (reader, (n > 0).then_some(line))
     })
 }

@@ -12,8 +12,52 @@ pub struct Xvfb {
     pub display: String,
     /// The session bus, when `dbus-daemon` could start: `DBUS_SESSION_BUS_ADDRESS`.
     pub bus: Option<String>,
-    dbus: Option<Child>,
+    session: Option<SessionBus>,
     runtime_dir: std::path::PathBuf,
+}
+
+/// A D-Bus session of its own, with the accessibility bus started on it, in one runtime
+/// folder: what a screen reader needs to read a window on any display. Ends (with the
+/// accessibility bus and registry it started) when dropped.
+pub struct SessionBus {
+    dbus: Child,
+    /// `DBUS_SESSION_BUS_ADDRESS`.
+    pub address: String,
+    runtime_dir: std::path::PathBuf,
+}
+
+impl SessionBus {
+    /// Starts one in `runtime_dir` (the programs' `XDG_RUNTIME_DIR`); `None` when
+    /// dbus-daemon or the accessibility bus cannot start.
+    pub fn start(runtime_dir: &std::path::Path) -> Option<Self> {
+        let (dbus, address) = start_session_bus(runtime_dir)?;
+        Some(Self {
+            dbus,
+            address,
+            runtime_dir: runtime_dir.to_path_buf(),
+        })
+    }
+
+    /// What a program needs in its environment to be read: the bus, and Qt's
+    /// accessibility turned on.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("DBUS_SESSION_BUS_ADDRESS", self.address.clone()),
+            ("XDG_RUNTIME_DIR", self.runtime_dir.display().to_string()),
+            ("QT_LINUX_ACCESSIBILITY_ALWAYS_ON", "1".into()),
+        ]
+    }
+}
+
+impl Drop for SessionBus {
+    fn drop(&mut self) {
+        let _ = self.dbus.kill();
+        let _ = self.dbus.wait();
+        // The accessibility bus and registry it started leave with their session bus.
+        let _ = Command::new("pkill")
+            .args(["-f", &format!("{}", self.runtime_dir.display())])
+            .status();
+    }
 }
 
 impl Xvfb {
@@ -34,13 +78,7 @@ impl Xvfb {
             .spawn()
             .expect("Xvfb (package xvfb) is needed");
         let stdout = child.stdout.take().expect("Xvfb's stdout");
-        let line = super::within("Xvfb to say its display number", super::DEADLINE, move || {
-            let mut line = String::new();
-            BufReader::new(stdout)
-                .read_line(&mut line)
-                .expect("Xvfb's display number");
-            line
-        });
+        let line = first_line(stdout, "Xvfb to say its display number");
         let display = format!(":{}", line.trim());
         // The accessibility bus lives in XDG_RUNTIME_DIR: one per desktop, so that tests
         // running side by side do not share it.
@@ -51,15 +89,12 @@ impl Xvfb {
         ));
         let _ = std::fs::create_dir_all(&runtime_dir);
         let _ = Command::new("chmod").arg("700").arg(&runtime_dir).status();
-        let (dbus, bus) = match start_session_bus(&runtime_dir) {
-            Some((child, address)) => (Some(child), Some(address)),
-            None => (None, None),
-        };
+        let session = SessionBus::start(&runtime_dir);
         Self {
             child,
             display,
-            bus,
-            dbus,
+            bus: session.as_ref().map(|s| s.address.clone()),
+            session,
             runtime_dir,
         }
     }
@@ -68,10 +103,8 @@ impl Xvfb {
     /// bus, and Qt's accessibility turned on.
     pub fn env(&self) -> Vec<(&'static str, String)> {
         let mut env = vec![("DISPLAY", self.display.clone())];
-        if let Some(bus) = &self.bus {
-            env.push(("DBUS_SESSION_BUS_ADDRESS", bus.clone()));
-            env.push(("XDG_RUNTIME_DIR", self.runtime_dir.display().to_string()));
-            env.push(("QT_LINUX_ACCESSIBILITY_ALWAYS_ON", "1".into()));
+        if let Some(session) = &self.session {
+            env.extend(session.env());
         }
         env
     }
@@ -88,11 +121,7 @@ fn start_session_bus(runtime_dir: &std::path::Path) -> Option<(Child, String)> {
         .spawn()
         .ok()?;
     let stdout = child.stdout.take()?;
-    let address = super::within("dbus-daemon to say its address", super::DEADLINE, move || {
-        let mut address = String::new();
-        BufReader::new(stdout).read_line(&mut address).map(|_| address)
-    })
-    .ok()?;
+    let address = first_line(stdout, "dbus-daemon to say its address");
     let address = address.trim().to_string();
     let started = Command::new("dbus-send")
         .args([
@@ -118,16 +147,22 @@ fn start_session_bus(runtime_dir: &std::path::Path) -> Option<(Child, String)> {
 
 impl Drop for Xvfb {
     fn drop(&mut self) {
-        if let Some(dbus) = &mut self.dbus {
-            let _ = dbus.kill();
-            let _ = dbus.wait();
-        }
-        // The accessibility bus and registry it started leave with their session bus.
-        let _ = Command::new("pkill")
-            .args(["-f", &format!("{}", self.runtime_dir.display())])
-            .status();
+        drop(self.session.take());
         let _ = std::fs::remove_dir_all(&self.runtime_dir);
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The first line a program prints, within 10 s, or the test fails saying what it waited
+/// for (this file is shared with the benchmarks, so it has its own deadline).
+fn first_line(stdout: std::process::ChildStdout, what: &str) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap_or_else(|_| panic!("{what} did not happen within 10 s"))
 }
