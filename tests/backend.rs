@@ -271,9 +271,9 @@ fn the_log_keeps_at_most_4_mib_of_text(app: &QCoreApplication) {
     let mut chat = backend.pin_mut();
     let port = listen(app, chat.as_mut());
     let mut p = peer(port);
-    // 4,000 lines of 1,500 Korean syllables (4,500 bytes each): 18 MB, far fewer lines
-    // than the 10,000-line bound, far more text than the 4 MiB one.
-    const LINES: usize = 4000;
+    // 1,500 lines of 1,500 Korean syllables (4,500 bytes each): 6.7 MB, far fewer lines
+    // than the 10,000-line bound, more text than the 4 MiB one.
+    const LINES: usize = 1500;
     let line = |i: usize| format!("{i:04} {}\n", "가".repeat(1500));
     let writer = std::thread::spawn(move || {
         for i in 0..LINES {

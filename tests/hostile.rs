@@ -85,23 +85,24 @@ fn connect(port: u16) -> TcpStream {
     stream
 }
 
-/// Reads the transcript at `path` until `done` says every line is there; returns it.
-/// Only whole lines are decoded: the file is still being written, and a read may end in
-/// the middle of a line or of a character (the binary peers' U+FFFD).
-fn transcript_until(path: &Path, what: &str, mut done: impl FnMut(&str) -> bool) -> String {
+/// Reads the transcript at `path` as it grows, handing each batch of new whole lines to
+/// `take`, until it says every line is there. Only whole lines are decoded: the file is
+/// still being written, and a read may end in the middle of a line or of a character
+/// (the binary peers' U+FFFD). Each line is looked at once, however long the attack.
+fn transcript_until(path: &Path, what: &str, mut take: impl FnMut(&str) -> bool) {
     let started = Instant::now();
-    let mut text = String::new();
     let mut pending = Vec::new();
     let mut file = std::fs::File::open(path).expect("the transcript");
     loop {
         file.read_to_end(&mut pending).expect("read the transcript");
+        let mut done = false;
         if let Some(end) = pending.iter().rposition(|&b| b == b'\n') {
             let rest = pending.split_off(end + 1);
             let lines = std::mem::replace(&mut pending, rest);
-            text.push_str(std::str::from_utf8(&lines).expect("the transcript's lines are UTF-8"));
+            done = take(std::str::from_utf8(&lines).expect("the transcript's lines are UTF-8"));
         }
-        if done(&text) {
-            return text;
+        if done {
+            return;
         }
         assert!(
             started.elapsed() < ATTACK_LIMIT,
@@ -160,40 +161,57 @@ fn flood(port: u16, i: usize, count: usize) -> std::thread::JoinHandle<()> {
     })
 }
 
-/// Every flooder's lines, whole and in order, in the transcript's `[rcv]` lines.
-fn all_lines_in_order(text: &str, peers: usize, count: usize) -> Result<(), String> {
-    let mut next = vec![0usize; peers];
-    for line in text
-        .lines()
-        .map(common::without_time)
-        .filter(|l| l.starts_with("[rcv] "))
-    {
-        // `[rcv] (127.0.0.1 50312) p3 17` when several peers are connected.
-        let body = line
-            .rsplit(") ")
-            .next()
-            .unwrap_or(line)
-            .trim_start_matches("[rcv] ");
-        let Some((who, n)) = body.split_once(' ') else {
-            continue;
-        };
-        let (Some(i), Ok(n)) = (
-            who.strip_prefix('p').and_then(|i| i.parse::<usize>().ok()),
-            n.parse::<usize>(),
-        ) else {
-            continue;
-        };
-        if i >= peers || n != next[i] {
-            return Err(format!(
-                "peer {i}: line {n} where {} was due",
-                next.get(i).copied().unwrap_or(0)
-            ));
+/// Every flooder's lines (`p<i> <j>`), whole and in order, in a transcript's `[rcv]`
+/// lines, fed to it as they come.
+struct InOrder {
+    /// The number of the next line due from each peer.
+    next: Vec<usize>,
+    /// How many lines each peer sends.
+    count: usize,
+}
+
+impl InOrder {
+    fn new(peers: usize, count: usize) -> Self {
+        Self {
+            next: vec![0; peers],
+            count,
         }
-        next[i] += 1;
     }
-    match next.iter().position(|&n| n != count) {
-        Some(i) => Err(format!("peer {i}: {} of {count} lines", next[i])),
-        None => Ok(()),
+
+    /// Takes the next lines of the transcript; fails the test on a line out of order.
+    fn feed(&mut self, text: &str) {
+        for line in text
+            .lines()
+            .map(common::without_time)
+            .filter(|l| l.starts_with("[rcv] "))
+        {
+            // `[rcv] (127.0.0.1 50312) p3 17` when several peers are connected.
+            let body = line
+                .rsplit(") ")
+                .next()
+                .unwrap_or(line)
+                .trim_start_matches("[rcv] ");
+            let Some((who, n)) = body.split_once(' ') else {
+                continue;
+            };
+            let (Some(i), Ok(n)) = (
+                who.strip_prefix('p').and_then(|i| i.parse::<usize>().ok()),
+                n.parse::<usize>(),
+            ) else {
+                continue;
+            };
+            assert!(
+                i < self.next.len() && n == self.next[i],
+                "peer {i}: line {n} where {} was due",
+                self.next.get(i).copied().unwrap_or(0)
+            );
+            self.next[i] += 1;
+        }
+    }
+
+    /// Whether every peer's every line has come.
+    fn complete(&self) -> bool {
+        self.next.iter().all(|&n| n == self.count)
     }
 }
 
@@ -212,12 +230,13 @@ fn a_peer_that_never_sends_a_newline_keeps_memory_bounded_and_every_byte_is_kept
         }
         stream
     });
+    let mut got = 0;
     transcript_until(&transcript, "160 MB with no newline", |text| {
-        let got: usize = text
+        got += text
             .lines()
             .filter_map(|l| common::without_time(l).strip_prefix("[rcv] "))
             .map(str::len)
-            .sum();
+            .sum::<usize>();
         got >= TOTAL
     });
     drop(writer.join().unwrap());
@@ -260,10 +279,10 @@ fn sixty_four_peers_sending_lines_pieces_and_binary_at_once_keep_memory_bounded(
     // 64 KiB pieces; each binary peer's lines (one at least for each newline byte sent).
     let piece_bytes = BLOCKS * 64 * 1024;
     let binary_lines = BLOCKS * binary_block.iter().filter(|&&b| b == b'\n').count();
-    let mut checked = String::new();
+    let mut ys = std::collections::HashMap::<u16, usize>::new();
+    let mut lines = std::collections::HashMap::<u16, usize>::new();
+    let mut floods_in_order = InOrder::new(48, LINES);
     transcript_until(&transcript, "64 peers", |text| {
-        let mut ys = std::collections::HashMap::<u16, usize>::new();
-        let mut lines = std::collections::HashMap::<u16, usize>::new();
         for (port, body) in received_by_port(text) {
             let Some(port) = port else { continue };
             if piece_ports.contains(&port) {
@@ -276,15 +295,16 @@ fn sixty_four_peers_sending_lines_pieces_and_binary_at_once_keep_memory_bounded(
                 *lines.entry(port).or_default() += 1;
             }
         }
+        floods_in_order.feed(text);
         let pieces_done = piece_ports
             .iter()
             .all(|p| ys.get(p).copied().unwrap_or(0) >= piece_bytes);
         let binary_done = binary_ports
             .iter()
             .all(|p| lines.get(p).copied().unwrap_or(0) >= binary_lines);
-        checked = format!("{ys:?} {lines:?}");
-        pieces_done && binary_done && all_lines_in_order(text, 48, LINES).is_ok()
+        pieces_done && binary_done && floods_in_order.complete()
     });
+    let checked = format!("{ys:?} {lines:?}");
     println!("pieces and binary lines by port: {checked}");
     check_bound(&window, idle, "64 peers at once");
     drop(window);
@@ -326,19 +346,20 @@ fn a_transcript_on_a_slow_disk_slows_the_peers_and_loses_nothing() {
     const LINES: usize = 20_000;
     let floods: Vec<_> = (0..16).map(|i| flood(window.port, i, LINES)).collect();
     let started = Instant::now();
-    let mut text = String::new();
-    while all_lines_in_order(&text, 16, LINES).is_err() {
+    let mut in_order = InOrder::new(16, LINES);
+    while !in_order.complete() {
         assert!(
             started.elapsed() < ATTACK_LIMIT,
-            "not all lines reached the slow disk: {:?}",
-            all_lines_in_order(&text, 16, LINES)
+            "not all lines reached the slow disk: {:?} of {LINES} lines each",
+            in_order.next
         );
         // Everything the disk took so far, then one check.
         if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
-            text.push_str(&line);
+            let mut text = line;
             while let Ok(line) = rx.try_recv() {
                 text.push_str(&line);
             }
+            in_order.feed(&text);
         }
     }
     check_bound(&window, idle, "16 floods, transcript on a slow disk");
