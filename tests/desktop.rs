@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::app::{at, scratch, App, Xvfb};
+use common::app::{scratch, App, Xvfb};
 use common::*;
 use std::io::{BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -25,14 +25,14 @@ fn two_windows_pair_both_ways_and_chat_by_real_input_as_a_screen_reader_reads_th
 
     // Both listen, and each connects to the other: two connections, both ways at once.
     for (app, port) in [(&a, &a_port), (&b, &b_port)] {
-        app.fill(at::PORT.0, at::PORT.1, port);
-        app.click(at::LISTEN.0, at::LISTEN.1);
+        app.fill_named("Port", port);
+        app.click_named("Listen");
         app.wait_for_screen(&format!("Start Listening (port {port}"));
     }
     for (from, port) in [(&b, &a_port), (&a, &b_port)] {
-        from.fill(at::HOST.0, at::HOST.1, "127.0.0.1");
-        from.fill(at::PORT.0, at::PORT.1, port);
-        from.click(at::CONNECT.0, at::CONNECT.1);
+        from.fill_named("Peer address", "127.0.0.1");
+        from.fill_named("Port", port);
+        from.click_named("Connect");
         from.wait_for_screen(&format!("Connected to 127.0.0.1:{port}"));
     }
     a.wait_for_screen("Connect : 127.0.0.1 ");
@@ -40,7 +40,7 @@ fn two_windows_pair_both_ways_and_chat_by_real_input_as_a_screen_reader_reads_th
 
     // B types Korean and presses Enter: it goes over B's connection to A's listener.
     // With two peers each, every received line names its sender.
-    b.click(at::MESSAGE.0, at::MESSAGE.1);
+    b.click_named("Message");
     b.type_text("안녕하세요, 반갑습니다 from B");
     b.key("Return");
     b.wait_for_screen("[send] 안녕하세요, 반갑습니다 from B");
@@ -49,9 +49,9 @@ fn two_windows_pair_both_ways_and_chat_by_real_input_as_a_screen_reader_reads_th
     b.wait_for_screen(&format!("[rcv] (127.0.0.1 {a_port}) Server OK"));
 
     // A answers with the Send button: over A's own connection, to B's listener.
-    a.click(at::MESSAGE.0, at::MESSAGE.1);
+    a.click_named("Message");
     a.type_text("hello B");
-    a.click(at::SEND.0, at::SEND.1);
+    a.click_named("Send");
     assert!(b
         .wait_for_screen("hello B")
         .starts_with("[rcv] (127.0.0.1 "));
@@ -59,12 +59,12 @@ fn two_windows_pair_both_ways_and_chat_by_real_input_as_a_screen_reader_reads_th
 
     // A changes its auto-reply in the window (Tab from Send to the checkbox, then to its
     // text), and B gets the new one.
-    a.click(at::MESSAGE.0, at::MESSAGE.1);
+    a.click_named("Message");
     a.key("Tab Tab Tab");
     a.key("ctrl+a");
     a.type_text("got it");
     a.key("Tab");
-    b.click(at::MESSAGE.0, at::MESSAGE.1);
+    b.click_named("Message");
     b.type_text("question");
     b.key("Return");
     b.wait_for_screen(&format!("[rcv] (127.0.0.1 {a_port}) got it"));
@@ -72,15 +72,15 @@ fn two_windows_pair_both_ways_and_chat_by_real_input_as_a_screen_reader_reads_th
     // A unticks Auto-reply (Space on the checkbox): B's next line goes unanswered. A
     // ticks it again, and B's line after that is answered; what A says on one connection
     // arrives in order, so an answer to the first would show before that one.
-    a.click(at::MESSAGE.0, at::MESSAGE.1);
+    a.click_named("Message");
     a.key("Tab Tab space");
-    b.click(at::MESSAGE.0, at::MESSAGE.1);
+    b.click_named("Message");
     b.type_text("no answer please");
     b.key("Return");
     a.wait_for_screen("no answer please");
-    a.click(at::MESSAGE.0, at::MESSAGE.1);
+    a.click_named("Message");
     a.key("Tab Tab space");
-    b.click(at::MESSAGE.0, at::MESSAGE.1);
+    b.click_named("Message");
     b.type_text("again");
     b.key("Return");
     b.wait_for_screen("[send] again");
@@ -320,9 +320,9 @@ fn with_no_thread_to_spare_a_peer_gets_one_sentence_and_the_window_keeps_working
     // Outgoing: one thread to spare, which the connect attempt takes; the connection's own
     // threads cannot start.
     limit.spare(Some(1));
-    app.fill(at::HOST.0, at::HOST.1, "127.0.0.1");
-    app.fill(at::PORT.0, at::PORT.1, &server_port.to_string());
-    app.click(at::CONNECT.0, at::CONNECT.1);
+    app.fill_named("Peer address", "127.0.0.1");
+    app.fill_named("Port", &server_port.to_string());
+    app.click_named("Connect");
     let line = app.wait_for_log("was disconnected at once");
     assert_eq!(
         line,
@@ -355,7 +355,7 @@ fn with_no_thread_to_spare_a_peer_gets_one_sentence_and_the_window_keeps_working
     next.read_exact(&mut reply).unwrap();
     assert_eq!(&reply, b"Server OK\n");
     let before = connect_lines();
-    app.click(at::CONNECT.0, at::CONNECT.1);
+    app.click_named("Connect");
     eventually("the window to take a second Connect", || {
         connect_lines() > before
     });
@@ -378,14 +378,14 @@ fn save_log_writes_the_log_to_the_file_named_in_its_dialog() {
     std::io::Write::write_all(&mut peer, "저장할 줄\n".as_bytes()).unwrap();
     app.wait_for_screen("[rcv] 저장할 줄");
 
-    app.click(at::SAVE_LOG.0, at::SAVE_LOG.1);
+    app.click_named("Save the log to a file");
     app.wait_for_control("Save the log");
-    app.click(at::SAVE_DIALOG_NAME.0, at::SAVE_DIALOG_NAME.1);
+    app.click_field_in("Save the log");
     app.type_text("saved-log.txt");
     // Qt 6.4's dialog takes the name on Enter, and only then enables its button.
     app.key("Return");
     app.screenshot("save-dialog.png");
-    app.click(at::SAVE_DIALOG_ACCEPT.0, at::SAVE_DIALOG_ACCEPT.1);
+    app.click_first_named(&["Save", "Open"]);
     let path = dir.join("saved-log.txt");
     let saved = app.wait_for_screen("Saved ");
     assert_eq!(saved, format!("Saved 3 log lines to {}", path.display()));
@@ -404,9 +404,9 @@ fn the_address_port_auto_reply_and_size_are_remembered_across_a_restart() {
     let server = TcpListener::bind(("127.0.0.1", 0)).unwrap();
     let server_port = server.local_addr().unwrap().port().to_string();
     let mut first = App::start(&x, &[], &[], &dir.join("first.txt"));
-    first.fill(at::HOST.0, at::HOST.1, "localhost");
-    first.fill(at::PORT.0, at::PORT.1, &server_port);
-    first.fill(at::AUTO_REPLY_TEXT.0, at::AUTO_REPLY_TEXT.1, "저장된 답");
+    first.fill_named("Peer address", "localhost");
+    first.fill_named("Port", &server_port);
+    first.fill_named("Auto-reply text", "저장된 답");
     first.key("Tab"); // the auto-reply is taken when its field is left
     first.resize(700, 520);
     first.key("Escape");
@@ -472,13 +472,13 @@ fn a_broken_settings_file_is_left_out_field_by_field_and_no_settings_ignores_it(
         "a nonsense width gives the default size"
     );
     // The usable fields are back: localhost, with the default port in place of 99999.
-    app.click(at::CONNECT.0, at::CONNECT.1);
+    app.click_named("Connect");
     app.wait_for_log("Connecting to localhost:12345 ...");
     drop(app);
 
     // --no-settings: the defaults, and the file is left as it was.
     let mut clean = App::start(&x, &[], &["--no-settings"], &dir.join("clean.txt"));
-    clean.click(at::CONNECT.0, at::CONNECT.1);
+    clean.click_named("Connect");
     clean.wait_for_log("Connecting to 127.0.0.1:12345 ...");
     assert!(
         !clean.log().contains("Error : some saved"),
@@ -525,10 +525,10 @@ fn with_a_korean_system_language_the_window_speaks_korean_and_keeps_the_course_w
     // The log's sentences made in Rust are Korean after the course's fixed words, as a
     // screen reader reads them from the window.
     app.wait_for_screen(&format!("Start Listening (포트 {port}번, "));
-    app.click(at::CONNECT.0, at::CONNECT.1);
+    app.click_named("Connect");
     app.wait_for_screen(&format!("127.0.0.1:{port}에 접속했습니다"));
     app.wait_for_screen("Connect : 127.0.0.1 ");
-    app.click(at::MESSAGE.0, at::MESSAGE.1);
+    app.click_named("메시지");
     app.type_text("안녕하세요, 라즈베리파이입니다");
     app.key("Return");
     app.wait_for_screen("[rcv] (127.0.0.1 ");

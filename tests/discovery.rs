@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::app::{at, scratch, App, Xvfb};
+use common::app::{scratch, App, Xvfb};
 use common::mdns::{Avahi, Browser};
 use common::netns::{lan_or_say_why, on_host};
 use common::program::Program;
@@ -85,10 +85,10 @@ fn python_zeroconf_sees_a_listener_with_its_port_and_addresses_and_sees_it_go_on
     );
 
     // Close withdraws it at once; Listen announces it again.
-    a.click(at::LISTEN.0, at::LISTEN.1);
+    a.click_named("Close the listener");
     a.wait_for_log("Stop Listening");
     browser.wait_gone(&name, GONE_WITHIN);
-    a.click(at::LISTEN.0, at::LISTEN.1);
+    a.click_named("Listen");
     browser.wait_present(&name, FOUND_WITHIN);
 
     // Escape closes the window: the goodbye goes before the process ends.
@@ -191,14 +191,14 @@ fn two_windows_find_each_other_pick_from_nearby_and_chat() {
     b.double_click(x_at, y_at);
     b.wait_for_screen("Connected to 10.213.0.1:12345");
     a.wait_for_screen("Connect : 10.213.0.2 ");
-    b.click(at::MESSAGE.0, at::MESSAGE.1);
+    b.click_named("Message");
     b.type_text("hello from the list");
     b.key("Return");
     a.wait_for_screen("hello from the list");
     b.wait_for_screen("[rcv] Server OK");
 
     // A picks chat-b with the keyboard: Tab from Connect into the list, Enter.
-    a.click(at::PORT.0, at::PORT.1);
+    a.click_named("Port");
     a.key("Tab Tab Tab Return");
     a.wait_for_screen("Connected to 10.213.0.2:12345");
 }

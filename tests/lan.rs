@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::app::{at, scratch, App, Xvfb};
+use common::app::{scratch, App, Xvfb};
 use common::netns::{ip, lan_or_say_why};
 use common::program::Program;
 use common::tmux::Tmux;
@@ -35,13 +35,13 @@ fn shown_addresses(line: &str) -> BTreeSet<String> {
 /// `from` connects to `to` at `address` by typing it, sends a line, sees the auto-reply,
 /// and closes again.
 fn chat_once(from: &App, to: &App, address: &str, message: &str) {
-    from.fill(at::HOST.0, at::HOST.1, address);
-    from.fill(at::PORT.0, at::PORT.1, PORT);
+    from.fill_named("Peer address", address);
+    from.fill_named("Port", PORT);
     let before = from.log().lines().count();
-    from.click(at::CONNECT.0, at::CONNECT.1);
+    from.click_named("Connect");
     let connected = wait_new_line(from, before, "Connected to ");
     assert!(connected.contains(&format!(":{PORT}")), "{connected}");
-    from.click(at::MESSAGE.0, at::MESSAGE.1);
+    from.click_named("Message");
     from.type_text(message);
     from.key("Return");
     // What arrived, as each window itself shows it (read as a screen reader reads it).
@@ -49,7 +49,7 @@ fn chat_once(from: &App, to: &App, address: &str, message: &str) {
     to.wait_for_screen(&format!(" {message}"));
     let before = from.log().lines().count();
     wait_new_line(from, before.saturating_sub(2), "[rcv] Server OK");
-    from.click(at::CONNECT.0, at::CONNECT.1); // Close
+    from.click_named("Close the connection");
     wait_new_line(from, before, "Disconnect : ");
 }
 
@@ -134,9 +134,9 @@ fn two_hosts_pair_both_ways_over_ipv4_ipv6_link_local_and_host_name() {
         line,
         format!("Start Listening (port {PORT} on 127.0.0.1 only)")
     );
-    b.fill(at::HOST.0, at::HOST.1, "10.213.0.1");
-    b.fill(at::PORT.0, at::PORT.1, PORT);
-    b.click(at::CONNECT.0, at::CONNECT.1);
+    b.fill_named("Peer address", "10.213.0.1");
+    b.fill_named("Port", PORT);
+    b.click_named("Connect");
     b.wait_for_log(&format!(
         "Error : nothing is listening on 10.213.0.1 port {PORT}"
     ));
@@ -326,11 +326,11 @@ fn a_silent_name_server_gives_the_error_within_5_seconds_and_a_dead_first_addres
     let b = App::start(&x, &in_b, &["--listen", "--port", PORT], &dir.join("b.txt"));
     b.move_to(700, 0);
 
-    a.fill(at::HOST.0, at::HOST.1, "nowhere.test");
-    a.fill(at::PORT.0, at::PORT.1, PORT);
+    a.fill_named("Peer address", "nowhere.test");
+    a.fill_named("Port", PORT);
     let before = a.log().lines().count();
     let clicked = std::time::Instant::now();
-    a.click(at::CONNECT.0, at::CONNECT.1);
+    a.click_named("Connect");
     // While the lookup hangs, the window answers: what is typed shows at once, for the
     // keyboard and for a screen reader, before the lookup's error comes.
     a.click_named("Message");
@@ -355,10 +355,10 @@ fn a_silent_name_server_gives_the_error_within_5_seconds_and_a_dead_first_addres
         "the lookup's error came after {took:?}, not within 5 s"
     );
 
-    a.fill(at::HOST.0, at::HOST.1, "chat-b-two");
+    a.fill_named("Peer address", "chat-b-two");
     let before = a.log().lines().count();
     let clicked = std::time::Instant::now();
-    a.click(at::CONNECT.0, at::CONNECT.1);
+    a.click_named("Connect");
     // A's attempts as the kernel has them (`ss`), until one is connected: the dead
     // address must be tried first, and on its own.
     let syn_sent = || {
@@ -464,8 +464,8 @@ fn a_room_on_host_a_relays_between_the_course_client_nc_and_a_window_on_host_b()
     joined(3);
 
     // The window speaks: nc and (at its next turn) the course's client hear it.
-    window.fill(at::MESSAGE.0, at::MESSAGE.1, "from the window");
-    window.click(at::SEND.0, at::SEND.1);
+    window.fill_named("Message", "from the window");
+    window.click_named("Send");
     nc.wait_for_output(") from the window\n");
     // nc speaks: the window hears it, named.
     let mut nc = nc;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::app::{at, scratch, App, Xvfb};
+use common::app::{scratch, App, Xvfb};
 use common::tmux::Tmux;
 use common::{free_port, peer, read_line, send, DEADLINE};
 use std::io::{BufReader, Read, Write};
@@ -49,8 +49,8 @@ fn a_terminal_and_a_window_chat_both_ways_in_korean() {
     term.wait_for("[send] 터미널에서 안녕하세요");
     term.wait_for("[rcv] Server OK");
 
-    window.fill(at::MESSAGE.0, at::MESSAGE.1, "창에서 보냅니다");
-    window.click(at::SEND.0, at::SEND.1);
+    window.fill_named("Message", "창에서 보냅니다");
+    window.click_named("Send");
     window.wait_for_screen("[send] 창에서 보냅니다");
     term.wait_for("[rcv] 창에서 보냅니다");
 }

@@ -208,9 +208,45 @@ impl App {
         self.xdotool(&["type", "--delay", delay, text]);
     }
 
-    /// Clicks a text field, selects what it holds and types `text` over it.
-    pub fn fill(&self, x: i32, y: i32, text: &str) {
+    /// Clicks the first of `names` that shows (a dialog's button is called "Open" by one
+    /// Qt release and "Save" by another).
+    pub fn click_first_named(&self, names: &[&str]) {
+        let deadline = Instant::now() + DEADLINE;
+        let (x, y) = loop {
+            if let Some(at) = names.iter().find_map(|name| self.position_of(name)) {
+                break at;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "none of {names:?} shows in the window"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
         self.click(x, y);
+    }
+
+    /// Clicks the unnamed text field inside the showing thing a screen reader calls
+    /// `name` (the file name field of the dialog called `name`).
+    pub fn click_field_in(&self, name: &str) {
+        let deadline = Instant::now() + DEADLINE;
+        let (x, y) = loop {
+            let at = self.read_screen(&["--where-field", name]).and_then(|text| {
+                let (x, y) = text.trim().split_once(' ')?;
+                Some((x.parse().ok()?, y.parse().ok()?))
+            });
+            if let Some(at) = at {
+                break at;
+            }
+            assert!(Instant::now() < deadline, "no text field shows in {name:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        self.click(x, y);
+    }
+
+    /// Clicks the text field a screen reader calls `name`, selects what it holds and
+    /// types `text` over it.
+    pub fn fill_named(&self, name: &str, text: &str) {
+        self.click_named(name);
         self.key("ctrl+a");
         self.type_text(text);
     }
@@ -481,21 +517,4 @@ fn xdotool_output(display: &str, args: &[&str]) -> Option<String> {
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
     (out.status.success() && !text.is_empty()).then_some(text)
-}
-
-/// Where the controls are in a window at its default size (640x480), as laid out by
-/// qml/main.qml: each a point inside the control.
-pub mod at {
-    pub const HOST: (i32, i32) = (180, 51);
-    pub const PORT: (i32, i32) = (417, 51);
-    pub const LISTEN: (i32, i32) = (503, 51);
-    pub const CONNECT: (i32, i32) = (589, 51);
-    pub const MESSAGE: (i32, i32) = (276, 423);
-    pub const SEND: (i32, i32) = (589, 423);
-    pub const AUTO_REPLY_TEXT: (i32, i32) = (170, 456);
-    pub const SAVE_LOG: (i32, i32) = (589, 456);
-    /// The "File name" field of the Save log dialog, once it is open.
-    pub const SAVE_DIALOG_NAME: (i32, i32) = (265, 386);
-    /// Its accept button (Qt 6.4's Save dialog labels it "Open").
-    pub const SAVE_DIALOG_ACCEPT: (i32, i32) = (481, 415);
 }

@@ -10,14 +10,17 @@ With --has NAME instead, prints NAME if something in that window is called NAME 
 dialog's title, a button) and nothing otherwise.
 With --text NAME, prints the text held by the first showing thing called NAME (a text
 field), and nothing when there is none.
-With --where NAME, prints the window-relative centre "X Y" of the first thing called
-NAME that is showing, and nothing when there is none.
+With --where-field NAME, the same for the first showing text field with no name of its
+own inside the showing thing called NAME (a dialog's file name field).
+With --where NAME, prints the window-relative centre "X Y" of the first control (not a
+label) called NAME that is showing, and nothing when there is none.
 
 Exits with 3 when no window of process PID is on the accessibility bus (yet), so that
 "nothing there" is never mistaken for "not on the bus"; with any other failure, Python's
 own non-zero status and traceback.
 
-usage: screen_reader.py PID [--list NAME | --has NAME | --text NAME | --where NAME]"""
+usage: screen_reader.py PID [--list NAME | --has NAME | --text NAME | --where NAME |
+                            --where-field NAME]"""
 import sys
 
 import pyatspi
@@ -68,8 +71,17 @@ def main():
             if node is not None:
                 print(node.queryText().getText(0, -1))
             return
-        if option == "--where":
-            node = find(app, lambda n: n.name == name and showing(n))
+        if option in ("--where", "--where-field"):
+            # A control, not the label beside it that says the same word ("Port").
+            node = find(
+                app,
+                lambda n: n.name == name and showing(n) and n.getRoleName() != "label",
+            )
+            if node is not None and option == "--where-field":
+                node = find(
+                    node,
+                    lambda n: n.getRoleName() == "text" and not n.name and showing(n),
+                )
             if node is not None:
                 frame = find(app, lambda n: n.getRoleName() == "frame")
                 fx, fy, _, _ = frame.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
