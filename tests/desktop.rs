@@ -583,10 +583,12 @@ fn the_relay_box_passes_lines_on_while_it_is_ticked_and_stops_when_it_is_not() {
         std::thread::sleep(Duration::from_millis(50));
     }
     // Not ticked (as at start): the line stays here.
+    app.wait_for_checked("Pass each peer's lines on to the other peers", false);
     one.write_all(b"before the box\n").unwrap();
     app.wait_for_screen("before the box");
     // Ticked: the next line goes on to the other peer, named.
     app.click_named("Pass each peer's lines on to the other peers");
+    app.wait_for_checked("Pass each peer's lines on to the other peers", true);
     one.write_all(b"with the box\n").unwrap();
     assert_eq!(
         read_line(&mut two),
@@ -596,6 +598,7 @@ fn the_relay_box_passes_lines_on_while_it_is_ticked_and_stops_when_it_is_not() {
     // Unticked again: the line stays here; what the other peer hears next is the
     // window's own Send.
     app.click_named("Pass each peer's lines on to the other peers");
+    app.wait_for_checked("Pass each peer's lines on to the other peers", false);
     one.write_all(b"after the box\n").unwrap();
     app.wait_for_screen("after the box");
     app.click_named("Message");

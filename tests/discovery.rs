@@ -270,6 +270,13 @@ fn two_listeners_with_one_host_name_are_told_apart_as_name_and_name_2() {
     assert_eq!(renamed.port, 12346);
     // The first keeps its name and port.
     assert!(browser.present(&service("chat-a")));
+    let first_now = browser
+        .events()
+        .into_iter()
+        .rev()
+        .find_map(|e| e.ok().filter(|s| s.name == service("chat-a")))
+        .expect("chat-a seen");
+    assert_eq!(first_now.port, 12345);
     second.terminate();
     first.terminate();
 }

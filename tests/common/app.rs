@@ -208,6 +208,23 @@ impl App {
         self.xdotool(&["type", "--delay", delay, text]);
     }
 
+    /// Waits until the check box a screen reader calls `name` reads as `checked`.
+    pub fn wait_for_checked(&self, name: &str, checked: bool) {
+        let want = if checked { "true" } else { "false" };
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let read = self.read_screen(&["--checked", name]);
+            if read.as_deref().map(str::trim) == Some(want) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name:?} does not read as checked={checked}: {read:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Clicks the first of `names` that shows (a dialog's button is called "Open" by one
     /// Qt release and "Save" by another).
     pub fn click_first_named(&self, names: &[&str]) {

@@ -10,6 +10,8 @@ With --has NAME instead, prints NAME if something in that window is called NAME 
 dialog's title, a button) and nothing otherwise.
 With --text NAME, prints the text held by the first showing thing called NAME (a text
 field), and nothing when there is none.
+With --checked NAME, prints "true" or "false": whether the first showing thing called
+NAME (a check box) is checked, and nothing when there is none.
 With --where-field NAME, the same for the first showing text field with no name of its
 own inside the showing thing called NAME (a dialog's file name field).
 With --where NAME, prints the window-relative centre "X Y" of the first control (not a
@@ -19,7 +21,8 @@ Exits with 3 when no window of process PID is on the accessibility bus (yet), so
 "nothing there" is never mistaken for "not on the bus"; with any other failure, Python's
 own non-zero status and traceback.
 
-usage: screen_reader.py PID [--list NAME | --has NAME | --text NAME | --where NAME |
+usage: screen_reader.py PID [--list NAME | --has NAME | --text NAME | --checked NAME |
+                            --where NAME |
                             --where-field NAME]"""
 import sys
 
@@ -65,6 +68,12 @@ def main():
         if option == "--has":
             if find(app, lambda n: n.name == name) is not None:
                 print(name)
+            return
+        if option == "--checked":
+            node = find(app, lambda n: n.name == name and showing(n))
+            if node is not None:
+                checked = node.getState().contains(pyatspi.STATE_CHECKED)
+                print("true" if checked else "false")
             return
         if option == "--text":
             node = find(app, lambda n: n.name == name and showing(n))

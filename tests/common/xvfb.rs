@@ -55,7 +55,8 @@ impl Drop for SessionBus {
         let _ = self.dbus.wait();
         // The accessibility bus and registry it started leave with their session bus.
         let _ = Command::new("pkill")
-            .args(["-f", &format!("{}", self.runtime_dir.display())])
+            // The folder with its slash: `...-1/` is not a prefix of `...-10/`.
+            .args(["-f", &format!("{}/", self.runtime_dir.display())])
             .status();
     }
 }
