@@ -40,6 +40,8 @@ fn main() {
         the_log_keeps_the_newest_10000_lines,
         the_log_keeps_at_most_4_mib_of_text,
         connecting_to_a_silent_host_and_saving_to_a_stalled_file_never_block_the_qt_thread,
+        // Last: it hands the windows made after it a transcript (a process-wide start-up).
+        a_transcript_on_a_slow_disk_never_blocks_the_qt_thread,
     ];
     let running = watchdog();
     let mut failed = 0;
@@ -406,5 +408,65 @@ fn connecting_to_a_silent_host_and_saving_to_a_stalled_file_never_block_the_qt_t
     });
     let saved = reader.join().unwrap();
     assert!(saved.contains("[rcv] a line to save 저장"), "{saved}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn a_transcript_on_a_slow_disk_never_blocks_the_qt_thread(app: &QCoreApplication) {
+    let dir = std::env::temp_dir().join(format!("tcp-chat-backend-disk-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("slow-disk");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    // The "disk": takes 100 KB a second, opened for reading before the window opens it.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let disk = {
+        let (fifo, stop) = (fifo.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut file = std::fs::File::open(fifo).unwrap();
+            let mut buf = [0u8; 10 * 1024];
+            let mut taken = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                match file.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => taken += n,
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            taken
+        })
+    };
+    tcp_chat::cli::set_startup(tcp_chat::cli::Startup {
+        transcript: Some(fifo.clone()),
+        ..Default::default()
+    });
+    let mut backend = new_backend();
+    let mut chat = backend.pin_mut();
+    let port = listen(app, chat.as_mut());
+    let mut p = peer(port);
+    // 100,000 lines (2.4 MB, 24 s of this disk): the disk, not the window, is the limit.
+    let writer = std::thread::spawn(move || {
+        let text: String = (0..100_000)
+            .map(|i| format!("slow disk line {i:06}\n"))
+            .collect();
+        let _ = p.write_all(text.as_bytes());
+        p
+    });
+    let turn = longest_turn(app, Duration::from_secs(3));
+    assert!(
+        turn < STALL_LIMIT,
+        "a turn of the event loop took {turn:?} while the transcript's disk was slow"
+    );
+    assert!(chat.total_lines() > 1, "the flood reached the window");
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    drop(backend);
+    let taken = common::within("the slow disk to stop", DEADLINE, move || {
+        disk.join().unwrap()
+    });
+    assert!(taken > 0, "the transcript reached the slow disk");
+    drop(writer);
     let _ = std::fs::remove_dir_all(&dir);
 }
