@@ -218,17 +218,9 @@ fn latencies(n: usize, mut one: impl FnMut(usize) -> (Duration, bool)) -> (Vec<D
     (samples, all_alive)
 }
 
-/// Whether the program `pid` still runs: /proc/<pid>/stat is there and does not say it
-/// is a zombie (a program that died is one until it is waited for). Says on stderr when
-/// it does not run.
+/// Whether the program `pid` still runs; says on stderr when it does not.
 fn alive(pid: u32, what: &str) -> bool {
-    let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| {
-            let (_, after_name) = stat.rsplit_once(')')?;
-            after_name.trim_start().chars().next()
-        });
-    let running = !matches!(state, None | Some('Z' | 'X'));
+    let running = common::process::running(pid);
     if !running {
         eprintln!("discovery bench: {what} (pid {pid}) died during its row");
     }

@@ -941,16 +941,9 @@ fn still_running(child: &mut Child, what: &str) -> bool {
     }
 }
 
-/// The same for a program that is not this process's child (tmux started it): it runs
-/// while /proc/<pid>/stat is there and does not say it is a zombie.
+/// The same for a program that is not this process's child (tmux started it).
 fn pid_running(pid: u32, what: &str) -> bool {
-    let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| {
-            let (_, after_name) = stat.rsplit_once(')')?;
-            after_name.trim_start().chars().next()
-        });
-    let running = !matches!(state, None | Some('Z' | 'X'));
+    let running = common::process::running(pid);
     if !running {
         eprintln!("bench: {what} (pid {pid}) died during its row");
     }

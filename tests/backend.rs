@@ -315,6 +315,21 @@ fn the_log_keeps_at_most_4_mib_of_text(app: &QCoreApplication) {
 /// thread"; the benchmark's stall rows use the same bound).
 const STALL_LIMIT: Duration = Duration::from_millis(50);
 
+/// A FIFO called `name` (a "disk" whose reader the test controls) in a new folder;
+/// returns the folder and the FIFO.
+fn fifo_in_a_folder_of_its_own(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("tcp-chat-backend-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join(name);
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    (dir, fifo)
+}
+
 /// Runs the event loop for `time`, and returns the longest one turn of it took.
 fn longest_turn(app: &QCoreApplication, time: Duration) -> Duration {
     let end = Instant::now() + time;
@@ -370,15 +385,7 @@ fn connecting_to_a_silent_host_and_saving_to_a_stalled_file_never_block_the_qt_t
     assert!(!*chat.connecting(), "Close gave the attempt up");
 
     // Save log to a file that takes nothing for 2 s (a FIFO whose reader comes late).
-    let dir = std::env::temp_dir().join(format!("tcp-chat-backend-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let fifo = dir.join("stalled");
-    assert!(std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    let (dir, fifo) = fifo_in_a_folder_of_its_own("stalled");
     let reader = {
         let fifo = fifo.clone();
         std::thread::spawn(move || {
@@ -412,15 +419,7 @@ fn connecting_to_a_silent_host_and_saving_to_a_stalled_file_never_block_the_qt_t
 }
 
 fn a_transcript_on_a_slow_disk_never_blocks_the_qt_thread(app: &QCoreApplication) {
-    let dir = std::env::temp_dir().join(format!("tcp-chat-backend-disk-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let fifo = dir.join("slow-disk");
-    assert!(std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    let (dir, fifo) = fifo_in_a_folder_of_its_own("slow-disk");
     // The "disk": takes 100 KB a second, opened for reading before the window opens it.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let disk = {

@@ -356,15 +356,11 @@ fn closing_the_terminal_ends_the_chat() {
     let pid = term.program_pid();
     term.close_terminal();
     let deadline = std::time::Instant::now() + DEADLINE;
-    loop {
-        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        // Gone, or a zombie waiting for a parent that is gone too.
-        if state.is_empty() || state.split(' ').nth(2) == Some("Z") {
-            break;
-        }
+    // Gone, or a zombie waiting for a parent that is gone too.
+    while common::process::running(pid) {
         assert!(
             std::time::Instant::now() < deadline,
-            "tcp-chat {pid} still running without its terminal: {state}"
+            "tcp-chat {pid} still running without its terminal"
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -407,17 +403,23 @@ fn the_terminal_neither_reads_nor_writes_the_windows_settings() {
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     let saved = "[General]\nhost=localhost\nport=4321\nautoReply=from the settings\n";
     std::fs::write(&file, saved).unwrap();
+    // A terminal chat between pipes, listening on `port`, with that settings folder.
+    let listener = |port: u16| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tcp-chat"));
+        command
+            .args([
+                "--terminal",
+                "--no-discovery",
+                "--listen",
+                "--bind",
+                "127.0.0.1",
+            ])
+            .args(["--port", &port.to_string()])
+            .env("XDG_CONFIG_HOME", &config);
+        command
+    };
     let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tcp-chat"))
-        .args([
-            "--terminal",
-            "--no-discovery",
-            "--listen",
-            "--bind",
-            "127.0.0.1",
-        ])
-        .args(["--port", &port.to_string()])
-        .env("XDG_CONFIG_HOME", &config)
+    let mut child = listener(port)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -452,17 +454,7 @@ fn the_terminal_neither_reads_nor_writes_the_windows_settings() {
     std::fs::remove_file(&file).unwrap();
     let out = common::output_within(
         "tcp-chat --terminal with no input",
-        Command::new(env!("CARGO_BIN_EXE_tcp-chat"))
-            .args([
-                "--terminal",
-                "--no-discovery",
-                "--listen",
-                "--bind",
-                "127.0.0.1",
-            ])
-            .args(["--port", &free_port().to_string()])
-            .env("XDG_CONFIG_HOME", &config)
-            .stdin(Stdio::null()),
+        listener(free_port()).stdin(Stdio::null()),
         DEADLINE,
     );
     assert!(out.status.success());

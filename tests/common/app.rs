@@ -365,18 +365,7 @@ impl App {
     /// Clicks the showing control a screen reader calls `name` (its accessible name),
     /// waiting for it to show.
     pub fn click_named(&self, name: &str) {
-        let deadline = Instant::now() + DEADLINE;
-        let (x, y) = loop {
-            if let Some(at) = self.position_of(name) {
-                break at;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "nothing called {name:?} shows in the window"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        self.click(x, y);
+        self.click_first_named(&[name]);
     }
 
     /// Double-clicks at (x, y) inside the window.

@@ -332,6 +332,7 @@ pub fn test_config_home() -> std::path::PathBuf {
 pub mod app;
 pub mod mdns;
 pub mod netns;
+pub mod process;
 pub mod program;
 pub mod tmux;
 pub mod xvfb;
