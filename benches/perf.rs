@@ -114,9 +114,16 @@ fn main() {
     std::env::set_var("DISPLAY", &xvfb.display);
     let mut rows = Vec::new();
 
-    // `--in-process`: only the rows of the window in this process (1, 2, 5, 7d).
-    if !std::env::args().any(|a| a == "--in-process") {
+    // `--in-process`: only the rows of the window in this process (1, 2, 5, 7d);
+    // `--binary`: only those of the binary started as a person starts it.
+    let only = |option: &str| std::env::args().any(|a| a == option);
+    if !only("--in-process") {
         binary_rows(&mut rows, &sizes, quick);
+    }
+    if only("--binary") {
+        let missed = finish(rows, quick);
+        drop(xvfb);
+        std::process::exit(i32::from(missed));
     }
 
     // The real window in this process; its idle memory is taken before any row runs.
@@ -138,12 +145,16 @@ fn main() {
     eprintln!("bench: pair latency...");
     rows.push(pair_latency(&qt, sizes.pair_messages));
     drop(engine);
+    let missed = finish(rows, quick);
+    drop(xvfb);
+    std::process::exit(i32::from(missed));
+}
 
+/// Prints the table; true when a target was missed.
+fn finish(mut rows: Vec<Row>, quick: bool) -> bool {
     rows.sort_by_key(|r| r.what);
     print_table(&rows, quick);
-    if rows.iter().any(|r| r.result == Verdict::NotMet) {
-        std::process::exit(1);
-    }
+    rows.iter().any(|r| r.result == Verdict::NotMet)
 }
 
 /// Rows 3, 4, 6, 7a-7c and 8: the binary as a person starts it.
@@ -348,22 +359,29 @@ fn request_reply(qt: &Qt, round_trips: usize) -> Row {
         let baseline_port = echo_server();
         // Both run while this thread runs the Qt event loop: the same conditions.
         baseline_rounds.push(qt.run_while(move || round_trip_client(baseline_port, round_trips)));
-        let before = qt.on_window(|w| w.total_lines());
+        let rows = |qt: &Qt| qt.on_window(|w| (w.rows_inserted(), w.lines_passed_over()));
+        let before = rows(qt);
         our_rounds.push(qt.run_while(move || round_trip_client(port, round_trips)));
-        // The round counts once the window's log has taken every line of it (and its
-        // Connect and Disconnect)...
+        // The round counts once every line of it (and its Connect and Disconnect) was
+        // inserted into the window's model as a row (none passed over)...
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let shown = qt.on_window(|w| w.total_lines()) - before;
-            if shown >= round_trips as u64 + 2 {
+            let now = rows(qt);
+            let (inserted, passed) = (now.0 - before.0, now.1 - before.1);
+            if inserted == round_trips as u64 + 2 && passed == 0 {
                 break;
             }
-            if Instant::now() > deadline {
+            if Instant::now() > deadline || inserted > round_trips as u64 + 2 || passed > 0 {
+                eprintln!(
+                    "bench: of a round of {round_trips} requests, {inserted} rows inserted \
+                     and {passed} lines passed over (due: {} rows)",
+                    round_trips + 2
+                );
                 all_shown = false;
                 break;
             }
         }
-        // ... and its model has them as rows, each in its place.
+        // ... and the model's newest rows are those lines, each in its place.
         let (held, due) = model_rows(qt, round_trips, request_text);
         all_shown &= held == due;
     }
@@ -431,9 +449,7 @@ fn received_text(line: &str) -> Option<&str> {
 ///
 /// The model keeps its newest rows only (`DEFAULT_LOG_LINES`, which the window in this
 /// process has), so of a round longer than that, the rows due are those it keeps.
-// TODO(issue 18): rows the model no longer keeps cannot be counted from the bench: the
-// bridge shows the rows kept (`line_count`, `line`) and the lines taken in all
-// (`total_lines`, events drained), but no count of rows ever inserted into the model.
+/// Rows no longer kept were counted as they were inserted (`rows_inserted`, the watcher).
 fn model_rows(qt: &Qt, n: usize, text: fn(usize) -> String) -> (usize, usize) {
     let newest: Vec<String> = qt.on_window(move |w| {
         let rows = w.line_count();
@@ -596,16 +612,29 @@ struct FloodRound {
     misplaced: u64,
 }
 
-/// Checks each flood line as it enters the log: the next one due, nothing else.
+/// Checks each flood line as it becomes a row of the log's model: a later line than the
+/// last, the gaps being lines the log passed over (newer ones taken in the same turn
+/// filled its bounds alone).
 #[derive(Default)]
 struct Sequence {
+    /// The line due next if none is passed over.
     next: usize,
+    /// Lines skipped between rows.
+    skipped: u64,
     misplaced: u64,
 }
 
 /// One flood into the window: from the first byte written to the last line in the model.
 fn flood_once(qt: &Qt, port: u16, lines: usize) -> FloodRound {
-    let idle = |qt: &Qt| qt.on_window(|w| (*w.peer_count(), w.total_lines()));
+    // The window's counts: lines taken, rows inserted into the model, lines passed over.
+    let idle = |qt: &Qt| {
+        qt.on_window(|w| {
+            (
+                *w.peer_count(),
+                (w.total_lines(), w.rows_inserted(), w.lines_passed_over()),
+            )
+        })
+    };
     let settled = |qt: &Qt| {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -628,10 +657,12 @@ fn flood_once(qt: &Qt, port: u16, lines: usize) -> FloodRound {
                 return;
             };
             let mut seq = seen.lock().unwrap();
-            if n.trim().parse::<usize>().ok() == Some(seq.next) {
-                seq.next += 1;
-            } else {
-                seq.misplaced += 1;
+            match n.trim().parse::<usize>() {
+                Ok(n) if n >= seq.next => {
+                    seq.skipped += (n - seq.next) as u64;
+                    seq.next = n + 1;
+                }
+                _ => seq.misplaced += 1,
             }
         })))
     });
@@ -641,16 +672,18 @@ fn flood_once(qt: &Qt, port: u16, lines: usize) -> FloodRound {
     let window = qt.window.clone();
     let done = Arc::new(AtomicBool::new(false));
     let finished = done.clone();
-    // Look at the model from the Qt thread every millisecond, as the view would.
+    // Look at the model from the Qt thread every millisecond, as the view would, for up
+    // to a minute: a round whose last line never comes ends there, its lines counted lost.
+    let give_up = started + Duration::from_secs(60);
     let watcher = std::thread::spawn(move || {
-        while !finished.load(Ordering::SeqCst) {
+        while !finished.load(Ordering::SeqCst) && Instant::now() < give_up {
             let flag = finished.clone();
             let last = last.clone();
             let _ = window.queue(move |w| {
                 // All of this round's lines counted, the last one among the newest rows
                 // (possibly followed by its Disconnect).
                 let n = w.line_count();
-                if w.total_lines() > before + lines as u64
+                if w.total_lines() > before.0 + lines as u64
                     && (n.saturating_sub(2)..n).any(|i| w.line(i).as_deref() == Some(last.as_str()))
                 {
                     flag.store(true, Ordering::SeqCst);
@@ -662,14 +695,31 @@ fn flood_once(qt: &Qt, port: u16, lines: usize) -> FloodRound {
     qt.run_while(move || watcher.join().unwrap());
     let seconds = started.elapsed().as_secs_f64();
     qt.run_while(move || writer.join().unwrap());
-    // Every line counted: Connect, the flood, Disconnect.
+    // Every line taken (Connect, the flood, Disconnect), and every one of them a row
+    // inserted into the model or passed over for newer ones taken with it.
     let after = settled(qt);
-    // And the model's rows: the round's newest lines, each in its place (a row missing
-    // or out of place counts as a line lost).
-    let (held, due) = model_rows(qt, lines, flood_text);
-    let lost = (before + lines as u64 + 2).saturating_sub(after) + due.saturating_sub(held) as u64;
+    let due = lines as u64 + 2;
+    let taken = after.0 - before.0;
+    let (inserted, passed) = (after.1 - before.1, after.2 - before.2);
+    // The model's newest rows: the round's newest lines, each in its place.
+    let (held, kept) = model_rows(qt, lines, flood_text);
     qt.on_window(|w| w.watch_lines(None));
     let seq = sequence.lock().unwrap();
+    // A row missing or out of place counts as a line lost, and so does a gap between
+    // flood rows that the log did not pass over.
+    let lost = due.saturating_sub(taken)
+        + due.saturating_sub(inserted + passed)
+        + seq.skipped.saturating_sub(passed)
+        + (lines - seq.next.min(lines)) as u64
+        + kept.saturating_sub(held) as u64;
+    if lost > 0 {
+        eprintln!(
+            "bench: of {due} lines, {taken} taken, {inserted} rows inserted, {passed} passed \
+             over; {} flood lines skipped between rows, the last row line {}",
+            seq.skipped,
+            seq.next as i64 - 1
+        );
+    }
     FloodRound {
         seconds,
         lost,
@@ -1383,19 +1433,20 @@ fn free_port() -> u16 {
 fn hostile_rows(quick: bool) -> Vec<Row> {
     let mb = if quick { 64 } else { 300 };
     let lines = if quick { 5_000 } else { 50_000 };
-    let no_newline = hostile(false, 0, move |port| {
-        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let no_newline = hostile(Answers::None, 0, move |port| {
+        let (peer, mut s) = AttackPeer::connect(port);
         let chunk = vec![b'x'; 1024 * 1024];
         for _ in 0..mb {
             s.write_all(&chunk)
                 .expect("the peer's write failed: the binary closed it or died");
         }
-        vec![s]
+        peer.done(s);
+        vec![peer]
     });
     let floods = move |port| {
         let writers: Vec<_> = (0..FLOODING_PEERS)
             .map(|i| {
-                let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                let (peer, mut s) = AttackPeer::connect(port);
                 std::thread::spawn(move || {
                     let mut batch = String::new();
                     for j in 0..lines {
@@ -1408,14 +1459,17 @@ fn hostile_rows(quick: bool) -> Vec<Row> {
                     }
                     s.write_all(batch.as_bytes())
                         .expect("a peer's write failed: the binary closed it or died");
-                    s
+                    peer.done(s);
+                    peer
                 })
             })
             .collect();
         writers.into_iter().map(|w| w.join().unwrap()).collect()
     };
-    let plain = hostile(false, lines, floods);
-    let transcript = hostile(true, lines, floods);
+    // Without a transcript, each peer counts the auto-replies to its lines: the binary
+    // answers a line once its log has taken it, so every line of every peer is counted.
+    let plain = hostile(Answers::AutoReply, lines, floods);
+    let transcript = hostile(Answers::Transcript, lines, floods);
     let row = |what: &'static str, attack: Attack| {
         let above = attack.peak_mb.map(|peak| peak - attack.idle_mb);
         let mut ours = above.map_or_else(|| "-".to_string(), |mb| format!("{mb:.1}"));
@@ -1441,13 +1495,60 @@ fn hostile_rows(quick: bool) -> Vec<Row> {
             },
             no_newline,
         ),
-        row("7b. 64 peers flooding lines at once (MB)", plain),
+        row("7b. 64 peers flooding lines, each answered (MB)", plain),
         row("7c. 64 peers flooding, with --transcript (MB)", transcript),
     ]
 }
 
 /// The peers of rows 7b and 7c; peer `i` sends the lines `p<i> 0`, `p<i> 1`, ...
 const FLOODING_PEERS: usize = 64;
+
+/// How a hostile row counts the lines the binary took.
+#[derive(Clone, Copy, PartialEq)]
+enum Answers {
+    /// It does not: the peer sends no line (row 7a).
+    None,
+    /// Each peer counts the binary's auto-replies, one for each line it took (row 7b).
+    AutoReply,
+    /// Every line of every peer must be in the transcript, in order (row 7c).
+    Transcript,
+}
+
+/// The auto-reply the binary sends for each line in row 7b (its default).
+const AUTO_REPLY: &[u8] = b"Server OK\n";
+
+/// A hostile peer's end: what it was sent back, read from its first moment (so that the
+/// auto-replies never fill its buffers), up to the binary's close.
+struct AttackPeer {
+    port: u16,
+    reader: std::thread::JoinHandle<Ended>,
+}
+
+/// How a hostile peer's connection ended: whether the binary closed it in order (the read
+/// ended: it had read every byte first), and the bytes it sent the peer.
+struct Ended {
+    orderly: bool,
+    bytes: u64,
+}
+
+impl AttackPeer {
+    /// Connects to the binary and starts reading; returns the stream to write the attack on.
+    fn connect(port: u16) -> (Self, TcpStream) {
+        let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let reading = stream.try_clone().unwrap();
+        let peer = Self {
+            port: stream.local_addr().expect("a peer's address").port(),
+            reader: std::thread::spawn(move || read_to_the_end(reading, Duration::from_secs(300))),
+        };
+        (peer, stream)
+    }
+
+    /// The attack is over: shuts the peer's side, so that the binary closes once it has
+    /// read everything.
+    fn done(&self, stream: TcpStream) {
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+    }
+}
 
 /// What a hostile row saw of the binary.
 struct Attack {
@@ -1467,14 +1568,15 @@ struct Attack {
 /// every line before (its readers wait for room, they never drop a line), so an orderly
 /// close means it took every byte. With a transcript, done is each peer's Disconnect in
 /// it (known by its port), and every line of every peer (`p<i> <j>`, `lines_each` each)
-/// must be in it, in order. With none, done is every peer closed and the binary quiet
-/// (no CPU for half a second); its lines cannot be counted one by one from here (its log
-/// is in that process), so the orderly closes are the check.
+/// must be in it, in order. Without, done is every peer closed and the binary quiet (no
+/// CPU for half a second); with auto-replies, each peer must then have had one for each
+/// of its `lines_each` lines.
 fn hostile(
-    keep_transcript: bool,
+    answers: Answers,
     lines_each: usize,
-    attack: impl FnOnce(u16) -> Vec<TcpStream>,
+    attack: impl FnOnce(u16) -> Vec<AttackPeer>,
 ) -> Attack {
+    let keep_transcript = answers == Answers::Transcript;
     let port = free_port();
     let dir = std::env::temp_dir().join(format!("tcp-chat-bench-{}-{port}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -1482,13 +1584,7 @@ fn hostile(
     let mut command = Command::new(binary());
     command
         .env("XDG_CONFIG_HOME", bench_config_home())
-        .args([
-            "-platform",
-            "offscreen",
-            "--listen",
-            "--no-auto-reply",
-            "--no-discovery",
-        ])
+        .args(["-platform", "offscreen", "--listen", "--no-discovery"])
         .args(["--port", &port.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -1498,6 +1594,9 @@ fn hostile(
             .arg("--transcript")
             .arg(&transcript)
             .args(["--transcript-max", "4G"]);
+    }
+    if answers != Answers::AutoReply {
+        command.arg("--no-auto-reply");
     }
     let mut child = command.spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -1512,14 +1611,8 @@ fn hostile(
     let count = peers.len();
     // The peers as the binary's log names them, by their ports (not the connection that
     // found it listening, whose Disconnect is in the transcript too).
-    let ports: Vec<u16> = peers
-        .iter()
-        .map(|peer| peer.local_addr().expect("a peer's address").port())
-        .collect();
-    let closes: Vec<_> = peers
-        .into_iter()
-        .map(|peer| std::thread::spawn(move || read_to_the_end(peer, Duration::from_secs(300))))
-        .collect();
+    let ports: Vec<u16> = peers.iter().map(|peer| peer.port).collect();
+    let closes: Vec<_> = peers.into_iter().map(|peer| peer.reader).collect();
     let deadline = Instant::now() + Duration::from_secs(300);
     let mut last_ticks = (cpu_ticks(pid), Instant::now());
     let mut reader =
@@ -1561,13 +1654,30 @@ fn hostile(
     // Its peak, read while it still runs (a program that died has none).
     let peak_mb = alive.then(|| proc_field(pid, "status", "VmHWM:") as f64 / 1024.0);
     let mut missing = Vec::new();
-    let unread = closes
+    let ends: Vec<Ended> = closes
         .into_iter()
         .map(|close| close.join().unwrap())
-        .filter(|&closed| !closed)
-        .count();
+        .collect();
+    let unread = ends.iter().filter(|end| !end.orderly).count();
     if unread > 0 {
         missing.push(format!("{unread} of {count} peers not read to their end"));
+    }
+    if answers == Answers::AutoReply {
+        let due = (lines_each * AUTO_REPLY.len()) as u64;
+        let short: Vec<String> = ends
+            .iter()
+            .enumerate()
+            .filter(|(_, end)| end.bytes != due)
+            .map(|(i, end)| format!("p{i}: {}", end.bytes as f64 / AUTO_REPLY.len() as f64))
+            .collect();
+        if !short.is_empty() {
+            missing.push(format!(
+                "{} of {count} peers not answered {lines_each} times ({}{})",
+                short.len(),
+                short[..short.len().min(4)].join(", "),
+                if short.len() > 4 { ", ..." } else { "" }
+            ));
+        }
     }
     if keep_transcript {
         if let Err(lines) = seen.every_line(lines_each) {
@@ -1588,25 +1698,30 @@ fn hostile(
     }
 }
 
-/// Ends a hostile peer that has sent everything: shuts its side, then waits, up to
-/// `limit`, for the binary to close the connection. True when that close is orderly (the
-/// read ends: the binary read every byte first); false on a reset (it closed with bytes
-/// unread), on any other error, or when it did not close in time.
-fn read_to_the_end(mut peer: TcpStream, limit: Duration) -> bool {
-    if peer.shutdown(std::net::Shutdown::Write).is_err() {
-        return false;
-    }
+/// Reads what the binary sends a hostile peer, counting it, until the binary closes the
+/// connection (the peer shuts its own side when its attack is over), for up to `limit`.
+/// Orderly when the read ends (the binary read every byte first); not on a reset (it
+/// closed with bytes unread), on any other error, or when it did not close in time.
+fn read_to_the_end(mut peer: TcpStream, limit: Duration) -> Ended {
     let deadline = Instant::now() + limit;
-    let mut buf = [0u8; 4096];
+    let mut buf = [0u8; 64 * 1024];
+    let mut bytes = 0;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() || peer.set_read_timeout(Some(left)).is_err() {
-            return false;
+            return Ended {
+                orderly: false,
+                bytes,
+            };
         }
         match peer.read(&mut buf) {
-            Ok(0) => return true,
-            // Nothing is sent to it (no auto-reply); whatever comes is read on.
-            Ok(_) => {}
+            Ok(0) => {
+                return Ended {
+                    orderly: true,
+                    bytes,
+                }
+            }
+            Ok(n) => bytes += n as u64,
             Err(e)
                 if matches!(
                     e.kind(),
@@ -1614,7 +1729,12 @@ fn read_to_the_end(mut peer: TcpStream, limit: Duration) -> bool {
                         | std::io::ErrorKind::WouldBlock
                         | std::io::ErrorKind::TimedOut
                 ) => {}
-            Err(_) => return false,
+            Err(_) => {
+                return Ended {
+                    orderly: false,
+                    bytes,
+                }
+            }
         }
     }
 }

@@ -198,8 +198,8 @@ const TIME_ROLE: i32 = 0x0102;
 /// what bounds the log's memory whatever peers send.
 pub const LOG_TEXT_LIMIT: usize = 4 * 1024 * 1024;
 
-/// Called on the Qt thread with the event of each line entering the log, before any is
-/// dropped for room: the benchmark checks the order of every line of a flood with it.
+/// Called on the Qt thread with the event of each row as it is inserted into the log's
+/// model: the benchmark checks the order of every row of a flood with it.
 pub type LineWatcher = Box<dyn FnMut(&Event) + Send>;
 
 /// One line of the log, kept as the event it shows. Its words are made only when asked
@@ -276,6 +276,11 @@ pub struct ChatBackendRust {
     batches: u64,
     /// How many lines the log has had in all, including those no longer kept.
     total_lines: u64,
+    /// How many rows were ever inserted into the model.
+    rows_inserted: u64,
+    /// How many lines never became rows: newer lines taken in the same turn filled the
+    /// log's bounds on their own, so these would have been removed as they came.
+    passed_over: u64,
     /// Sees every line as it enters the log, for tools that watch the window.
     watcher: Option<LineWatcher>,
     startup: cli::Startup,
@@ -310,6 +315,8 @@ impl Default for ChatBackendRust {
             row_bytes: 0,
             batches: 0,
             total_lines: 0,
+            rows_inserted: 0,
+            passed_over: 0,
             watcher: None,
             startup,
         }
@@ -389,8 +396,7 @@ impl cxx_qt::Initialize for ChatBackend {
 
 impl ChatBackend {
     fn chat(self: Pin<&mut Self>) -> Option<&mut Chat> {
-        // SAFETY of the unpin: `Chat` is a plain Rust value, never pinned or seen by C++.
-        unsafe { self.rust_mut().get_unchecked_mut().chat.as_mut() }
+        self.rust_mut().get_mut().chat.as_mut()
     }
 
     pub fn toggle_listen(mut self: Pin<&mut Self>, port: &QString) {
@@ -507,10 +513,20 @@ impl ChatBackend {
         self.total_lines
     }
 
-    /// Has `watcher` see every line from now on as it enters the log (`None`: no more).
+    /// How many rows were ever inserted into the log's model.
+    pub fn rows_inserted(&self) -> u64 {
+        self.rows_inserted
+    }
+
+    /// How many lines never became rows, because newer lines taken with them filled
+    /// the log's bounds alone (`total_lines` = `rows_inserted` + this).
+    pub fn lines_passed_over(&self) -> u64 {
+        self.passed_over
+    }
+
+    /// Has `watcher` see every row from now on as it is inserted (`None`: no more).
     pub fn watch_lines(self: Pin<&mut Self>, watcher: Option<LineWatcher>) {
-        // SAFETY of the unpin: the watcher is a plain Rust value, never seen by C++.
-        unsafe { self.rust_mut().get_unchecked_mut() }.watcher = watcher;
+        self.rust_mut().get_mut().watcher = watcher;
     }
 
     /// How many calls the engine has queued onto the Qt thread so far (empty ones too).
@@ -533,18 +549,12 @@ impl ChatBackend {
             return;
         }
         self.as_mut().rust_mut().total_lines += events.len() as u64;
-        // SAFETY of the unpin: the watcher is a plain Rust value, never seen by C++.
-        if let Some(watch) = unsafe { self.as_mut().rust_mut().get_unchecked_mut() }
-            .watcher
-            .as_mut()
-        {
-            events.iter().for_each(watch);
-        }
         let refresh_addresses = events.iter().any(|e| matches!(e, Event::Listening { .. }));
         // Only the newest lines that the log can keep become rows.
         let time = clock::seconds_of_day(&clock::now());
         let mut new_rows: Vec<Row> = Vec::new();
         let mut bytes = 0;
+        let taken = events.len();
         for event in events.into_iter().rev() {
             if new_rows.len() == self.max_rows || bytes >= LOG_TEXT_LIMIT {
                 break;
@@ -554,6 +564,7 @@ impl ChatBackend {
             new_rows.push(row);
         }
         new_rows.reverse();
+        self.as_mut().rust_mut().passed_over += (taken - new_rows.len()) as u64;
         self.as_mut().append_rows(new_rows);
         if refresh_addresses {
             let addresses = QString::from(hostinfo::local_addresses().join(", ").as_str());
@@ -596,6 +607,12 @@ impl ChatBackend {
             self.as_mut().begin_insert_rows(&root, first, last);
             self.as_mut().rust_mut().rows.extend(new_rows);
             self.as_mut().end_insert_rows();
+        }
+        self.as_mut().rust_mut().rows_inserted += (last + 1 - first) as u64;
+        let this = self.rust_mut().get_mut();
+        if let Some(watch) = this.watcher.as_mut() {
+            let start = first as usize;
+            this.rows.range(start..).for_each(|row| watch(&row.event));
         }
     }
 

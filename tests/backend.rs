@@ -265,6 +265,10 @@ fn the_log_keeps_the_newest_10000_lines(app: &QCoreApplication) {
     );
     // The oldest kept is exactly 10,000 lines before the end.
     assert_eq!(chat.line(0).as_deref(), Some("[rcv] 2000"));
+    // Every line was a row of the model once, or was passed over for newer ones taken
+    // in the same turn.
+    assert!(chat.rows_inserted() >= 10_000);
+    assert_eq!(chat.rows_inserted() + chat.lines_passed_over(), 12_002);
 }
 
 fn the_log_keeps_at_most_4_mib_of_text(app: &QCoreApplication) {

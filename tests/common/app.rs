@@ -495,24 +495,31 @@ impl Drop for App {
 /// test: what it could not read is never taken for "not there".
 pub fn read_screen(pid: u32, env: &[(&'static str, String)], args: &[&str]) -> Option<String> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/screen_reader.py");
-    let out = super::output_within(
-        "the screen reader (python3-pyatspi, at-spi2-core)",
-        Command::new("/usr/bin/python3")
-            .arg(script)
-            .arg(pid.to_string())
-            .args(args)
-            .envs(env.iter().cloned()),
-        Duration::from_secs(30),
-    );
-    match out.status.code() {
-        Some(0) => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
-        Some(3) => None,
-        _ => panic!(
-            "the screen reader failed ({}) on {args:?}: {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        ),
+    // A node that went away while the tree was walked (exit 4) is read again: a few
+    // times, never taken for "not there".
+    const TRIES: usize = 5;
+    for _ in 0..TRIES {
+        let out = super::output_within(
+            "the screen reader (python3-pyatspi, at-spi2-core)",
+            Command::new("/usr/bin/python3")
+                .arg(script)
+                .arg(pid.to_string())
+                .args(args)
+                .envs(env.iter().cloned()),
+            Duration::from_secs(30),
+        );
+        match out.status.code() {
+            Some(0) => return Some(String::from_utf8_lossy(&out.stdout).into_owned()),
+            Some(3) => return None,
+            Some(4) => std::thread::sleep(Duration::from_millis(50)),
+            _ => panic!(
+                "the screen reader failed ({}) on {args:?}: {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
     }
+    panic!("the screen reader could not read the window {TRIES} times in a row on {args:?}")
 }
 
 fn xdotool_output(display: &str, args: &[&str]) -> Option<String> {

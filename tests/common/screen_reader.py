@@ -18,8 +18,9 @@ With --where NAME, prints the window-relative centre "X Y" of the first control 
 label) called NAME that is showing, and nothing when there is none.
 
 Exits with 3 when no window of process PID is on the accessibility bus (yet), so that
-"nothing there" is never mistaken for "not on the bus"; with any other failure, Python's
-own non-zero status and traceback.
+"nothing there" is never mistaken for "not on the bus"; with 4 when a node of the window
+could not be read (it went away during the walk: read again); with any other failure,
+Python's own non-zero status and traceback.
 
 usage: screen_reader.py PID [--list NAME | --has NAME | --text NAME | --checked NAME |
                             --where NAME |
@@ -31,13 +32,19 @@ import pyatspi
 LOG_NAMES = ("Chat log", "채팅 기록")
 
 
+class Changed(Exception):
+    """A node of the window could not be read: it went away while the tree was walked
+    (a list's rows come and go as it scrolls). The walk is not "found nothing": the
+    reader exits with 4, and the caller reads again."""
+
+
 def find(node, test):
     try:
         if test(node):
             return node
         children = [node.getChildAtIndex(i) for i in range(node.childCount)]
-    except Exception:
-        return None
+    except Exception as e:
+        raise Changed(f"a node could not be read: {e}") from e
     for child in children:
         if child is not None:
             found = find(child, test)
@@ -47,10 +54,7 @@ def find(node, test):
 
 
 def showing(node):
-    try:
-        return node.getState().contains(pyatspi.STATE_SHOWING)
-    except Exception:
-        return False
+    return node.getState().contains(pyatspi.STATE_SHOWING)
 
 
 def main():
@@ -102,10 +106,13 @@ def main():
         if log is None:
             continue
         lines = []
-        for j in range(log.childCount):
-            line = log.getChildAtIndex(j)
-            if line is not None and line.getRoleName() != "scroll bar":
-                lines.append(line.name)
+        try:
+            for j in range(log.childCount):
+                line = log.getChildAtIndex(j)
+                if line is not None and line.getRoleName() != "scroll bar":
+                    lines.append(line.name)
+        except Exception as e:
+            raise Changed(f"a line of the list could not be read: {e}") from e
         for line in lines:
             print(line)
         return
@@ -126,4 +133,8 @@ def app_of(desktop, pid):
             continue
 
 
-main()
+try:
+    main()
+except Changed as e:
+    print(f"screen_reader.py: {e}", file=sys.stderr)
+    sys.exit(4)
