@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# tcp-chat's two commands on a fresh Debian 12 / Raspberry Pi OS (bookworm) machine:
+# tcp-chat's two commands on a fresh Debian 13 or 12 / Raspberry Pi OS (trixie or bookworm)
+# machine:
 #   ./dev.sh run [OPTIONS]   install what is missing, build, open the window
 #   ./dev.sh test            install what is missing, check formatting and lints, run every test
 #   ./dev.sh check           the quick check for everyday work: formatting, lints and every
 #                            test that needs no root, no network namespace and no Pi root
 #   ./dev.sh bench [--quick] the performance table (README, "Performance")
 #   ./dev.sh soak [MINUTES]  two chats paired for a long time (default 10 minutes)
-#   ./dev.sh deb [amd64|arm64|armhf]  a Debian package (Raspberry Pi OS: arm64 or armhf),
-#                            cross-built on a PC; prints the package's path
-#   ./dev.sh pi [arm64|armhf]  that package in a fresh Debian root of that architecture
-#                            under qemu, paired with this machine; the engine's tests too
+#   ./dev.sh deb [amd64|arm64|armhf] [trixie|bookworm]  a Debian package (Raspberry Pi
+#                            OS: arm64 or armhf) for that Debian release (trixie: 13,
+#                            today's Pi OS, the default; bookworm: 12), cross-built on a PC
+#                            against that release's Qt; prints the package's path
+#   ./dev.sh pi [arm64|armhf] [trixie|bookworm]  that package in a fresh Debian root of
+#                            that architecture and release under qemu, paired with this
+#                            machine; the engine's tests too
+#   ./dev.sh engine [amd64|arm64|armhf] [trixie|bookworm]  the engine's tests built for
+#                            that architecture and release (under qemu on a PC)
 set -euo pipefail
 # Command substitutions ($(build_deb ...)) stop at a failure too.
 shopt -s inherit_errexit
@@ -29,11 +35,23 @@ APP_PACKAGES=(
 )
 # What the tests add: an X server to look at, real peers, network namespaces, and a
 # screen reader's view of the window (a D-Bus session, AT-SPI and its Python binding).
-TEST_PACKAGES=(xvfb xauth xdotool imagemagick netcat-openbsd iproute2 procps
+TEST_PACKAGES=(xvfb xauth xdotool x11-xserver-utils imagemagick netcat-openbsd iproute2 procps
   dbus at-spi2-core python3-pyatspi weston desktop-file-utils tmux
   avahi-daemon python3-zeroconf)
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
+
+# The Debian release this machine runs (Raspberry Pi OS names the same).
+this_suite() { (. /etc/os-release && echo "${VERSION_CODENAME:-}"); }
+
+# What a package for SUITE carries in its version, as Debian's own updates do (+deb13).
+suite_tag() {
+  case "$1" in
+    trixie) echo deb13 ;;
+    bookworm) echo deb12 ;;
+    *) return 1 ;;
+  esac
+}
 
 install_missing() {
   local missing=() p
@@ -63,15 +81,29 @@ install_missing() {
   return "$status"
 }
 
+# Whether version $1 is $2 or newer.
+version_at_least() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]; }
+
+# A Rust as new as Cargo.toml's rust-version: Debian's own (1.63 on Debian 12, 1.85 on
+# Debian 13) is older, so rustup's stable toolchain is installed in ~/.cargo when the
+# cargo found is older (or there is none).
 ensure_rust() {
   [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
-  if ! command -v cargo >/dev/null; then
-    # Debian's own rustc (1.63) is too old for cxx-qt 0.10: use rustup's stable toolchain.
-    say "installing Rust with rustup"
+  local need have
+  need=$(sed -n 's/^rust-version *= *"\(.*\)"/\1/p' Cargo.toml)
+  have=$(cargo --version 2>/dev/null | cut -d' ' -f2 || true)
+  if [ -n "$have" ] && version_at_least "${have%%-*}" "$need"; then
+    return 0
+  fi
+  say "tcp-chat needs Rust $need or newer (found: ${have:-none}): installing Rust's stable toolchain with rustup"
+  if command -v rustup >/dev/null; then
+    rustup toolchain install stable --profile minimal -c rustfmt,clippy
+    rustup default stable
+  else
     install_missing curl ca-certificates
     curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c rustfmt,clippy
-    . "$HOME/.cargo/env"
   fi
+  . "$HOME/.cargo/env"
 }
 
 # The Debian architecture, Rust target and GNU tool prefix of each package.
@@ -225,33 +257,82 @@ qemu_name() {
   case "$1" in arm64) echo aarch64 ;; armhf) echo arm ;; *) echo x86_64 ;; esac
 }
 
-# Builds the release binary for ARCH (cross-building on another machine), packs it, and
-# prints the package's path.
+# Builds the release binary for ARCH and SUITE (cross-building on another machine; in a
+# root of SUITE when this machine runs another release), packs it, and prints the
+# package's path. The version says the release: 0.1.0-1+deb13 is for Debian 13.
 build_deb() {
-  local arch=$1
+  local arch=$1 suite=${2:-$(this_suite)} tag
+  tag=$(suite_tag "$suite")
+  if [ "$suite" != "$(this_suite)" ]; then
+    in_suite_root "$suite" deb "$arch" "$suite"
+    return
+  fi
   prepare_build "$arch"
   command -v cargo-deb >/dev/null || cargo install --locked cargo-deb@3.8.0
   cargo_for "$arch" build --release
-  cargo_for "$arch" deb --no-build --output "${CARGO_TARGET_DIR:-target}/debian" | tail -n 1
+  cargo_for "$arch" deb --no-build --deb-revision "1+$tag" \
+    --output "${CARGO_TARGET_DIR:-target}/debian" | tail -n 1
 }
 
-# A fresh Debian 12 root of ARCH, nothing added (debootstrap's minbase, kept as a tarball
-# in /var/tmp so that it is made once a machine), run through qemu; prints its path.
+# Runs `./dev.sh ARGS...` in a root of SUITE of this machine's architecture, as on a
+# machine of that release: its compilers, its Qt (and the multiarch Qt of the Pi's
+# architectures, all of one release), its dpkg-shlibdeps for the Depends. The root is
+# made once a machine; the project, Rust (rustup's toolchain, cargo's caches) and a
+# target folder of that release's own are lent to it, in a mount namespace of its own
+# that ends with the command. A path the command prints in its target folder is printed
+# as this machine sees it.
+in_suite_root() {
+  local suite=$1 root="$ROOTS/$suite-build" target cargo_home rustup_home
+  shift
+  if [ ! -f "$root/.tcp-chat-suite-root" ]; then
+    local fresh
+    fresh=$(fresh_root "$(dpkg --print-architecture)" "$suite")
+    "${SUDO[@]}" rm -rf "$root"
+    "${SUDO[@]}" mv "$fresh" "$root"
+    "${SUDO[@]}" touch "$root/.tcp-chat-suite-root"
+  fi
+  ensure_rust
+  target="$(realpath -m "${CARGO_TARGET_DIR:-target}")/suite-$suite"
+  cargo_home=$(realpath "${CARGO_HOME:-$HOME/.cargo}")
+  rustup_home=$(realpath "${RUSTUP_HOME:-$HOME/.rustup}")
+  mkdir -p "$target"
+  "${SUDO[@]}" mkdir -p "$root/src" "$root/target" "$root/root/.cargo" "$root/root/.rustup"
+  "${SUDO[@]}" cp /etc/resolv.conf "$root/etc/resolv.conf"
+  say "in a Debian $suite root: ./dev.sh $*"
+  "${SUDO[@]}" unshare --mount --propagation private sh -ec '
+    root=$1 src=$2 target=$3 cargo_home=$4 rustup_home=$5
+    shift 5
+    mount -t proc proc "$root/proc"
+    mount --rbind /dev "$root/dev"
+    mount --bind "$src" "$root/src"
+    mount --bind "$target" "$root/target"
+    mount --bind "$cargo_home" "$root/root/.cargo"
+    mount --bind "$rustup_home" "$root/root/.rustup"
+    exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI="${CI:-}" \
+      PATH=/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+      CARGO_TARGET_DIR=/target bash -c "cd /src && exec ./dev.sh \"\$@\"" dev.sh "$@"
+  ' in-suite-root "$root" "$PWD" "$target" "$cargo_home" "$rustup_home" "$@" |
+    sed -u "s#^/target/#$target/#"
+}
+
+# A fresh Debian root of ARCH and SUITE (this machine's release by default), nothing
+# added (debootstrap's minbase, kept as a tarball in /var/tmp so that it is made once a
+# machine), run through qemu; prints its path.
 fresh_root() {
-  local arch=$1 qemu
+  local arch=$1 suite=${2:-$(this_suite)} qemu
   qemu=$(qemu_name "$arch")
   install_missing debootstrap qemu-user-static binfmt-support
   if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
     "${SUDO[@]}" mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
   fi
   [ "$arch" = "$(dpkg --print-architecture)" ] || "${SUDO[@]}" update-binfmts --enable "qemu-$qemu" >&2 || true
-  local cache="$ROOTS/bookworm-$arch.tar" root="$ROOTS/$arch"
+  local cache="$ROOTS/$suite-$arch.tar" root="$ROOTS/$suite-$arch"
   "${SUDO[@]}" mkdir -p "$ROOTS"
   if [ ! -f "$cache" ]; then
-    say "making a Debian 12 $arch root with debootstrap (once a machine)"
-    local made="$ROOTS/debootstrap-$arch"
+    say "making a Debian $suite $arch root with debootstrap (once a machine)"
+    local made="$ROOTS/debootstrap-$suite-$arch"
     "${SUDO[@]}" rm -rf "$made"
-    "${SUDO[@]}" debootstrap --arch="$arch" --variant=minbase bookworm "$made" http://deb.debian.org/debian >&2
+    "${SUDO[@]}" debootstrap --arch="$arch" --variant=minbase "$suite" "$made" http://deb.debian.org/debian >&2
     "${SUDO[@]}" tar -C "$made" -cf "$cache.part" .
     "${SUDO[@]}" mv "$cache.part" "$cache"
     "${SUDO[@]}" rm -rf "$made"
@@ -264,21 +345,48 @@ fresh_root() {
   echo "$root"
 }
 
-# The package for ARCH installed in a fresh root of ARCH and paired with this machine's
-# tcp-chat (tests/emulated.rs).
+# The package for ARCH and SUITE installed in a fresh root of that architecture and
+# release, and paired with this machine's tcp-chat (tests/emulated.rs).
 emulated_test() {
-  local arch=$1 deb root
-  deb=$(build_deb "$arch")
-  root=$(fresh_root "$arch")
+  local arch=$1 suite=$2 deb root
+  deb=$(build_deb "$arch" "$suite")
+  root=$(fresh_root "$arch" "$suite")
   TCP_CHAT_EMULATED_DEB="$(realpath "$deb")" TCP_CHAT_EMULATED_ROOT="$root" \
     cargo test --test emulated -- --nocapture
+}
+
+# The engine's own tests built for ARCH against SUITE (in a root of SUITE when this
+# machine runs another release), run under qemu on a PC.
+engine_tests() {
+  local arch=$1 suite=${2:-$(this_suite)}
+  if [ "$suite" != "$(this_suite)" ]; then
+    in_suite_root "$suite" engine "$arch" "$suite"
+    return
+  fi
+  prepare_build "$arch"
+  cargo_for "$arch" test --release --lib --test engine
+}
+
+# The release of the Pi packages made and proven when none is named.
+DEFAULT_SUITE=trixie
+
+suite_arg() {
+  suite_tag "$1" >/dev/null || { echo "dev.sh: no such release: $1 (trixie or bookworm)" >&2; exit 2; }
+  echo "$1"
 }
 
 case "${1:-}" in
   deb)
     arch="${2:-$(dpkg --print-architecture)}"
-    deb_target "$arch" >/dev/null || { echo "usage: ./dev.sh deb [amd64|arm64|armhf]" >&2; exit 2; }
-    build_deb "$arch"
+    deb_target "$arch" >/dev/null || { echo "usage: ./dev.sh deb [amd64|arm64|armhf] [trixie|bookworm]" >&2; exit 2; }
+    suite=$(suite_arg "${3:-$DEFAULT_SUITE}")
+    build_deb "$arch" "$suite"
+    ;;
+  engine)
+    arch="${2:-$(dpkg --print-architecture)}"
+    deb_target "$arch" >/dev/null || { echo "usage: ./dev.sh engine [amd64|arm64|armhf] [trixie|bookworm]" >&2; exit 2; }
+    suite=$(suite_arg "${3:-$(this_suite)}")
+    engine_tests "$arch" "$suite"
     ;;
   run)
     shift
@@ -296,17 +404,19 @@ case "${1:-}" in
     unset LANGUAGE LC_ALL LC_MESSAGES
     cargo fmt --check
     cargo clippy --all-targets -- -D warnings
-    # The Raspberry Pi package, for tests/emulated.rs: installed in a fresh root of the
-    # Pi's architecture and paired with this machine's tcp-chat (under qemu on a PC; on
-    # a Pi, its own architecture, natively).
+    # The Raspberry Pi package for today's Raspberry Pi OS (Debian 13), for
+    # tests/emulated.rs: installed in a fresh root of the Pi's architecture and release,
+    # and paired with this machine's tcp-chat (under qemu on a PC; on a Pi, natively).
+    # The bookworm proof is `./dev.sh pi arm64 bookworm`.
     pi_arch=arm64
     case "$(dpkg --print-architecture)" in arm64 | armhf) pi_arch=$(dpkg --print-architecture) ;; esac
-    deb=$(build_deb "$pi_arch")
-    root=$(fresh_root "$pi_arch")
+    deb=$(build_deb "$pi_arch" "$DEFAULT_SUITE")
+    root=$(fresh_root "$pi_arch" "$DEFAULT_SUITE")
     # --no-fail-fast: one failing test binary does not hide the others' failures.
     TCP_CHAT_EMULATED_DEB="$(realpath "$deb")" TCP_CHAT_EMULATED_ROOT="$root" cargo test --no-fail-fast
-    # The engine's own tests, built for the Pi (and run under qemu on a PC).
-    cargo_for "$pi_arch" test --release --lib --test engine
+    # The engine's own tests, built for the Pi against that release (and run under qemu
+    # on a PC).
+    engine_tests "$pi_arch" "$DEFAULT_SUITE"
     ;;
   check)
     install_missing "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
@@ -323,12 +433,15 @@ case "${1:-}" in
       --test terminal --test desktop --test wayland
     ;;
   pi)
-    # ./dev.sh pi armhf: what `test` does for arm64, for a Pi's 32-bit OS.
+    # ./dev.sh pi armhf: what `test` does for arm64, for a Pi's 32-bit OS;
+    # ./dev.sh pi arm64 bookworm: for last year's Raspberry Pi OS.
     arch="${2:-arm64}"
-    deb_target "$arch" >/dev/null || { echo "usage: ./dev.sh pi [arm64|armhf]" >&2; exit 2; }
+    deb_target "$arch" >/dev/null || { echo "usage: ./dev.sh pi [arm64|armhf] [trixie|bookworm]" >&2; exit 2; }
+    suite=$(suite_arg "${3:-$DEFAULT_SUITE}")
     install_missing "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
-    emulated_test "$arch"
-    cargo_for "$arch" test --release --lib --test engine
+    ensure_rust
+    emulated_test "$arch" "$suite"
+    engine_tests "$arch" "$suite"
     ;;
   bench)
     shift
@@ -349,7 +462,7 @@ case "${1:-}" in
     cargo bench --bench soak -- --minutes "${2:-10}"
     ;;
   *)
-    echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test | ./dev.sh check | ./dev.sh bench [--quick] | ./dev.sh soak [MINUTES] | ./dev.sh deb [amd64|arm64|armhf] | ./dev.sh pi [arm64|armhf]" >&2
+    echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test | ./dev.sh check | ./dev.sh bench [--quick] | ./dev.sh soak [MINUTES] | ./dev.sh deb [amd64|arm64|armhf] [trixie|bookworm] | ./dev.sh pi [arm64|armhf] [trixie|bookworm] | ./dev.sh engine [amd64|arm64|armhf] [trixie|bookworm]" >&2
     exit 2
     ;;
 esac

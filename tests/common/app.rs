@@ -200,12 +200,57 @@ impl App {
     /// Types text as a person would, Korean included.
     pub fn type_text(&self, text: &str) {
         self.focus();
-        // xdotool types a character missing from the keymap (Korean) by remapping a
-        // spare key for it; typed quickly, the window may read the key after it was
-        // remapped for the next one, and a character is lost (seen once in a dozen
-        // runs at 20 ms). Such text goes slower.
-        let delay = if text.is_ascii() { "20" } else { "100" };
-        self.xdotool(&["type", "--delay", delay, text]);
+        self.map_keys(text);
+        self.xdotool(&["type", "--delay", "20", text]);
+    }
+
+    /// Puts each character of `text` that the keymap lacks (Korean) on a free key of its
+    /// own first. Else xdotool remaps one spare key for each such character as it types,
+    /// and a window that reads the keymap anew after a key press reads the next
+    /// character's mapping: a syllable is lost (seen with 100 ms between keys: the Pi's
+    /// Qt 6.8 window under qemu, and the PC's now and then at 20 ms).
+    fn map_keys(&self, text: &str) {
+        let missing: std::collections::BTreeSet<char> =
+            text.chars().filter(|c| !c.is_ascii()).collect();
+        if missing.is_empty() {
+            return;
+        }
+        let keymap = Command::new("xmodmap")
+            .arg("-pke")
+            .env("DISPLAY", &self.display)
+            .output()
+            .expect("xmodmap (x11-xserver-utils)");
+        assert!(keymap.status.success(), "xmodmap -pke failed");
+        // Keys with no symbol (`keycode 200 =`) or a media key's (`XF86AudioMute`), which
+        // no test types.
+        let free: Vec<String> = String::from_utf8_lossy(&keymap.stdout)
+            .lines()
+            .filter_map(|line| {
+                let (key, symbols) = line.split_once('=')?;
+                let code = key.strip_prefix("keycode")?.trim();
+                let first = symbols.split_whitespace().next();
+                first
+                    .is_none_or(|symbol| symbol.starts_with("XF86"))
+                    .then(|| code.to_string())
+            })
+            .collect();
+        assert!(
+            free.len() >= missing.len(),
+            "{} free keys for {} characters",
+            free.len(),
+            missing.len()
+        );
+        let mut args = Vec::new();
+        for (c, code) in missing.iter().zip(&free) {
+            args.push("-e".to_string());
+            args.push(format!("keycode {code} = U{:04X}", u32::from(*c)));
+        }
+        let status = Command::new("xmodmap")
+            .args(&args)
+            .env("DISPLAY", &self.display)
+            .status()
+            .expect("xmodmap (x11-xserver-utils)");
+        assert!(status.success(), "xmodmap {args:?} failed");
     }
 
     /// Waits until the check box a screen reader calls `name` reads as `checked`.
