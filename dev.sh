@@ -16,6 +16,8 @@
 #                            machine; the engine's tests too
 #   ./dev.sh engine [amd64|arm64|armhf] [trixie|bookworm]  the engine's tests built for
 #                            that architecture and release (under qemu on a PC)
+#   ./dev.sh fresh [trixie|bookworm]  `run --version` and `test` as on a new machine of
+#                            that release: a fresh root holding only the project's files
 set -euo pipefail
 # Command substitutions ($(build_deb ...)) stop at a failure too.
 shopt -s inherit_errexit
@@ -100,8 +102,19 @@ ensure_rust() {
     rustup toolchain install stable --profile minimal -c rustfmt,clippy
     rustup default stable
   else
+    # rustup-init itself, checked against its published SHA-256 (the file the script at
+    # sh.rustup.rs fetches, from the server that also serves the toolchains).
     install_missing curl ca-certificates
-    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c rustfmt,clippy
+    local triple init url
+    triple="$(uname -m)-unknown-linux-gnu"
+    [ "$(dpkg --print-architecture)" != armhf ] || triple=armv7-unknown-linux-gnueabihf
+    url="https://static.rust-lang.org/rustup/dist/$triple/rustup-init"
+    init=$(mktemp -d)/rustup-init
+    curl --proto '=https' --tlsv1.2 -sSf -o "$init" "$url"
+    echo "$(curl --proto '=https' --tlsv1.2 -sSf "$url.sha256" | cut -d' ' -f1)  $init" | sha256sum -c --quiet
+    chmod +x "$init"
+    "$init" -y --profile minimal -c rustfmt,clippy
+    rm -r "$(dirname "$init")"
   fi
   . "$HOME/.cargo/env"
 }
@@ -367,6 +380,37 @@ engine_tests() {
   cargo_for "$arch" test --release --lib --test engine
 }
 
+# README's two commands as a new user runs them, on a fresh machine of SUITE: a fresh root
+# of that release (debootstrap's minbase, this machine's architecture) holding the
+# project's files and nothing else, where `./dev.sh run --version` and then `./dev.sh test`
+# install what they need, download Rust and the crates, and build from nothing. Prints
+# how long each took.
+fresh_machine() {
+  local suite=$1 root
+  root=$(fresh_root "$(dpkg --print-architecture)" "$suite")
+  "${SUDO[@]}" mkdir -p "$root/root/tcp-chat"
+  # The project's files as they are in this work tree, without what git ignores.
+  git ls-files -z | tar --null -T - -cf - | "${SUDO[@]}" tar -x -C "$root/root/tcp-chat"
+  say "in a fresh Debian $suite root ($root): ./dev.sh run --version, then ./dev.sh test"
+  "${SUDO[@]}" unshare --mount --propagation private sh -ec '
+    root=$1
+    mount -t proc proc "$root/proc"
+    mount -t sysfs sysfs "$root/sys"
+    mount --rbind /dev "$root/dev"
+    mount -t tmpfs tmpfs "$root/tmp"
+    mount -t tmpfs tmpfs "$root/run"
+    exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI="${CI:-}" \
+      PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin bash -ec "
+        cd /root/tcp-chat
+        start=\$(date +%s)
+        ./dev.sh run --version
+        built=\$(date +%s)
+        ./dev.sh test
+        done=\$(date +%s)
+        echo \"dev.sh: on a fresh Debian $2: ./dev.sh run --version took \$((built - start)) s, ./dev.sh test \$((done - built)) s\""
+  ' fresh-machine "$root" "$suite"
+}
+
 # The release of the Pi packages made and proven when none is named.
 DEFAULT_SUITE=trixie
 
@@ -432,6 +476,9 @@ case "${1:-}" in
       --test window --test translations --test interop --test pipes --test no_display \
       --test terminal --test desktop --test wayland
     ;;
+  fresh)
+    fresh_machine "$(suite_arg "${2:-$DEFAULT_SUITE}")"
+    ;;
   pi)
     # ./dev.sh pi armhf: what `test` does for arm64, for a Pi's 32-bit OS;
     # ./dev.sh pi arm64 bookworm: for last year's Raspberry Pi OS.
@@ -462,7 +509,7 @@ case "${1:-}" in
     cargo bench --bench soak -- --minutes "${2:-10}"
     ;;
   *)
-    echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test | ./dev.sh check | ./dev.sh bench [--quick] | ./dev.sh soak [MINUTES] | ./dev.sh deb [amd64|arm64|armhf] [trixie|bookworm] | ./dev.sh pi [arm64|armhf] [trixie|bookworm] | ./dev.sh engine [amd64|arm64|armhf] [trixie|bookworm]" >&2
+    echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test | ./dev.sh check | ./dev.sh bench [--quick] | ./dev.sh soak [MINUTES] | ./dev.sh deb [amd64|arm64|armhf] [trixie|bookworm] | ./dev.sh pi [arm64|armhf] [trixie|bookworm] | ./dev.sh engine [amd64|arm64|armhf] [trixie|bookworm] | ./dev.sh fresh [trixie|bookworm]" >&2
     exit 2
     ;;
 esac
