@@ -391,6 +391,12 @@ fresh_machine() {
   "${SUDO[@]}" mkdir -p "$root/root/tcp-chat"
   # The project's files as they are in this work tree, without what git ignores.
   git ls-files -z | tar --null -T - -cf - | "${SUDO[@]}" tar -x -C "$root/root/tcp-chat"
+  # This machine's network, as for its resolver (fresh_root): the certificate authorities
+  # it trusts beyond Debian's own (a network that inspects TLS), for curl and cargo there.
+  if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    "${SUDO[@]}" mkdir -p "$root/usr/local/share/ca-certificates"
+    "${SUDO[@]}" cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  fi
   say "in a fresh Debian $suite root ($root): ./dev.sh run --version, then ./dev.sh test"
   "${SUDO[@]}" unshare --mount --propagation private sh -ec '
     root=$1
