@@ -300,7 +300,11 @@ fn deb_field(deb: &Path, field: &str) -> String {
         .arg(field)
         .output()
         .expect("dpkg-deb");
-    assert!(out.status.success(), "dpkg-deb -f {} {field}", deb.display());
+    assert!(
+        out.status.success(),
+        "dpkg-deb -f {} {field}",
+        deb.display()
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -326,7 +330,10 @@ fn a_package_on_the_other_debian_release_works_or_is_refused_whole() {
     } else if version.ends_with("+deb13") {
         13
     } else {
-        panic!("{} says no Debian release in its version {version}", deb.display())
+        panic!(
+            "{} says no Debian release in its version {version}",
+            deb.display()
+        )
     };
     let os_release = std::fs::read_to_string(root.0.join("etc/os-release")).unwrap();
     let root_release: u32 = os_release
@@ -334,7 +341,10 @@ fn a_package_on_the_other_debian_release_works_or_is_refused_whole() {
         .find_map(|l| l.strip_prefix("VERSION_ID="))
         .and_then(|v| v.trim_matches('"').parse().ok())
         .expect("the root's VERSION_ID");
-    assert_ne!(made_for, root_release, "this test is for the other release's root");
+    assert_ne!(
+        made_for, root_release,
+        "this test is for the other release's root"
+    );
     let works = made_for == 12 && root_release == 13 && (arch == "arm64" || arch == "amd64");
 
     let copied = root.0.join("tmp").join(deb.file_name().unwrap());
@@ -358,10 +368,19 @@ fn a_package_on_the_other_debian_release_works_or_is_refused_whole() {
         install.status
     );
     // What sees tcp-chat installed below sees apt installed here.
-    assert_eq!(dpkg_status(&root, "apt").as_deref(), Some("install ok installed"));
+    assert_eq!(
+        dpkg_status(&root, "apt").as_deref(),
+        Some("install ok installed")
+    );
     if works {
-        assert!(install.status.success(), "apt refused a package that works here:\n{said}");
-        assert_eq!(dpkg_status(&root, "tcp-chat").as_deref(), Some("install ok installed"));
+        assert!(
+            install.status.success(),
+            "apt refused a package that works here:\n{said}"
+        );
+        assert_eq!(
+            dpkg_status(&root, "tcp-chat").as_deref(),
+            Some("install ok installed")
+        );
         assert_eq!(
             offscreen_answer(&root),
             Ok("Server OK\n".to_string()),
@@ -369,10 +388,23 @@ fn a_package_on_the_other_debian_release_works_or_is_refused_whole() {
         );
         println!("crossed: its window, offscreen, answered Server OK");
     } else {
-        assert!(!install.status.success(), "apt installed a package that cannot work here");
-        assert!(said.contains("libqt6core6"), "apt's refusal names no Qt library:\n{said}");
-        assert_eq!(dpkg_status(&root, "tcp-chat"), None, "apt left tcp-chat half-installed");
+        assert!(
+            !install.status.success(),
+            "apt installed a package that cannot work here"
+        );
+        assert!(
+            said.contains("libqt6core6"),
+            "apt's refusal names no Qt library:\n{said}"
+        );
+        assert_eq!(
+            dpkg_status(&root, "tcp-chat"),
+            None,
+            "apt left tcp-chat half-installed"
+        );
         assert!(root.0.join("usr/bin/apt").exists());
-        assert!(!root.0.join("usr/bin/tcp-chat").exists(), "the refused package's program is there");
+        assert!(
+            !root.0.join("usr/bin/tcp-chat").exists(),
+            "the refused package's program is there"
+        );
     }
 }
