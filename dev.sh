@@ -5,7 +5,7 @@
 #   ./dev.sh test            install what is missing, check formatting and lints, run every test
 #   ./dev.sh check           the quick check for everyday work: formatting, lints and every
 #                            test that needs no root, no network namespace and no Pi root
-#   ./dev.sh bench [--quick] the performance table (README, "Performance")
+#   ./dev.sh bench [--quick] the performance table (docs/performance.md)
 #   ./dev.sh soak [MINUTES]  two chats paired for a long time (default 10 minutes)
 #   ./dev.sh deb [amd64|arm64|armhf] [trixie|bookworm]  a Debian package (Raspberry Pi
 #                            OS: arm64 or armhf) for that Debian release (trixie: 13,
@@ -16,6 +16,8 @@
 #                            machine; the engine's tests too
 #   ./dev.sh engine [amd64|arm64|armhf] [trixie|bookworm]  the engine's tests built for
 #                            that architecture and release (under qemu on a PC)
+#   ./dev.sh crossed [amd64|arm64|armhf]  each release's package in a fresh root of the
+#                            other release: it works there, or apt refuses it whole
 #   ./dev.sh fresh [trixie|bookworm]  `run --version` and `test` as on a new machine of
 #                            that release: a fresh root holding only the project's files
 set -euo pipefail
@@ -23,7 +25,7 @@ set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")"
 
-# What building and running the window needs (README, "How it is built").
+# What building and running the window needs (docs/architecture.md).
 # Save log's dialog needs Qt.labs.folderlistmodel: without it, opening the dialog crashes.
 APP_PACKAGES=(
   g++ libgl-dev lld pkg-config
@@ -368,6 +370,22 @@ emulated_test() {
     cargo test --test emulated -- --nocapture
 }
 
+# Each release's package for ARCH in a fresh root of the other release, as a teacher who
+# copied the wrong file would install it: it works there or apt refuses it whole
+# (tests/emulated.rs says which, as docs/raspberry-pi.md does).
+crossed_test() {
+  local arch=$1 made other deb root
+  for made in bookworm trixie; do
+    other=trixie
+    [ "$made" = bookworm ] || other=bookworm
+    deb=$(build_deb "$arch" "$made")
+    root=$(fresh_root "$arch" "$other")
+    TCP_CHAT_CROSSED_DEB="$(realpath "$deb")" TCP_CHAT_CROSSED_ROOT="$root" \
+      cargo test --test emulated -- --ignored --exact --nocapture \
+      a_package_on_the_other_debian_release_works_or_is_refused_whole
+  done
+}
+
 # The engine's own tests built for ARCH against SUITE (in a root of SUITE when this
 # machine runs another release), run under qemu on a PC.
 engine_tests() {
@@ -482,6 +500,13 @@ case "${1:-}" in
       --test window --test translations --test interop --test pipes --test no_display \
       --test terminal --test desktop --test wayland
     ;;
+  crossed)
+    arch="${2:-arm64}"
+    deb_target "$arch" >/dev/null || { echo "usage: ./dev.sh crossed [amd64|arm64|armhf]" >&2; exit 2; }
+    install_missing "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    ensure_rust
+    crossed_test "$arch"
+    ;;
   fresh)
     fresh_machine "$(suite_arg "${2:-$DEFAULT_SUITE}")"
     ;;
@@ -515,7 +540,7 @@ case "${1:-}" in
     cargo bench --bench soak -- --minutes "${2:-10}"
     ;;
   *)
-    echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test | ./dev.sh check | ./dev.sh bench [--quick] | ./dev.sh soak [MINUTES] | ./dev.sh deb [amd64|arm64|armhf] [trixie|bookworm] | ./dev.sh pi [arm64|armhf] [trixie|bookworm] | ./dev.sh engine [amd64|arm64|armhf] [trixie|bookworm] | ./dev.sh fresh [trixie|bookworm]" >&2
+    echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test | ./dev.sh check | ./dev.sh bench [--quick] | ./dev.sh soak [MINUTES] | ./dev.sh deb [amd64|arm64|armhf] [trixie|bookworm] | ./dev.sh pi [arm64|armhf] [trixie|bookworm] | ./dev.sh engine [amd64|arm64|armhf] [trixie|bookworm] | ./dev.sh crossed [amd64|arm64|armhf] | ./dev.sh fresh [trixie|bookworm]" >&2
     exit 2
     ;;
 esac

@@ -315,8 +315,8 @@ fn the_log_keeps_at_most_4_mib_of_text(app: &QCoreApplication) {
     assert_eq!(first + kept.len(), LINES, "the newest lines, none missing");
 }
 
-/// The longest the Qt thread may be busy with one thing (README: "Nothing blocks the Qt
-/// thread"; the benchmark's stall rows use the same bound).
+/// The longest the Qt thread may be busy with one thing (docs/architecture.md: "Nothing on the
+/// Qt thread waits"; the benchmark's stall rows use the same bound).
 const STALL_LIMIT: Duration = Duration::from_millis(50);
 
 /// A FIFO called `name` (a "disk" whose reader the test controls) in a new folder;

@@ -103,17 +103,17 @@ fn the_desktop_entry_is_valid() {
     );
 }
 
-/// README's "How it is built" names every file of `src/` (by its name under its folder's
-/// line), so that its map of the code is never missing a file that exists.
+/// docs/architecture.md's map names every file of `src/` (by its name under its folder's
+/// line), so that the map of the code is never missing a file that exists.
 #[test]
-fn readme_names_every_source_file() {
+fn the_architecture_page_names_every_source_file() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let map = readme
-        .split("## How it is built")
+    let page = std::fs::read_to_string(root.join("docs/architecture.md")).unwrap();
+    let map = page
+        .split("## The files")
         .nth(1)
         .and_then(|rest| rest.split("```").nth(1))
-        .expect("README's \"How it is built\" opens with a map of the files");
+        .expect("docs/architecture.md's \"The files\" opens with a map of the files");
     let mut files = Vec::new();
     let mut folders = vec![root.join("src")];
     while let Some(folder) = folders.pop() {
@@ -152,6 +152,39 @@ fn readme_names_every_source_file() {
         .collect();
     assert!(
         missing.is_empty(),
-        "README's map of the code lacks {missing:?}"
+        "docs/architecture.md's map of the code lacks {missing:?}"
     );
+}
+
+/// Every link from README and docs/ to another file of the project leads to a file that
+/// exists, so that a page moved or renamed leaves no reader at a dead end.
+#[test]
+fn links_between_the_pages_lead_to_files_that_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages = vec![root.join("README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            pages.push(path);
+        }
+    }
+    let mut links = 0;
+    let mut dead = Vec::new();
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        // A Markdown link or image: ](target), the target up to `)` or `#`.
+        for part in text.split("](").skip(1) {
+            let target = part.split([')', '#']).next().unwrap();
+            if target.is_empty() || target.contains("://") {
+                continue;
+            }
+            links += 1;
+            if !page.parent().unwrap().join(target).exists() {
+                dead.push(format!("{} -> {target}", page.display()));
+            }
+        }
+    }
+    // The pages do link to each other and to the screenshots: the walk sees them.
+    assert!(links >= 8, "only {links} links found in {pages:?}");
+    assert!(dead.is_empty(), "links to nothing: {dead:?}");
 }

@@ -308,7 +308,7 @@ fn deb_field(deb: &Path, field: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// README, "On a Raspberry Pi": the Debian 12 packages for arm64 and amd64 work on
+/// docs/raspberry-pi.md: the Debian 12 packages for arm64 and amd64 work on
 /// Debian 13 (its 64-bit-time Qt packages provide the old names there); every other mix
 /// (a Debian 13 package on Debian 12, the Debian 12 armhf package on Debian 13) is refused
 /// by apt with its own message naming the missing Qt, and leaves nothing unpacked.

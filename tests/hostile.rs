@@ -1,7 +1,7 @@
 //! Hostile peers against the real binary: whatever they send, however many at once, with
 //! or without a transcript on a slow disk, the window's peak resident memory stays within
 //! idle + 100 MB and every line they sent is kept whole and in order in the transcript.
-//! (README, "Memory"; the benchmark has the same attacks on the release build.)
+//! (docs/architecture.md, "Memory"; the benchmark has the same attacks on the release build.)
 
 mod common;
 
