@@ -418,8 +418,11 @@ fresh_machine() {
   say "in a fresh Debian $suite root ($root): ./dev.sh run --version, then ./dev.sh test"
   "${SUDO[@]}" unshare --mount --propagation private sh -ec '
     root=$1
+    # The root is a mount of its own (`ip netns exec` remounts / as a slave), with the
+    # machine'"'"'s /sys under it, cgroups included (tests limit a process'"'"'s threads).
+    mount --bind "$root" "$root"
     mount -t proc proc "$root/proc"
-    mount -t sysfs sysfs "$root/sys"
+    mount --rbind /sys "$root/sys"
     mount --rbind /dev "$root/dev"
     mount -t tmpfs tmpfs "$root/tmp"
     mount -t tmpfs tmpfs "$root/run"

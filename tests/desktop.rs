@@ -382,7 +382,8 @@ fn save_log_writes_the_log_to_the_file_named_in_its_dialog() {
     app.wait_for_control("Save the log");
     app.click_field_in("Save the log");
     app.type_text("saved-log.txt");
-    // Qt 6.4's dialog takes the name on Enter, and only then enables its button.
+    // Qt 6.4's dialog takes the name on Enter, and only then enables its button (Qt
+    // 6.8's enables it as the name is typed, and shows the dialog in a window of its own).
     app.key("Return");
     app.screenshot("save-dialog.png");
     app.click_first_named(&["Save", "Open"]);

@@ -186,7 +186,30 @@ impl App {
     }
 
     pub fn focus(&self) {
-        self.xdotool(&["windowfocus", "--sync", &self.window]);
+        self.xdotool(&["windowfocus", "--sync", &self.keyboard_window()]);
+    }
+
+    /// Where a window manager would send the keyboard: the window, or a dialog it shows
+    /// in a window of its own (Qt 6.8's Save log), which is then its process's newest
+    /// visible window with a title; X without a window manager sends keys only where it
+    /// is told.
+    fn keyboard_window(&self) -> String {
+        let pid = self.child.id().to_string();
+        let Some(windows) =
+            xdotool_output(&self.display, &["search", "--onlyvisible", "--pid", &pid])
+        else {
+            return self.window.clone();
+        };
+        windows
+            .lines()
+            .rev()
+            .find(|w| {
+                *w == self.window
+                    || xdotool_output(&self.display, &["getwindowname", w])
+                        .is_some_and(|name| !name.trim().is_empty())
+            })
+            .unwrap_or(&self.window)
+            .to_string()
     }
 
     /// Presses keys, one after another (xdotool names: `Tab Tab space`, `ctrl+a`, `Escape`).
@@ -467,10 +490,23 @@ impl App {
         }
     }
 
+    /// The window as a person sees it: the screen where it is, with whatever shows over
+    /// it (a dialog in a window of its own).
     pub fn screenshot(&self, name: &str) -> PathBuf {
         let path = screenshot_dir().join(name);
+        let out = xdotool_output(&self.display, &["getwindowgeometry", &self.window])
+            .expect("xdotool getwindowgeometry");
+        let field = |name: &str| {
+            out.lines()
+                .find_map(|l| l.trim().strip_prefix(name))
+                .and_then(|v| v.split_whitespace().next())
+                .map(str::to_string)
+                .unwrap_or_else(|| panic!("no {name} in {out}"))
+        };
+        let (position, size) = (field("Position: "), field("Geometry: "));
+        let (x, y) = position.split_once(',').expect("a position");
         let status = Command::new("import")
-            .args(["-window", &self.window])
+            .args(["-window", "root", "-crop", &format!("{size}+{x}+{y}")])
             .arg(&path)
             .env("DISPLAY", &self.display)
             .status()
