@@ -352,7 +352,8 @@ fn a_package_on_the_other_debian_release_works_or_is_refused_whole() {
     root.run(&["apt-get", "update", "-qq"]);
     let install = Command::new("chroot")
         .arg(&root.0)
-        .args(["apt-get", "install", "-y", "-qq", "--no-install-recommends"])
+        // -q, not -qq: apt's refusal lists the dependencies it cannot meet.
+        .args(["apt-get", "install", "-y", "-q", "--no-install-recommends"])
         .arg(root.inside(&copied))
         .env("DEBIAN_FRONTEND", "noninteractive")
         .output()
@@ -362,10 +363,13 @@ fn a_package_on_the_other_debian_release_works_or_is_refused_whole() {
         String::from_utf8_lossy(&install.stdout),
         String::from_utf8_lossy(&install.stderr)
     );
+    // What apt said last: its refusal, or the end of its install.
+    let last: Vec<&str> = said.lines().rev().take(25).collect();
     println!(
-        "crossed: the Debian {made_for} {arch} package on Debian {root_release}: apt {} ({}):\n{said}",
+        "crossed: the Debian {made_for} {arch} package on Debian {root_release}: apt {} ({}), ending:\n{}",
         if install.status.success() { "installed it" } else { "refused it" },
-        install.status
+        install.status,
+        last.into_iter().rev().collect::<Vec<_>>().join("\n")
     );
     // What sees tcp-chat installed below sees apt installed here.
     assert_eq!(
