@@ -554,12 +554,18 @@ impl App {
     }
 
     fn xdotool(&self, args: &[&str]) {
-        let status = Command::new("xdotool")
-            .args(args)
-            .env("DISPLAY", &self.display)
-            .status()
-            .expect("xdotool");
-        assert!(status.success(), "xdotool {args:?} failed");
+        let out = super::output_within(
+            &format!("xdotool {args:?}"),
+            Command::new("xdotool")
+                .args(args)
+                .env("DISPLAY", &self.display),
+            DEADLINE,
+        );
+        assert!(
+            out.status.success(),
+            "xdotool {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
@@ -604,11 +610,11 @@ pub fn read_screen(pid: u32, env: &[(&'static str, String)], args: &[&str]) -> O
 }
 
 fn xdotool_output(display: &str, args: &[&str]) -> Option<String> {
-    let out = Command::new("xdotool")
-        .args(args)
-        .env("DISPLAY", display)
-        .output()
-        .ok()?;
+    let out = super::output_within(
+        &format!("xdotool {args:?}"),
+        Command::new("xdotool").args(args).env("DISPLAY", display),
+        DEADLINE,
+    );
     let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
     (out.status.success() && !text.is_empty()).then_some(text)
 }
