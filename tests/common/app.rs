@@ -494,19 +494,14 @@ impl App {
     /// it (a dialog in a window of its own).
     pub fn screenshot(&self, name: &str) -> PathBuf {
         let path = screenshot_dir().join(name);
-        let out = xdotool_output(&self.display, &["getwindowgeometry", &self.window])
-            .expect("xdotool getwindowgeometry");
-        let field = |name: &str| {
-            out.lines()
-                .find_map(|l| l.trim().strip_prefix(name))
-                .and_then(|v| v.split_whitespace().next())
-                .map(str::to_string)
-                .unwrap_or_else(|| panic!("no {name} in {out}"))
-        };
-        let (position, size) = (field("Position: "), field("Geometry: "));
-        let (x, y) = position.split_once(',').expect("a position");
+        let (x, y, width, height) = self.geometry();
         let status = Command::new("import")
-            .args(["-window", "root", "-crop", &format!("{size}+{x}+{y}")])
+            .args([
+                "-window",
+                "root",
+                "-crop",
+                &format!("{width}x{height}+{x}+{y}"),
+            ])
             .arg(&path)
             .env("DISPLAY", &self.display)
             .status()
@@ -543,14 +538,30 @@ impl App {
 
     /// The window's size, as the X server has it.
     pub fn size(&self) -> (u32, u32) {
+        let (_, _, width, height) = self.geometry();
+        (width, height)
+    }
+
+    /// Where the window is on the screen and its size, as the X server has them.
+    fn geometry(&self) -> (i32, i32, u32, u32) {
         let out = xdotool_output(&self.display, &["getwindowgeometry", &self.window])
             .expect("xdotool getwindowgeometry");
-        let geometry = out
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("Geometry: "))
-            .expect("a geometry");
-        let (w, h) = geometry.split_once('x').unwrap();
-        (w.parse().unwrap(), h.parse().unwrap())
+        let field = |name: &str| {
+            out.lines()
+                .find_map(|l| l.trim().strip_prefix(name))
+                .and_then(|v| v.split_whitespace().next())
+                .unwrap_or_else(|| panic!("no {name} in {out}"))
+                .to_string()
+        };
+        let (position, size) = (field("Position: "), field("Geometry: "));
+        let (x, y) = position.split_once(',').expect("a position");
+        let (w, h) = size.split_once('x').expect("a size");
+        (
+            x.parse().unwrap(),
+            y.parse().unwrap(),
+            w.parse().unwrap(),
+            h.parse().unwrap(),
+        )
     }
 
     fn xdotool(&self, args: &[&str]) {
