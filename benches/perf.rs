@@ -22,6 +22,7 @@ use common::open_window;
 use common::xvfb::Xvfb;
 use tcp_chat::bridge::{new_backend, ChatBackend};
 use tcp_chat::engine::Event;
+use tcp_chat::startup::WindowStart;
 
 struct Sizes {
     round_trips: usize,
@@ -127,7 +128,12 @@ fn main() {
     }
 
     // The real window in this process; its idle memory is taken before any row runs.
-    let (mut app, engine, window) = open_window();
+    let common::Window {
+        mut app,
+        engine,
+        backend,
+        handle: window,
+    } = open_window(WindowStart::default());
     let app = app.as_mut().expect("QGuiApplication");
     let qt = Qt {
         app: &app,
@@ -145,6 +151,7 @@ fn main() {
     eprintln!("bench: pair latency...");
     rows.push(pair_latency(&qt, sizes.pair_messages));
     drop(engine);
+    drop(backend);
     let missed = finish(rows, quick);
     drop(xvfb);
     std::process::exit(i32::from(missed));

@@ -18,6 +18,7 @@ mod common;
 use common::open_window;
 use common::xvfb::Xvfb;
 use tcp_chat::bridge::{new_backend, ChatBackend};
+use tcp_chat::startup::WindowStart;
 
 const RATE_PER_SECOND: u64 = 100;
 const RECONNECT_EVERY: Duration = Duration::from_secs(10);
@@ -45,7 +46,12 @@ fn main() {
     let xvfb = Xvfb::start();
     std::env::set_var("DISPLAY", &xvfb.display);
     // The real window in this process.
-    let (mut app, engine, window) = open_window();
+    let common::Window {
+        mut app,
+        engine,
+        backend,
+        handle: window,
+    } = open_window(WindowStart::default());
     let app = app.as_mut().expect("QGuiApplication");
     let mut other = new_backend();
     let mut b = other.pin_mut();
@@ -172,6 +178,7 @@ fn main() {
         && end_figures.fds <= start_figures.fds;
     println!("soak: {}", if pass { "PASS" } else { "FAIL" });
     drop(engine);
+    drop(backend);
     std::process::exit(i32::from(!pass));
 }
 

@@ -1,5 +1,6 @@
 // The tcp-chat window: binds the controls to ChatBackend and calls its invokables.
-// No logic lives here beyond that.
+// No logic lives here beyond that. Whoever loads it hands it its ChatBackend as `chat`
+// (the program: bridge::load_window; a test: createObject(null, { chat: ... })).
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -16,11 +17,12 @@ ApplicationWindow {
     minimumHeight: 320
     visible: true
 
-    ChatBackend {
-        id: chat
-        objectName: "chat"
-        // Told to end (SIGTERM at logout): close as the close button does.
-        onQuitRequested: window.close()
+    required property ChatBackend chat
+
+    // Told to end (SIGTERM at logout): close as the close button does.
+    Connections {
+        target: window.chat
+        function onQuitRequested() { window.close() }
     }
 
     Component.onCompleted: chat.start()

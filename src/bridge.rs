@@ -1,9 +1,12 @@
 //! The one QObject the window binds to: the Listen/Connect/Send invokables, the state as
 //! properties, and the log as a list model.
 //!
-//! Engine threads never touch this object. They put events in an [`EventQueue`], whose
-//! wake-up queues one call of `drain` on the Qt thread per batch; `drain` turns the
-//! batch into rows in one insert and refreshes the properties from the engine's status.
+//! `main` makes the object, hands it what the window starts with ([`ChatBackend::begin`]:
+//! the [`WindowStart`] and the run's [`Stop`]) and gives it to QML as the window's
+//! required property `chat` ([`load_window`]); QML never reads a global. Engine threads
+//! never touch this object. They put events in the session's queue, whose wake-up queues
+//! one call of `drain` on the Qt thread per batch; `drain` turns the batch into rows in
+//! one insert and refreshes the properties from the engine's status.
 
 #[cxx_qt::bridge]
 pub mod qobject {
@@ -66,10 +69,16 @@ pub mod qobject {
         type ChatBackend = super::ChatBackendRust;
 
         /// Remembers the fields and the window's size for the next start (unless
-        /// `--no-settings`); the auto-reply is remembered as it is set.
+        /// `--no-settings`): written by `main` once the window is gone.
         #[qinvokable]
         #[cxx_name = "saveSettings"]
-        fn save_settings(self: &Self, host: &QString, port: &QString, width: i32, height: i32);
+        fn save_settings(
+            self: Pin<&mut Self>,
+            host: &QString,
+            port: &QString,
+            width: i32,
+            height: i32,
+        );
 
         /// Room mode on or off: each line a peer sends to the listener goes on to every
         /// other peer.
@@ -96,7 +105,8 @@ pub mod qobject {
         #[cxx_name = "setAutoReplyText"]
         fn set_auto_reply_text(self: Pin<&mut Self>, text: &QString, on: bool);
 
-        /// Do what the command line asked for at start (--listen, --connect).
+        /// Do what the command line asked for at start (--listen, --connect). An object
+        /// made in QML, which nobody handed a start, begins here with the defaults.
         #[qinvokable]
         fn start(self: Pin<&mut Self>);
 
@@ -117,7 +127,6 @@ pub mod qobject {
     }
 
     impl cxx_qt::Threading for ChatBackend {}
-    impl cxx_qt::Initialize for ChatBackend {}
 
     extern "RustQt" {
         #[cxx_override]
@@ -157,7 +166,7 @@ pub mod qobject {
         unsafe fn end_remove_rows(self: Pin<&mut ChatBackend>);
     }
 
-    // Lets a Rust test own the real object without a QML engine.
+    // Lets `main` (and a test) make the object and hand it its start.
     #[namespace = "rust::cxxqtlib1"]
     unsafe extern "C++" {
         include!("cxx-qt-lib/common.h");
@@ -167,18 +176,23 @@ pub mod qobject {
     }
 }
 
-use crate::cli;
 use crate::engine::event::{Event, SHOWN_CHARS};
-use crate::engine::sink::{EventQueue, EventSink, DEFAULT_QUEUE_CAPACITY};
-use crate::engine::transcript::Transcript;
+use crate::engine::session::{Session, Wake};
+use crate::engine::stop::Stop;
 use crate::engine::Chat;
 use crate::engine::{clock, hostinfo};
+use crate::settings::Saved;
+use crate::startup::WindowStart;
 use core::pin::Pin;
+use cxx_qt::casting::Upcast;
 use cxx_qt::{CxxQtType, Threading};
 use cxx_qt_lib::{
-    QByteArray, QHash, QHashPair_i32_QByteArray, QModelIndex, QString, QStringList, QUrl, QVariant,
+    QByteArray, QHash, QHashPair_i32_QByteArray, QMap, QMapPair_QString_QVariant, QModelIndex,
+    QObjectMutPtr, QQmlApplicationEngine, QString, QStringList, QUrl, QVariant,
 };
 use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 pub use qobject::ChatBackend;
@@ -259,12 +273,8 @@ pub struct ChatBackendRust {
     initial_height: i32,
     nearby: QStringList,
 
-    /// The engine; created in `initialize`, once the object can be reached from threads.
-    chat: Option<Chat>,
-    /// Where engine threads leave events for `drain`.
-    queue: Option<Arc<EventQueue>>,
-    /// Writes `--transcript`, from the queue.
-    transcript: Option<Transcript>,
+    /// The engine's session: made in `begin`, once the object can be reached from threads.
+    session: Option<Session>,
     /// The newest log lines: at most `max_rows` of them, with at most LOG_TEXT_LIMIT
     /// bytes of text in all.
     rows: VecDeque<Row>,
@@ -283,13 +293,16 @@ pub struct ChatBackendRust {
     passed_over: u64,
     /// Sees every line as it enters the log, for tools that watch the window.
     watcher: Option<LineWatcher>,
-    startup: cli::Startup,
+    /// What the window started with (the defaults until `begin`).
+    start: WindowStart,
+    /// What `saveSettings` asked to write once the window is gone.
+    to_save: Option<(PathBuf, Saved)>,
 }
 
 impl Default for ChatBackendRust {
+    /// Idle until [`ChatBackend::begin`] (or, made in QML, `start`).
     fn default() -> Self {
-        let startup = cli::startup();
-        let auto_reply_on = startup.settings.auto_reply.is_some();
+        let start = WindowStart::default();
         Self {
             listening: false,
             listen_port: 0,
@@ -298,105 +311,137 @@ impl Default for ChatBackendRust {
             peer_count: 0,
             host_name: QString::from(hostinfo::host_name().as_str()),
             addresses: QString::from(hostinfo::local_addresses().join(", ").as_str()),
-            initial_host: QString::from(startup.host.as_str()),
-            initial_port: QString::from(startup.port.as_str()),
-            auto_reply_on,
-            times: startup.timestamps,
-            relay: startup.settings.relay,
-            initial_width: i32::try_from(startup.width).unwrap_or(640),
-            initial_height: i32::try_from(startup.height).unwrap_or(480),
+            initial_host: QString::default(),
+            initial_port: QString::default(),
+            auto_reply_on: false,
+            times: false,
+            relay: false,
+            initial_width: 0,
+            initial_height: 0,
             nearby: QStringList::default(),
-            auto_reply: QString::from(startup.auto_reply_text.as_str()),
-            chat: None,
-            queue: None,
-            transcript: None,
+            auto_reply: QString::default(),
+            session: None,
             rows: VecDeque::new(),
-            max_rows: startup.log_lines.max(1),
+            max_rows: start.log_lines.max(1),
             row_bytes: 0,
             batches: 0,
             total_lines: 0,
             rows_inserted: 0,
             passed_over: 0,
             watcher: None,
-            startup,
+            start,
+            to_save: None,
         }
     }
 }
 
-impl Drop for ChatBackendRust {
-    fn drop(&mut self) {
-        // Let readers waiting for room go, then close every connection and the listener.
-        if let Some(queue) = &self.queue {
-            queue.close();
-        }
-        self.chat.take();
-        // What the transcript has not written yet is written now, unless the disk hangs.
-        if let Some(transcript) = &self.transcript {
-            transcript.finish(std::time::Duration::from_secs(1));
-        }
-    }
+/// Makes the window's object and hands it its start: what `main` does before QML loads.
+pub fn new_window(start: WindowStart, stop: &Stop) -> cxx::UniquePtr<ChatBackend> {
+    let mut backend = qobject::chat_backend_new();
+    backend.pin_mut().begin(start, stop.clone());
+    backend
 }
 
-/// Every ChatBackend made in this process, as a handle that reaches it on its Qt thread.
-/// For tools that run the real window in-process and look at it (the benchmark).
-static CREATED: std::sync::Mutex<Vec<cxx_qt::CxxQtThread<ChatBackend>>> =
-    std::sync::Mutex::new(Vec::new());
-
-/// Handles to every ChatBackend made so far (those destroyed refuse queued calls).
-pub fn created_backends() -> Vec<cxx_qt::CxxQtThread<ChatBackend>> {
-    CREATED.lock().map(|c| c.clone()).unwrap_or_default()
+/// Makes an object with the defaults, begun, for tests that drive it with a Qt event loop.
+pub fn new_backend() -> cxx::UniquePtr<ChatBackend> {
+    new_window(WindowStart::default(), &Stop::new())
 }
 
-impl cxx_qt::Initialize for ChatBackend {
-    fn initialize(mut self: Pin<&mut Self>) {
-        let qt_thread = self.qt_thread();
-        if let Ok(mut created) = CREATED.lock() {
-            created.push(qt_thread.clone());
-        }
-        let nearby_changed = qt_thread.clone();
-        // One refresh waits at a time, however fast announcements come.
-        let refresh_pending = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let wake = move || {
-            // Fails only when the object is gone, and then nobody is left to tell.
-            let _ = qt_thread.queue(|this| this.drain());
-        };
-        let queue = match EventQueue::paced(DEFAULT_QUEUE_CAPACITY, DRAIN_INTERVAL, wake.clone()) {
-            Ok(queue) => queue,
-            // No thread to pace with: wake from the engine's threads directly.
-            Err(_) => Arc::new(EventQueue::new(DEFAULT_QUEUE_CAPACITY, wake)),
-        };
-        let transcript = Transcript::start_or_report(
-            self.startup.transcript.as_deref(),
-            self.startup.transcript_max,
-            &queue,
-        );
-        if let Some(problem) = &self.startup.settings_problem {
-            queue.emit(Event::Error(crate::engine::Error::Settings(
-                problem.clone(),
-            )));
-        }
-        let mut chat = Chat::new(self.startup.settings.clone(), queue.clone());
-        if self.startup.discovery {
-            chat.start_discovery(move || {
-                if !refresh_pending.swap(true, std::sync::atomic::Ordering::AcqRel) {
-                    let pending = refresh_pending.clone();
-                    let _ = nearby_changed.queue(move |this| {
-                        pending.store(false, std::sync::atomic::Ordering::Release);
-                        this.refresh_nearby();
-                    });
-                }
-            });
-        }
-        let mut this = self.as_mut().rust_mut();
-        this.chat = Some(chat);
-        this.queue = Some(queue);
-        this.transcript = transcript;
-    }
+/// Where the window's QML is, in the program's resources.
+pub const MAIN_QML: &str = "qrc:/qt/qml/TcpChat/qml/main.qml";
+
+/// Loads the window (qml/main.qml) into `engine` with `backend` as its `chat`. The
+/// backend must outlive the window: drop the engine first.
+pub fn load_window(engine: Pin<&mut QQmlApplicationEngine>, backend: Pin<&mut ChatBackend>) {
+    let model: Pin<&mut qobject::QAbstractListModel> = backend.upcast_pin();
+    let object: Pin<&mut cxx_qt::QObject> = model.upcast_pin();
+    // SAFETY: the pointer is only read by QML while the window lives, and the caller
+    // keeps the backend alive longer than the engine.
+    let pointer = unsafe { QObjectMutPtr::from_raw(object.get_unchecked_mut()) };
+    let mut properties = QMap::<QMapPair_QString_QVariant>::default();
+    properties.insert(QString::from("chat"), QVariant::from(&pointer));
+    let mut engine = engine;
+    engine.as_mut().set_initial_properties(&properties);
+    engine.load(&QUrl::from(MAIN_QML));
 }
 
 impl ChatBackend {
     fn chat(self: Pin<&mut Self>) -> Option<&mut Chat> {
-        self.rust_mut().get_mut().chat.as_mut()
+        self.rust_mut()
+            .get_mut()
+            .session
+            .as_mut()
+            .map(Session::chat)
+    }
+
+    /// Takes what the window starts with and opens the session: the queue (woken onto
+    /// the Qt thread), the transcript, the chat and discovery. `stop` is the run's: when
+    /// it is requested (SIGTERM), the window closes as by its close button. Once only.
+    pub fn begin(mut self: Pin<&mut Self>, start: WindowStart, stop: Stop) {
+        if self.session.is_some() {
+            return;
+        }
+        let chat = &start.chat;
+        self.as_mut()
+            .set_initial_host(QString::from(chat.host.as_str()));
+        self.as_mut()
+            .set_initial_port(QString::from(chat.port.as_str()));
+        self.as_mut()
+            .set_auto_reply(QString::from(chat.auto_reply_text.as_str()));
+        self.as_mut()
+            .set_auto_reply_on(chat.settings.auto_reply.is_some());
+        self.as_mut().set_times(chat.timestamps);
+        self.as_mut().set_relay(chat.settings.relay);
+        self.as_mut()
+            .set_initial_width(i32::try_from(start.width).unwrap_or(640));
+        self.as_mut()
+            .set_initial_height(i32::try_from(start.height).unwrap_or(480));
+
+        let qt_thread = self.qt_thread();
+        let nearby_changed = qt_thread.clone();
+        // One refresh waits at a time, however fast announcements come.
+        let refresh_pending = Arc::new(AtomicBool::new(false));
+        let drainer = qt_thread.clone();
+        let wake = Wake::Paced {
+            interval: DRAIN_INTERVAL,
+            // Fails only when the object is gone, and then nobody is left to tell.
+            wake: Box::new(move || {
+                let _ = drainer.queue(|this| this.drain());
+            }),
+        };
+        let session = Session::open(
+            &chat.config(),
+            wake,
+            move || {
+                if !refresh_pending.swap(true, Ordering::AcqRel) {
+                    let pending = refresh_pending.clone();
+                    let _ = nearby_changed.queue(move |this| {
+                        pending.store(false, Ordering::Release);
+                        this.refresh_nearby();
+                    });
+                }
+            },
+            &stop,
+        );
+        if let Some(problem) = &start.settings_problem {
+            session.report(Event::Error(crate::engine::Error::Settings(
+                problem.clone(),
+            )));
+        }
+        // Told to end: the window closes as by its close button (settings kept).
+        stop.on_request(move |_| {
+            let _ = qt_thread.queue(|this| this.quit_requested());
+        });
+        let mut this = self.rust_mut();
+        this.max_rows = start.log_lines.max(1);
+        this.start = start;
+        this.session = Some(session);
+    }
+
+    /// What `saveSettings` asked to remember, and where: for `main` to write once the
+    /// window is gone (no file is written on the Qt thread's loop).
+    pub fn settings_to_save(&self) -> Option<(PathBuf, Saved)> {
+        self.to_save.clone()
     }
 
     pub fn toggle_listen(mut self: Pin<&mut Self>, port: &QString) {
@@ -451,10 +496,13 @@ impl ChatBackend {
     }
 
     pub fn start(mut self: Pin<&mut Self>) {
-        let (listen, connect) = (self.startup.listen, self.startup.connect);
+        if self.session.is_none() {
+            self.as_mut().begin(WindowStart::default(), Stop::new());
+        }
+        let (listen, connect) = (self.start.chat.listen, self.start.chat.connect);
         let (host, port) = (self.initial_host.clone(), self.initial_port.clone());
         if listen {
-            let listen_port = QString::from(self.startup.listen_port.as_str());
+            let listen_port = QString::from(self.start.chat.listen_port.as_str());
             self.as_mut().toggle_listen(&listen_port);
         }
         if connect {
@@ -462,8 +510,14 @@ impl ChatBackend {
         }
     }
 
-    pub fn save_settings(&self, host: &QString, port: &QString, width: i32, height: i32) {
-        let Some(path) = &self.startup.settings_file else {
+    pub fn save_settings(
+        self: Pin<&mut Self>,
+        host: &QString,
+        port: &QString,
+        width: i32,
+        height: i32,
+    ) {
+        let Some(path) = self.start.settings_file.clone() else {
             return;
         };
         let shown = crate::settings::Saved {
@@ -474,15 +528,12 @@ impl ChatBackend {
             width: u32::try_from(width).ok(),
             height: u32::try_from(height).ok(),
         };
-        // Written once the event loop has ended: no file call on the Qt thread's loop.
-        crate::settings::keep_for_exit(
-            path.clone(),
-            crate::settings::to_save(&self.startup, shown),
-        );
+        let saved = self.start.to_save(shown);
+        self.rust_mut().to_save = Some((path, saved));
     }
 
     pub fn save_log(&self, file: &QUrl) {
-        let Some(queue) = self.queue.clone() else {
+        let Some(queue) = self.session.as_ref().map(|s| s.queue().clone()) else {
             return;
         };
         let path = file
@@ -536,7 +587,7 @@ impl ChatBackend {
 
     /// Takes what the engine reported since the last call into the log, in one insert.
     fn drain(mut self: Pin<&mut Self>) {
-        let Some(queue) = self.queue.clone() else {
+        let Some(queue) = self.session.as_ref().map(|s| s.queue().clone()) else {
             return;
         };
         self.as_mut().rust_mut().batches += 1;
@@ -676,9 +727,4 @@ impl ChatBackend {
     pub fn row_count(&self, _parent: &QModelIndex) -> i32 {
         self.rows.len() as i32
     }
-}
-
-/// Creates the real object outside QML, for tests that drive it with a Qt event loop.
-pub fn new_backend() -> cxx::UniquePtr<ChatBackend> {
-    qobject::chat_backend_new()
 }

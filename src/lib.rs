@@ -8,6 +8,7 @@
 //! - [`render`]: which Qt Quick scene graph suits this machine.
 //! - [`settings`]: what the window remembers between starts.
 //! - [`signals`]: ending when told to (SIGTERM), the LAN announcement withdrawn first.
+//! - [`startup`]: what a run starts with: the command line and the saved settings.
 //! - [`terminal`]: the same chat in a terminal (`--terminal`), with no window and no Qt.
 
 pub mod bridge;
@@ -18,4 +19,5 @@ pub mod i18n;
 pub mod render;
 pub mod settings;
 pub mod signals;
+pub mod startup;
 pub mod terminal;

@@ -1,37 +1,40 @@
 //! Starts the window (parses the command line, then hands over to Qt), or with
-//! `--terminal` the chat in this terminal, without Qt.
+//! `--terminal` the chat in this terminal, without Qt. What either starts with is made
+//! here and handed over; one [`Stop`] ends the run, whether asked for or signalled.
 
-use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
-use tcp_chat::{cli, tr};
-
-const MAIN_QML: &str = "qrc:/qt/qml/TcpChat/qml/main.qml";
+use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine};
+use tcp_chat::engine::stop::{Cause, Stop};
+use tcp_chat::startup::{Startup, WindowStart};
+use tcp_chat::{bridge, cli, settings, signals, tr};
 
 fn main() -> anyhow::Result<()> {
     tcp_chat::engine::limit_heaps();
     let cli = cli::parse();
+    let stop = Stop::new();
     if cli.terminal {
-        std::process::exit(tcp_chat::terminal::run(cli.into()));
+        signals::watch(stop.clone());
+        let code = tcp_chat::terminal::run(Startup::from(cli), &stop);
+        stop.request(Cause::Asked);
+        std::process::exit(stop.cause().map_or(code, |cause| cause.exit_code(code)));
     }
-    cli::set_startup(tcp_chat::settings::window_startup(cli));
+    let start = WindowStart::from_cli(&cli);
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Some(sentence) = tcp_chat::display::missing_display(&args) {
         eprintln!("{sentence}");
         std::process::exit(2);
     }
     tcp_chat::render::choose_scene_graph();
-    // Told to end: the LAN announcement goes at once, then the window closes as by its
-    // close button (settings and transcript kept), or the process ends 3 s later.
-    tcp_chat::signals::watch(|signal| {
-        for window in tcp_chat::bridge::created_backends() {
-            let _ = window.queue(|this| this.quit_requested());
-        }
-        std::thread::sleep(std::time::Duration::from_secs(3));
-        std::process::exit(128 + signal);
-    });
+    // The window's own part of a stop: what it remembers is written before the process
+    // may end.
+    let window_part = stop.working();
+    signals::watch(stop.clone());
 
     let mut app = QGuiApplication::new();
     let mut engine = QQmlApplicationEngine::new();
-    let (Some(app_ref), Some(mut engine_ref)) = (app.as_mut(), engine.as_mut()) else {
+    let mut backend = bridge::new_window(start, &stop);
+    let (Some(app_ref), Some(mut engine_ref), Some(backend_ref)) =
+        (app.as_mut(), engine.as_mut(), backend.as_mut())
+    else {
         anyhow::bail!(tr!("qt-not-started"));
     };
     engine_ref
@@ -41,11 +44,18 @@ fn main() -> anyhow::Result<()> {
             std::process::exit(1);
         })
         .release();
-    engine_ref.as_mut().load(&QUrl::from(MAIN_QML));
+    bridge::load_window(engine_ref, backend_ref);
     let code = app_ref.exec();
-    // What the window remembers, now that it is gone.
-    tcp_chat::settings::save_kept();
-    // Leave at once: nothing of ours may keep a windowless process alive.
+    // The window is gone: every part stops (the announcement first), the session ends,
+    // and what the window remembers is written.
+    stop.request(Cause::Asked);
     drop(engine);
-    std::process::exit(code)
+    let to_save = backend.settings_to_save();
+    drop(backend);
+    if let Some((path, saved)) = to_save {
+        settings::save_or_say(&path, &saved);
+    }
+    window_part.done();
+    // Leave at once: nothing of ours may keep a windowless process alive.
+    std::process::exit(stop.cause().map_or(code, |cause| cause.exit_code(code)))
 }

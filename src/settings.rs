@@ -28,59 +28,6 @@ pub fn path() -> Option<PathBuf> {
     Some(config.join("tcp-chat").join("tcp-chat.conf"))
 }
 
-/// The window's start: the command line, and for what it leaves unsaid the saved
-/// settings (none with `--no-settings`).
-pub fn window_startup(cli: crate::cli::Cli) -> crate::cli::Startup {
-    let file = if cli.no_settings { None } else { path() };
-    let (saved, problem) = file.as_deref().map(load).unwrap_or_default();
-    let mut startup = cli.startup_with(&saved);
-    startup.settings_file = file;
-    startup.settings_problem = problem;
-    startup
-}
-
-/// What to save when the window closes with these fields: as shown, except a field that
-/// the command line set for this run and the person left as it was, which keeps what was
-/// saved before.
-pub fn to_save(startup: &crate::cli::Startup, shown: Saved) -> Saved {
-    let keep = |given: bool, now: &Option<String>, at_start: &str, before: &Option<String>| {
-        if given && now.as_deref() == Some(at_start) {
-            before.clone()
-        } else {
-            now.clone()
-        }
-    };
-    let auto_reply_at_start = startup.settings.auto_reply.is_some();
-    let auto_reply_unchanged = shown.auto_reply.as_deref() == Some(&startup.auto_reply_text)
-        && shown.auto_reply_on == Some(auto_reply_at_start);
-    let (auto_reply, auto_reply_on) = if startup.given.auto_reply && auto_reply_unchanged {
-        (
-            startup.saved.auto_reply.clone(),
-            startup.saved.auto_reply_on,
-        )
-    } else {
-        (shown.auto_reply, shown.auto_reply_on)
-    };
-    Saved {
-        host: keep(
-            startup.given.host,
-            &shown.host,
-            &startup.host,
-            &startup.saved.host,
-        ),
-        port: keep(
-            startup.given.port,
-            &shown.port,
-            &startup.port,
-            &startup.saved.port,
-        ),
-        auto_reply,
-        auto_reply_on,
-        width: shown.width,
-        height: shown.height,
-    }
-}
-
 /// The longest auto-reply kept.
 const MAX_TEXT: usize = 1000;
 /// The window sizes kept, in pixels.
@@ -190,27 +137,16 @@ pub fn save(path: &Path, saved: &Saved) -> std::io::Result<()> {
     std::fs::rename(&part, path)
 }
 
-/// What the closing window asked to save, kept until its event loop has ended.
-static AT_EXIT: std::sync::Mutex<Option<(PathBuf, Saved)>> = std::sync::Mutex::new(None);
-
-/// Keeps `saved` for [`save_kept`], which writes it to `path`.
-pub fn keep_for_exit(path: PathBuf, saved: Saved) {
-    *AT_EXIT.lock().unwrap_or_else(|p| p.into_inner()) = Some((path, saved));
-}
-
-/// Writes what the window kept for its exit, if anything; a file that cannot be written
-/// is said on stderr in one sentence (the window is gone).
-pub fn save_kept() {
-    let kept = AT_EXIT.lock().unwrap_or_else(|p| p.into_inner()).take();
-    if let Some((path, saved)) = kept {
-        if let Err(e) = save(&path, &saved) {
-            let detail = crate::engine::error::plain_io(&e);
-            let path = path.display().to_string();
-            eprintln!(
-                "{}",
-                tr!("settings-not-saved", path = path, detail = detail)
-            );
-        }
+/// Writes `saved` to `path`, or says on stderr in one sentence why it could not (the
+/// window is gone by then).
+pub fn save_or_say(path: &Path, saved: &Saved) {
+    if let Err(e) = save(path, saved) {
+        let detail = crate::engine::error::plain_io(&e);
+        let path = path.display().to_string();
+        eprintln!(
+            "{}",
+            tr!("settings-not-saved", path = path, detail = detail)
+        );
     }
 }
 
@@ -276,44 +212,6 @@ mod tests {
         };
         save(&path, &saved).unwrap();
         assert_eq!(load(&path), (saved, None));
-    }
-
-    #[test]
-    fn what_the_command_line_set_is_for_that_run_only() {
-        use clap::Parser;
-        let before = Saved {
-            host: Some("10.0.0.7".into()),
-            port: Some("5000".into()),
-            auto_reply: Some("saved".into()),
-            auto_reply_on: Some(true),
-            width: None,
-            height: None,
-        };
-        let cli =
-            crate::cli::Cli::try_parse_from(["tcp-chat", "--port", "6000", "--no-auto-reply"])
-                .unwrap();
-        let startup = cli.startup_with(&before);
-        let shown = |port: &str| Saved {
-            host: Some("10.0.0.9".into()),
-            port: Some(port.into()),
-            auto_reply: Some("saved".into()),
-            auto_reply_on: Some(false),
-            width: Some(700),
-            height: Some(500),
-        };
-        // Left as the command line set them: what was saved before stays.
-        let kept = to_save(&startup, shown("6000"));
-        assert_eq!(kept.port.as_deref(), Some("5000"));
-        assert_eq!(
-            (kept.auto_reply.as_deref(), kept.auto_reply_on),
-            (Some("saved"), Some(true))
-        );
-        // Typed in the window (the host here, the port below): saved.
-        assert_eq!(kept.host.as_deref(), Some("10.0.0.9"));
-        assert_eq!(
-            to_save(&startup, shown("7000")).port.as_deref(),
-            Some("7000")
-        );
     }
 
     #[test]

@@ -1,14 +1,20 @@
 //! Ending when told to: SIGTERM (logout, shutdown, `kill`), SIGHUP (the terminal went
-//! away) and SIGINT (Ctrl-C where it is a signal). The announcement on the LAN is
-//! withdrawn first, at once, whatever happens next; then the front end ends its own way.
+//! away) and SIGINT (Ctrl-C where it is a signal). The first asks the run's [`Stop`]
+//! (every part hears it: the LAN announcement is withdrawn first, at once), then the
+//! process ends with 128 + the signal as soon as every part has finished, or after
+//! [`GRACE`] if one cannot (a window whose event loop hangs). A second signal ends it
+//! at once.
 
+use crate::engine::stop::{Cause, Stop};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
+use std::time::Duration;
 
-/// Watches for the signals on a thread of its own. At the first, every announcement is
-/// withdrawn (goodbye packets), then `then` runs with the signal's number; a second
-/// signal while `then` runs ends the process at once.
-pub fn watch(then: impl FnOnce(i32) + Send + 'static) {
+/// The longest the parts of a run may take to finish after a signal.
+pub const GRACE: Duration = Duration::from_secs(3);
+
+/// Watches for the signals on a thread of its own, for `stop`.
+pub fn watch(stop: Stop) {
     let Ok(mut signals) = Signals::new([SIGTERM, SIGHUP, SIGINT]) else {
         return; // the default actions stay: the process ends unannounced
     };
@@ -16,19 +22,18 @@ pub fn watch(then: impl FnOnce(i32) + Send + 'static) {
         .name("tcp-chat-signals".into())
         .stack_size(128 * 1024)
         .spawn(move || {
-            let mut then = Some(then);
+            let mut first = true;
             for signal in signals.forever() {
-                let Some(then) = then.take() else {
+                if !first {
                     std::process::exit(128 + signal); // told twice
-                };
+                }
+                first = false;
+                let stop = stop.clone();
                 let ending = std::thread::Builder::new()
                     .name("tcp-chat-ending".into())
                     .spawn(move || {
-                        crate::engine::discovery::goodbye_all();
-                        // A front end whose way out fails (a panic) still ends here.
-                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-                            then(signal)
-                        }));
+                        stop.request(Cause::Signal(signal));
+                        stop.wait_finished(GRACE);
                         std::process::exit(128 + signal);
                     });
                 if ending.is_err() {

@@ -10,7 +10,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::pin::Pin;
 use std::time::{Duration, Instant};
-use tcp_chat::bridge::{new_backend, ChatBackend};
+use tcp_chat::bridge::{new_backend, new_window, ChatBackend};
+use tcp_chat::engine::Stop;
+use tcp_chat::startup::WindowStart;
 
 const DEADLINE: Duration = Duration::from_secs(10);
 
@@ -40,7 +42,6 @@ fn main() {
         the_log_keeps_the_newest_10000_lines,
         the_log_keeps_at_most_4_mib_of_text,
         connecting_to_a_silent_host_and_saving_to_a_stalled_file_never_block_the_qt_thread,
-        // Last: it hands the windows made after it a transcript (a process-wide start-up).
         a_transcript_on_a_slow_disk_never_blocks_the_qt_thread,
     ];
     let running = watchdog();
@@ -442,11 +443,9 @@ fn a_transcript_on_a_slow_disk_never_blocks_the_qt_thread(app: &QCoreApplication
             taken
         })
     };
-    tcp_chat::cli::set_startup(tcp_chat::cli::Startup {
-        transcript: Some(fifo.clone()),
-        ..Default::default()
-    });
-    let mut backend = new_backend();
+    let mut start = WindowStart::default();
+    start.chat.transcript = Some(fifo.clone());
+    let mut backend = new_window(start, &Stop::new());
     let mut chat = backend.pin_mut();
     let port = listen(app, chat.as_mut());
     let mut p = peer(port);

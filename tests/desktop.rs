@@ -451,6 +451,46 @@ fn the_address_port_auto_reply_and_size_are_remembered_across_a_restart() {
 }
 
 #[test]
+fn sigterm_closes_the_window_as_its_close_button_does_and_ends_with_143_once_all_is_written() {
+    let x = Xvfb::start();
+    let dir = scratch("sigterm");
+    let port = free_port();
+    let transcript = dir.join("sigterm.txt");
+    let mut app = App::start(
+        &x,
+        &[],
+        &["--listen", "--port", &port.to_string()],
+        &transcript,
+    );
+    app.wait_for_log("Start Listening");
+    let mut p = peer(port);
+    p.write_all("before the signal 신호\n".as_bytes()).unwrap();
+    let mut reader = BufReader::new(p);
+    assert_eq!(read_line(&mut reader), "Server OK", "the line was taken");
+    app.fill_named("Peer address", "10.1.2.3");
+    assert!(app.exit_code().is_none(), "still running before the signal");
+    app.sigterm();
+    let took = app.wait_exit(DEADLINE);
+    assert_eq!(
+        app.exit_code(),
+        Some(128 + 15),
+        "128 + SIGTERM, as a shell says"
+    );
+    // Ended as soon as its parts had finished, not when the grace ran out.
+    assert!(
+        took < tcp_chat::signals::GRACE,
+        "took {took:?}, the grace is {:?}",
+        tcp_chat::signals::GRACE
+    );
+    // As by the close button: the fields saved, the transcript whole.
+    let saved = std::fs::read_to_string(dir.join("config/tcp-chat/tcp-chat.conf"))
+        .expect("the settings were saved");
+    assert!(saved.contains("host=10.1.2.3\n"), "{saved}");
+    let log = std::fs::read_to_string(&transcript).unwrap();
+    assert!(log.contains("[rcv] before the signal 신호"), "{log}");
+}
+
+#[test]
 fn a_broken_settings_file_is_left_out_field_by_field_and_no_settings_ignores_it() {
     let x = Xvfb::start();
     let dir = scratch("settings-broken");

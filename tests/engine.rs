@@ -957,3 +957,84 @@ fn in_room_mode_a_peer_that_does_not_read_never_holds_the_others_up() {
     )));
     drop(h);
 }
+
+/// A folder of its own for one test's files.
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tcp-chat-engine-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_stop_request_ends_the_sessions_transcript_before_the_stop_counts_as_finished() {
+    use tcp_chat::engine::session::{Config, Session, Wake};
+    use tcp_chat::engine::stop::{Cause, Stop};
+    let dir = scratch_dir("stop");
+    let transcript = dir.join("transcript.txt");
+    let config = Config {
+        settings: Settings {
+            bind: Some("127.0.0.1".parse().unwrap()),
+            ..Settings::default()
+        },
+        transcript: Some(transcript.clone()),
+        ..Config::default()
+    };
+    let stop = Stop::new();
+    let mut session = Session::open(&config, Wake::Never, || {}, &stop);
+    let port = session.chat().listen("0").unwrap();
+    let mut p = peer(port);
+    send(&mut p, "before the stop 정지\n".as_bytes());
+    let mut reader = BufReader::new(p.try_clone().unwrap());
+    assert_eq!(read_line(&mut reader), "Server OK", "the line was taken");
+    assert!(
+        !stop.wait_finished(Duration::from_millis(50)),
+        "not finished before it is asked"
+    );
+    // As SIGTERM does, from another thread, while this one still holds the session.
+    let asking = stop.clone();
+    std::thread::spawn(move || asking.request(Cause::Signal(15)))
+        .join()
+        .unwrap();
+    assert!(stop.wait_finished(DEADLINE), "the session's part finished");
+    let written = std::fs::read_to_string(&transcript).unwrap();
+    assert!(written.contains("Start Listening"), "{written}");
+    assert!(written.contains("[rcv] before the stop 정지"), "{written}");
+    // The session itself ends when its owner drops it: the port is free again.
+    drop(session);
+    assert!(
+        TcpListener::bind(("127.0.0.1", port)).is_ok(),
+        "port {port} freed"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn dropping_a_session_closes_its_connections_and_finishes_its_part_of_the_stop() {
+    use tcp_chat::engine::session::{Config, Session, Wake};
+    use tcp_chat::engine::stop::{Cause, Stop};
+    let config = Config {
+        settings: Settings {
+            bind: Some("127.0.0.1".parse().unwrap()),
+            ..Settings::default()
+        },
+        ..Config::default()
+    };
+    let stop = Stop::new();
+    let mut session = Session::open(&config, Wake::Never, || {}, &stop);
+    let port = session.chat().listen("0").unwrap();
+    let mut p = peer(port);
+    send(&mut p, b"hello\n");
+    let mut reader = BufReader::new(p.try_clone().unwrap());
+    assert_eq!(read_line(&mut reader), "Server OK");
+    stop.request(Cause::Asked);
+    drop(session);
+    assert!(stop.wait_finished(DEADLINE));
+    // The peer sees the connection end (FIN), and the port is free.
+    let (_, closed) = read_until_closed(&mut p, DEADLINE);
+    assert!(matches!(closed, Closed::Eof), "{closed:?}");
+    assert!(
+        TcpListener::bind(("127.0.0.1", port)).is_ok(),
+        "port {port} freed"
+    );
+}

@@ -177,6 +177,65 @@ fn a_listener_in_a_pipe_waits_for_a_peer_then_sends_to_it() {
 }
 
 #[test]
+fn sigterm_ends_a_terminal_waiting_on_its_input_with_143_once_its_transcript_is_written() {
+    let port = free_port();
+    let dir = std::env::temp_dir().join(format!("tcp-chat-pipe-sigterm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let transcript = dir.join("transcript.txt");
+    let mut child = tcp_chat(&[
+        "--listen",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+        "--transcript",
+        transcript.to_str().unwrap(),
+    ])
+    .spawn()
+    .unwrap();
+    // stdin stays open: the terminal waits on it, in a read nothing interrupts.
+    let stdin = child.stdin.take().unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let (_stdout, first) = common::pipe_line(stdout, "tcp-chat's first log line");
+    assert!(first.unwrap_or_default().starts_with("Start Listening"));
+    let mut peer = common::peer(port);
+    peer.write_all("before the signal 신호\n".as_bytes())
+        .unwrap();
+    let mut reader = BufReader::new(peer.try_clone().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line, "Server OK\n", "the line was taken");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "running before the signal"
+    );
+    // SAFETY: kill(2) with our own child's pid and a plain signal.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) },
+        0
+    );
+    let (out, took) = finish(child, DEADLINE);
+    assert_eq!(
+        out.status.code(),
+        Some(128 + 15),
+        "128 + SIGTERM, as a shell says"
+    );
+    // Ended as soon as the session had finished, not when the grace ran out.
+    assert!(
+        took < tcp_chat::signals::GRACE,
+        "took {took:?}, the grace is {:?}",
+        tcp_chat::signals::GRACE
+    );
+    let written = std::fs::read_to_string(&transcript).unwrap();
+    assert!(
+        written.contains("[rcv] before the signal 신호"),
+        "{written}"
+    );
+    drop(stdin);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_connection_error_is_one_sentence_on_stderr_and_exit_code_1() {
     let port = free_port();
     let child = tcp_chat(&["--connect", &format!("127.0.0.1:{port}")])

@@ -8,25 +8,36 @@ pub mod xvfb;
 
 use cxx::UniquePtr;
 use cxx_qt::CxxQtThread;
-use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
-use tcp_chat::bridge::{created_backends, ChatBackend};
+use cxx_qt::Threading;
+use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine};
+use tcp_chat::bridge::{load_window, new_window, ChatBackend};
+use tcp_chat::engine::Stop;
+use tcp_chat::startup::WindowStart;
 
-/// Loads the window as `tcp-chat` does (same QML, same scene graph choice). Returns the
-/// application, the engine (drop it before the application) and the window's backend.
-pub fn open_window() -> (
-    UniquePtr<QGuiApplication>,
-    UniquePtr<QQmlApplicationEngine>,
-    CxxQtThread<ChatBackend>,
-) {
+/// The window as `tcp-chat` loads it (same QML, same scene graph choice): drop the
+/// engine first, then the backend, then the application.
+pub struct Window {
+    pub app: UniquePtr<QGuiApplication>,
+    pub engine: UniquePtr<QQmlApplicationEngine>,
+    pub backend: UniquePtr<ChatBackend>,
+    /// Reaches the backend on the Qt thread from other threads.
+    pub handle: CxxQtThread<ChatBackend>,
+}
+
+/// Loads the window as `tcp-chat` does, with the defaults (`start`'s).
+pub fn open_window(start: WindowStart) -> Window {
     tcp_chat::render::choose_scene_graph();
     let app = QGuiApplication::new();
     let mut engine = QQmlApplicationEngine::new();
-    if let Some(engine) = engine.as_mut() {
-        engine.load(&QUrl::from("qrc:/qt/qml/TcpChat/qml/main.qml"));
+    let mut backend = new_window(start, &Stop::new());
+    let handle = backend.pin_mut().qt_thread();
+    if let (Some(engine), Some(backend)) = (engine.as_mut(), backend.as_mut()) {
+        load_window(engine, backend);
     }
-    let window = created_backends()
-        .into_iter()
-        .next()
-        .expect("the window's ChatBackend");
-    (app, engine, window)
+    Window {
+        app,
+        engine,
+        backend,
+        handle,
+    }
 }

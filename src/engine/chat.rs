@@ -158,6 +158,11 @@ impl Chat {
         self.discovery = Some(discovery);
     }
 
+    /// The chat's discovery, if it was started and could start.
+    pub fn discovery(&self) -> Option<&Arc<Discovery>> {
+        self.discovery.as_ref()
+    }
+
     /// Whether the chat announces itself and finds others (not with `--no-discovery`).
     pub fn discovers(&self) -> bool {
         self.discovery.is_some()

@@ -19,7 +19,7 @@ use mdns_sd::{
 };
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr, SocketAddrV6};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The DNS-SD service type of a tcp-chat listener.
@@ -90,9 +90,6 @@ pub struct Discovery {
     host_name: Arc<OnceLock<String>>,
 }
 
-/// Every Discovery alive, for [`goodbye_all`].
-static ALIVE: Mutex<Vec<Weak<Discovery>>> = Mutex::new(Vec::new());
-
 impl Discovery {
     /// Starts the mDNS thread and browses for tcp-chat listeners; `on_change` is called
     /// (on that thread) each time the list of [`Discovery::nearby`] may have changed.
@@ -141,10 +138,6 @@ impl Discovery {
             state,
             host_name: Arc::new(OnceLock::new()),
         });
-        if let Ok(mut alive) = ALIVE.lock() {
-            alive.retain(|d| d.strong_count() > 0);
-            alive.push(Arc::downgrade(&discovery));
-        }
         // The host name is chosen now, so that Listen later announces at once.
         let (daemon, host_name) = (discovery.daemon.clone(), discovery.host_name.clone());
         let choosing = std::thread::Builder::new()
@@ -236,8 +229,9 @@ impl Discovery {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Withdraws the announcement and stops the mDNS thread.
-    fn shut_down(&self) {
+    /// Withdraws the announcement and stops the mDNS thread, waiting a moment for the
+    /// goodbye packets to go (a stop asks this first, before anything else ends).
+    pub fn shut_down(&self) {
         self.withdraw();
         if let Ok(done) = self.daemon.shutdown() {
             let _ = done.recv_timeout(GOODBYE_WAIT);
@@ -248,19 +242,6 @@ impl Discovery {
 impl Drop for Discovery {
     fn drop(&mut self) {
         self.shut_down();
-    }
-}
-
-/// Withdraws every announcement of this process at once (goodbye packets), for a
-/// process told to end (SIGTERM at logout or shutdown) that may not get to close its
-/// chats.
-pub fn goodbye_all() {
-    let alive: Vec<Arc<Discovery>> = ALIVE
-        .lock()
-        .map(|alive| alive.iter().filter_map(Weak::upgrade).collect())
-        .unwrap_or_default();
-    for discovery in alive {
-        discovery.shut_down();
     }
 }
 

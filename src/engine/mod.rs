@@ -14,13 +14,17 @@ pub mod event;
 pub mod framing;
 pub mod hostinfo;
 pub mod listener;
+pub mod session;
 pub mod sink;
+pub mod stop;
 pub mod transcript;
 
 pub use chat::{Chat, LineEnding, Settings, Status};
 pub use error::Error;
 pub use event::{Event, LeaveReason, LineKind, Side};
+pub use session::Session;
 pub use sink::{EventQueue, EventSink};
+pub use stop::Stop;
 
 /// Keeps the C library's allocator from giving each of many threads (a reader per peer)
 /// a heap of its own: with 64 peers flooding, per-thread heaps cost tens of MB that are

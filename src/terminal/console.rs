@@ -3,11 +3,12 @@
 //! colours, without breaking the line being typed.
 
 use super::command::{self, AutoReply, Command};
-use super::{Session, EXIT_OK};
-use crate::cli::Startup;
+use super::EXIT_OK;
 use crate::engine::address::parse_host_port;
 use crate::engine::event::ip_port;
 use crate::engine::{EventQueue, LineKind, Side};
+use crate::engine::{Session, Stop};
+use crate::startup::Startup;
 use crate::tr;
 use reedline::{ExternalPrinter, Prompt, PromptEditMode, PromptHistorySearch, Reedline, Signal};
 use std::borrow::Cow;
@@ -25,10 +26,11 @@ const PRINTER_BATCHES: usize = 2;
 /// How often the editor looks for log lines to print while it waits for keys.
 const PRINT_INTERVAL: Duration = Duration::from_millis(30);
 
-pub fn run(startup: Startup) -> i32 {
-    let mut session = Session::open(&startup);
-    session.end_on_signal(|| {
-        // The terminal as it was: the line editor's raw mode off.
+pub fn run(startup: Startup, stop: &Stop) -> i32 {
+    let mut session = super::open_session(&startup, stop);
+    // Told to end (a signal): after the session's own end, the terminal as it was, the
+    // line editor's raw mode off.
+    stop.on_request(|_| {
         let _ = crossterm::terminal::disable_raw_mode();
         let _ = writeln!(std::io::stdout());
     });
@@ -37,7 +39,7 @@ pub fn run(startup: Startup) -> i32 {
     let times = Arc::new(AtomicBool::new(startup.timestamps));
     let palette = Palette::for_this_terminal();
     let printing = {
-        let (queue, sender) = (session.queue.clone(), printer.sender());
+        let (queue, sender) = (session.queue().clone(), printer.sender());
         let (stop, times) = (stop.clone(), times.clone());
         std::thread::Builder::new()
             .name("tcp-chat-printer".into())
@@ -53,7 +55,7 @@ pub fn run(startup: Startup) -> i32 {
         .with_ansi_colors(false)
         .with_external_printer(printer)
         .with_poll_interval(PRINT_INTERVAL);
-    session.start(&startup);
+    super::start(&mut session, &startup);
     let mut auto_reply = AutoReplyState {
         text: startup
             .settings

@@ -4,9 +4,9 @@
 //! queued is sent, replies are printed until the peers have been quiet for a second,
 //! and it exits: 0 when all went, 1 after a connection or listen error.
 
-use super::{Session, EXIT_FAILED, EXIT_OK};
-use crate::cli::Startup;
-use crate::engine::{Event, EventQueue, LineKind};
+use super::{EXIT_FAILED, EXIT_OK};
+use crate::engine::{Event, EventQueue, LineKind, Session, Stop};
+use crate::startup::Startup;
 use std::io::{BufRead, Read, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -19,11 +19,14 @@ pub const QUIET_AT_END: Duration = Duration::from_secs(1);
 /// a file with no newline at all cannot fill memory.
 pub const MAX_MESSAGE: usize = 1024 * 1024;
 
-pub fn run(startup: Startup) -> i32 {
-    let mut session = Session::open(&startup);
-    session.end_on_signal(|| {});
+pub fn run(startup: Startup, stop: &Stop) -> i32 {
+    let mut session = super::open_session(&startup, stop);
     let progress = Arc::new(Progress::default());
-    let printer = match spawn_printer(session.queue.clone(), progress.clone(), startup.timestamps) {
+    let printer = match spawn_printer(
+        session.queue().clone(),
+        progress.clone(),
+        startup.timestamps,
+    ) {
         Ok(printer) => printer,
         Err(e) => {
             eprintln!("{}", crate::tr!("pipe-no-printer", detail = e.to_string()));
@@ -40,7 +43,7 @@ pub fn run(startup: Startup) -> i32 {
 
 /// Sends stdin's lines; returns the exit code.
 fn chat(session: &mut Session, startup: &Startup, progress: &Progress) -> i32 {
-    if !session.start(startup) {
+    if !super::start(session, startup) {
         return EXIT_FAILED;
     }
     if startup.connect && !progress.wait(|p| p.connected || p.failed) {

@@ -510,6 +510,19 @@ impl App {
         path
     }
 
+    /// The process's exit code once it has ended (`None` while it runs, or when a signal
+    /// ended it).
+    pub fn exit_code(&mut self) -> Option<i32> {
+        self.child.try_wait().ok().flatten().and_then(|s| s.code())
+    }
+
+    /// Sends the process SIGTERM, as a logout or `kill` does.
+    pub fn sigterm(&self) {
+        // SAFETY: kill(2) with our own child's pid and a plain signal.
+        let sent = unsafe { libc::kill(self.pid() as libc::pid_t, libc::SIGTERM) };
+        assert_eq!(sent, 0, "kill -TERM {}", self.pid());
+    }
+
     /// Waits for the process to end on its own; returns how long that took.
     pub fn wait_exit(&mut self, limit: Duration) -> Duration {
         let started = Instant::now();

@@ -1,6 +1,7 @@
 // The log follows the newest line, unless the person has scrolled up to read: then new
 // lines leave the view where it is, until they scroll back to the end.
 import QtQuick
+import TcpChat
 import "Steps.js" as Steps
 
 Item {
@@ -11,6 +12,9 @@ Item {
     property real readingAt: 0
     property int ticks: 0
 
+    // The window's chat, as the program hands it over.
+    ChatBackend { id: backend }
+
     Component.onCompleted: {
         var component = Qt.createComponent("qrc:/qt/qml/TcpChat/qml/main.qml");
         if (component.status !== Component.Ready) {
@@ -18,7 +22,7 @@ Item {
             Qt.exit(1);
             return;
         }
-        window = component.createObject(null);
+        window = component.createObject(null, { chat: backend });
         log = Steps.find(window, "log");
         chat = log.model;
         Steps.start(runner, steps);

@@ -3,12 +3,16 @@
 // the log) are Korean, and no word is cut off at the minimum size or on the Pi's
 // 800x480 touch display.
 import QtQuick
+import TcpChat
 import "Steps.js" as Steps
 
 Item {
     id: root
     property var window: null
     property var chat: null
+
+    // The window's chat, as the program hands it over.
+    ChatBackend { id: backend }
 
     Component.onCompleted: {
         var component = Qt.createComponent("qrc:/qt/qml/TcpChat/qml/main.qml");
@@ -17,7 +21,7 @@ Item {
             Qt.exit(1);
             return;
         }
-        window = component.createObject(null);
+        window = component.createObject(null, { chat: backend });
         chat = Steps.find(window, "log").model;
         Steps.start(runner, steps);
     }

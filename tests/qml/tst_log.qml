@@ -1,6 +1,7 @@
 // What a person sees in the log when things go wrong, and the log's Copy and Save.
 // A bad port or Send with no connection gives one error line and keeps what was typed.
 import QtQuick
+import TcpChat
 import "Steps.js" as Steps
 
 Item {
@@ -11,6 +12,9 @@ Item {
 
     TextEdit { id: pasted; textFormat: TextEdit.PlainText }
 
+    // The window's chat, as the program hands it over.
+    ChatBackend { id: backend }
+
     Component.onCompleted: {
         var component = Qt.createComponent("qrc:/qt/qml/TcpChat/qml/main.qml");
         if (component.status !== Component.Ready) {
@@ -18,7 +22,7 @@ Item {
             Qt.exit(1);
             return;
         }
-        window = component.createObject(null);
+        window = component.createObject(null, { chat: backend });
         chat = Steps.find(window, "log").model;
         Steps.start(runner, steps);
     }

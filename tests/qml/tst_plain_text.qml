@@ -12,7 +12,13 @@ Item {
     readonly property string markup: "<font color=red size=7>BIG RED</font> <b>x</b> <img src=x.png> <a href=\"http://example.invalid\">link</a> &amp;"
     readonly property string controls: "\u001b[31mred\u0007 nul\u0000!"
 
-    ChatBackend { id: peer }
+    ChatBackend {
+        id: peer
+        Component.onCompleted: start()
+    }
+
+    // The window's chat, as the program hands it over.
+    ChatBackend { id: backend }
 
     Component.onCompleted: {
         var component = Qt.createComponent("qrc:/qt/qml/TcpChat/qml/main.qml");
@@ -21,7 +27,7 @@ Item {
             Qt.exit(1);
             return;
         }
-        window = component.createObject(null);
+        window = component.createObject(null, { chat: backend });
         log = Steps.find(window, "log");
         Steps.start(runner, steps);
     }

@@ -1,11 +1,15 @@
 // The window loads, holds every control of the original in its role and words, each
 // with an accessible name, and has the focus on Listen.
 import QtQuick
+import TcpChat
 import "Steps.js" as Steps
 
 Item {
     id: root
     property var window: null
+
+    // The window's chat, as the program hands it over.
+    ChatBackend { id: backend }
 
     Component.onCompleted: {
         var component = Qt.createComponent("qrc:/qt/qml/TcpChat/qml/main.qml");
@@ -14,7 +18,7 @@ Item {
             Qt.exit(1);
             return;
         }
-        window = component.createObject(null);
+        window = component.createObject(null, { chat: backend });
         Steps.start(runner, steps);
     }
 
