@@ -367,7 +367,7 @@ emulated_test() {
   deb=$(build_deb "$arch" "$suite")
   root=$(fresh_root "$arch" "$suite")
   TCP_CHAT_EMULATED_DEB="$(realpath "$deb")" TCP_CHAT_EMULATED_ROOT="$root" \
-    cargo test --test emulated -- --nocapture
+    cargo test --features watch-rows --test emulated -- --nocapture
 }
 
 # Each release's package for ARCH in a fresh root of the other release, as a teacher who
@@ -381,7 +381,7 @@ crossed_test() {
     deb=$(build_deb "$arch" "$made")
     root=$(fresh_root "$arch" "$other")
     TCP_CHAT_CROSSED_DEB="$(realpath "$deb")" TCP_CHAT_CROSSED_ROOT="$root" \
-      cargo test --test emulated -- --ignored --exact --nocapture \
+      cargo test --features watch-rows --test emulated -- --ignored --exact --nocapture \
       a_package_on_the_other_debian_release_works_or_is_refused_whole
   done
 }
@@ -474,7 +474,7 @@ case "${1:-}" in
     export LANG=C.UTF-8
     unset LANGUAGE LC_ALL LC_MESSAGES
     cargo fmt --check
-    cargo clippy --all-targets -- -D warnings
+    cargo clippy --all-targets --features watch-rows -- -D warnings
     # The Raspberry Pi package for today's Raspberry Pi OS (Debian 13), for
     # tests/emulated.rs: installed in a fresh root of the Pi's architecture and release,
     # and paired with this machine's tcp-chat (under qemu on a PC; on a Pi, natively).
@@ -484,7 +484,7 @@ case "${1:-}" in
     deb=$(build_deb "$pi_arch" "$DEFAULT_SUITE")
     root=$(fresh_root "$pi_arch" "$DEFAULT_SUITE")
     # --no-fail-fast: one failing test binary does not hide the others' failures.
-    TCP_CHAT_EMULATED_DEB="$(realpath "$deb")" TCP_CHAT_EMULATED_ROOT="$root" cargo test --no-fail-fast
+    TCP_CHAT_EMULATED_DEB="$(realpath "$deb")" TCP_CHAT_EMULATED_ROOT="$root" cargo test --features watch-rows --no-fail-fast
     # The engine's own tests, built for the Pi against that release (and run under qemu
     # on a PC).
     engine_tests "$pi_arch" "$DEFAULT_SUITE"
@@ -495,11 +495,11 @@ case "${1:-}" in
     export LANG=C.UTF-8
     unset LANGUAGE LC_ALL LC_MESSAGES CI
     cargo fmt --check
-    cargo clippy --all-targets -- -D warnings
+    cargo clippy --all-targets --features watch-rows -- -D warnings
     # Left out: the Pi package in a fresh root (emulated), the two-host tests (lan,
     # discovery: network namespaces) and the long memory attacks (hostile, resources).
     # A test here that needs root for part of its work says so and skips that part.
-    cargo test --no-fail-fast --lib --bins --test docs --test engine --test backend \
+    cargo test --features watch-rows --no-fail-fast --lib --bins --test docs --test engine --test backend \
       --test window --test translations --test interop --test pipes --test no_display \
       --test terminal --test desktop --test wayland
     ;;
@@ -532,15 +532,15 @@ case "${1:-}" in
     cargo build --release
     # Both tables run; a missed target in either fails the command.
     status=0
-    cargo bench --bench perf -- "$@" || status=$?
+    cargo bench --features watch-rows --bench perf -- "$@" || status=$?
     # Rows 12a-12b: discovery on two test hosts (network namespaces, root).
-    cargo bench --bench discovery || status=$?
+    cargo bench --features watch-rows --bench discovery || status=$?
     exit "$status"
     ;;
   soak)
     install_missing "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     ensure_rust
-    cargo bench --bench soak -- --minutes "${2:-10}"
+    cargo bench --features watch-rows --bench soak -- --minutes "${2:-10}"
     ;;
   *)
     echo "usage: ./dev.sh run [tcp-chat options] | ./dev.sh test | ./dev.sh check | ./dev.sh bench [--quick] | ./dev.sh soak [MINUTES] | ./dev.sh deb [amd64|arm64|armhf] [trixie|bookworm] | ./dev.sh pi [arm64|armhf] [trixie|bookworm] | ./dev.sh engine [amd64|arm64|armhf] [trixie|bookworm] | ./dev.sh crossed [amd64|arm64|armhf] | ./dev.sh fresh [trixie|bookworm]" >&2

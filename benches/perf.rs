@@ -655,21 +655,24 @@ fn flood_once(qt: &Qt, port: u16, lines: usize) -> FloodRound {
     let before = settled(qt);
     let sequence = Arc::new(std::sync::Mutex::new(Sequence::default()));
     let seen = sequence.clone();
+    // Every row as it is inserted into the model, in order.
     qt.on_window(move |w| {
-        w.watch_lines(Some(Box::new(move |event: &Event| {
-            let Event::Received { text, .. } = event else {
-                return;
-            };
-            let Some(n) = text.strip_prefix("flood line ") else {
-                return;
-            };
+        w.watch_rows(Some(Box::new(move |events| {
             let mut seq = seen.lock().unwrap();
-            match n.trim().parse::<usize>() {
-                Ok(n) if n >= seq.next => {
-                    seq.skipped += (n - seq.next) as u64;
-                    seq.next = n + 1;
+            for event in events {
+                let Event::Received { text, .. } = event else {
+                    continue;
+                };
+                let Some(n) = text.strip_prefix("flood line ") else {
+                    continue;
+                };
+                match n.trim().parse::<usize>() {
+                    Ok(n) if n >= seq.next => {
+                        seq.skipped += (n - seq.next) as u64;
+                        seq.next = n + 1;
+                    }
+                    _ => seq.misplaced += 1,
                 }
-                _ => seq.misplaced += 1,
             }
         })))
     });
@@ -710,7 +713,7 @@ fn flood_once(qt: &Qt, port: u16, lines: usize) -> FloodRound {
     let (inserted, passed) = (after.1 - before.1, after.2 - before.2);
     // The model's newest rows: the round's newest lines, each in its place.
     let (held, kept) = model_rows(qt, lines, flood_text);
-    qt.on_window(|w| w.watch_lines(None));
+    qt.on_window(|w| w.watch_rows(None));
     let seq = sequence.lock().unwrap();
     // A row missing or out of place counts as a line lost, and so does a gap between
     // flood rows that the log did not pass over.

@@ -195,7 +195,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-pub use qobject::ChatBackend;
+pub use qobject::{ChatBackend, QAbstractListModel};
 
 /// The least time between two batches reaching the Qt thread: at most 2,000 calls a
 /// second however busy the peers are, and a line waits at most this long to be shown.
@@ -212,9 +212,10 @@ const TIME_ROLE: i32 = 0x0102;
 /// what bounds the log's memory whatever peers send.
 pub const LOG_TEXT_LIMIT: usize = 4 * 1024 * 1024;
 
-/// Called on the Qt thread with the event of each row as it is inserted into the log's
-/// model: the benchmark checks the order of every row of a flood with it.
-pub type LineWatcher = Box<dyn FnMut(&Event) + Send>;
+/// Sees the events of each insert into the log's model, on the Qt thread
+/// ([`ChatBackend::watch_rows`]).
+#[cfg(feature = "watch-rows")]
+pub type RowWatcher = Box<dyn FnMut(&mut dyn Iterator<Item = &Event>)>;
 
 /// One line of the log, kept as the event it shows. Its words are made only when asked
 /// for (the view asks for the rows it shows), so that taking a flood into the log costs
@@ -281,9 +282,6 @@ pub struct ChatBackendRust {
     max_rows: usize,
     /// Bytes of text in `rows`.
     row_bytes: usize,
-    /// How many calls the engine queued onto the Qt thread, those that found nothing to
-    /// take included.
-    batches: u64,
     /// How many lines the log has had in all, including those no longer kept.
     total_lines: u64,
     /// How many rows were ever inserted into the model.
@@ -291,8 +289,9 @@ pub struct ChatBackendRust {
     /// How many lines never became rows: newer lines taken in the same turn filled the
     /// log's bounds on their own, so these would have been removed as they came.
     passed_over: u64,
-    /// Sees every line as it enters the log, for tools that watch the window.
-    watcher: Option<LineWatcher>,
+    /// Sees every insert into the model (the `watch-rows` feature only).
+    #[cfg(feature = "watch-rows")]
+    watcher: Option<RowWatcher>,
     /// What the window started with (the defaults until `begin`).
     start: WindowStart,
     /// What `saveSettings` asked to write once the window is gone.
@@ -324,10 +323,10 @@ impl Default for ChatBackendRust {
             rows: VecDeque::new(),
             max_rows: start.log_lines.max(1),
             row_bytes: 0,
-            batches: 0,
             total_lines: 0,
             rows_inserted: 0,
             passed_over: 0,
+            #[cfg(feature = "watch-rows")]
             watcher: None,
             start,
             to_save: None,
@@ -353,11 +352,11 @@ pub const MAIN_QML: &str = "qrc:/qt/qml/TcpChat/qml/main.qml";
 /// Loads the window (qml/main.qml) into `engine` with `backend` as its `chat`. The
 /// backend must outlive the window: drop the engine first.
 pub fn load_window(engine: Pin<&mut QQmlApplicationEngine>, backend: Pin<&mut ChatBackend>) {
-    let model: Pin<&mut qobject::QAbstractListModel> = backend.upcast_pin();
-    let object: Pin<&mut cxx_qt::QObject> = model.upcast_pin();
-    // SAFETY: the pointer is only read by QML while the window lives, and the caller
-    // keeps the backend alive longer than the engine.
-    let pointer = unsafe { QObjectMutPtr::from_raw(object.get_unchecked_mut()) };
+    let object: Pin<&mut cxx_qt::QObject> = backend.model().upcast_pin();
+    let object = std::ptr::from_ref::<cxx_qt::QObject>(&object).cast_mut();
+    // SAFETY: QML uses the pointer only while the window lives, and the caller keeps the
+    // backend alive longer than the engine.
+    let pointer = unsafe { QObjectMutPtr::from_raw(object) };
     let mut properties = QMap::<QMapPair_QString_QVariant>::default();
     properties.insert(QString::from("chat"), QVariant::from(&pointer));
     let mut engine = engine;
@@ -575,14 +574,22 @@ impl ChatBackend {
         self.passed_over
     }
 
-    /// Has `watcher` see every row from now on as it is inserted (`None`: no more).
-    pub fn watch_lines(self: Pin<&mut Self>, watcher: Option<LineWatcher>) {
-        self.rust_mut().get_mut().watcher = watcher;
+    /// The event that log line `row` shows (oldest kept line first).
+    pub fn event(&self, row: usize) -> Option<&Event> {
+        self.rows.get(row).map(|r| &r.event)
     }
 
-    /// How many calls the engine has queued onto the Qt thread so far (empty ones too).
-    pub fn batches(&self) -> u64 {
-        self.batches
+    /// The log as Qt's list model.
+    pub fn model(self: Pin<&mut Self>) -> Pin<&mut qobject::QAbstractListModel> {
+        self.upcast_pin()
+    }
+
+    /// Has `watcher` see the events of every insert into the log's model from now on, in
+    /// order (`None`: no more). Only with the `watch-rows` feature, for the benchmark
+    /// and the tests: the program never carries it.
+    #[cfg(feature = "watch-rows")]
+    pub fn watch_rows(self: Pin<&mut Self>, watcher: Option<RowWatcher>) {
+        self.rust_mut().get_mut().watcher = watcher;
     }
 
     /// Takes what the engine reported since the last call into the log, in one insert.
@@ -590,7 +597,6 @@ impl ChatBackend {
         let Some(queue) = self.session.as_ref().map(|s| s.queue().clone()) else {
             return;
         };
-        self.as_mut().rust_mut().batches += 1;
         let Some(events) = queue.try_drain() else {
             // A reader holds the queue: the event loop goes on, and this comes back next.
             let _ = self.qt_thread().queue(|this| this.drain());
@@ -660,10 +666,12 @@ impl ChatBackend {
             self.as_mut().end_insert_rows();
         }
         self.as_mut().rust_mut().rows_inserted += (last + 1 - first) as u64;
-        let this = self.rust_mut().get_mut();
-        if let Some(watch) = this.watcher.as_mut() {
-            let start = first as usize;
-            this.rows.range(start..).for_each(|row| watch(&row.event));
+        #[cfg(feature = "watch-rows")]
+        {
+            let this = self.rust_mut().get_mut();
+            if let Some(watch) = this.watcher.as_mut() {
+                watch(&mut this.rows.range(first as usize..).map(|row| &row.event));
+            }
         }
     }
 

@@ -211,12 +211,18 @@ fn a_flood_reaches_the_qt_thread_in_batches(app: &QCoreApplication) {
     for i in 0..5000 {
         out.extend_from_slice(format!("{i}\n").as_bytes());
     }
+    // Each insert into the model.
+    let inserts = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let counted = inserts.clone();
+    chat.as_mut()
+        .watch_rows(Some(Box::new(move |_| counted.set(counted.get() + 1))));
     p.write_all(&out).unwrap();
     pump_until(app, "5000 lines", || chat.line_count() >= 5002);
+    assert!(inserts.get() > 0, "the inserts were seen");
     assert!(
-        chat.batches() < 1000,
-        "{} batches for 5000 lines",
-        chat.batches()
+        inserts.get() < 1000,
+        "{} inserts for 5000 lines",
+        inserts.get()
     );
     assert_eq!(chat.line(5001).as_deref(), Some("[rcv] 4999"));
 }
