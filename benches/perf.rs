@@ -816,7 +816,7 @@ fn pair_latency(qt: &Qt, messages: usize) -> Row {
             .toggle_connect(&QString::from("127.0.0.1"), &QString::from(port.as_str()));
     });
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !qt.on_window(|w| *w.connected()) {
+    while !qt.on_window(|w| w.is_connected()) {
         assert!(Instant::now() < deadline, "pairing failed");
     }
     let mut times = Vec::with_capacity(messages);

@@ -94,7 +94,7 @@ fn main() {
             pump(&app, Duration::from_millis(300));
             check_b(&b, &mut b_total, &a_to_b);
             b.as_mut().toggle_connect(&host, &port);
-            pump_until(&app, "disconnected", || !*b.connected());
+            pump_until(&app, "disconnected", || !b.is_connected());
             connect(&app, b.as_mut(), &host, &port);
             reconnects += 1;
             next_reconnect = Instant::now() + RECONNECT_EVERY;
@@ -235,7 +235,7 @@ fn connect(
     port: &QString,
 ) {
     b.as_mut().toggle_connect(host, port);
-    pump_until(app, "connected", || *b.connected());
+    pump_until(app, "connected", || b.is_connected());
 }
 
 fn pump(app: &Pin<&mut QGuiApplication>, time: Duration) {

@@ -83,9 +83,9 @@ ApplicationWindow {
             Label {
                 objectName: "status"
                 color: palette.placeholderText
-                text: chat.connected ? qsTr("connected")
-                    : chat.connecting ? qsTr("connecting...")
-                    : chat.listening ? qsTr("listening on %1").arg(chat.listenPort)
+                text: chat.state === ChatBackend.Connected ? qsTr("connected")
+                    : chat.state === ChatBackend.Connecting ? qsTr("connecting...")
+                    : chat.state === ChatBackend.Listening ? qsTr("listening on %1").arg(chat.listenPort)
                     : qsTr("idle")
                 Accessible.name: qsTr("State")
             }
@@ -110,7 +110,7 @@ ApplicationWindow {
                 selectByMouse: true
                 Accessible.name: qsTr("Peer address")
                 KeyNavigation.tab: portField
-                onAccepted: if (!chat.connected && !chat.connecting) chat.toggleConnect(hostField.text, portField.text)
+                onAccepted: chat.connectTo(hostField.text, portField.text)
             }
             Label { text: qsTr("Port") }
             TextField {
@@ -135,9 +135,10 @@ ApplicationWindow {
             Button {
                 id: connectButton
                 objectName: "connectButton"
-                text: chat.connected ? qsTr("Close") : chat.connecting ? qsTr("Connecting...") : qsTr("Connect")
-                Accessible.name: chat.connected ? qsTr("Close the connection")
-                               : chat.connecting ? qsTr("Cancel connecting") : qsTr("Connect")
+                text: chat.state === ChatBackend.Connected ? qsTr("Close")
+                    : chat.state === ChatBackend.Connecting ? qsTr("Connecting...") : qsTr("Connect")
+                Accessible.name: chat.state === ChatBackend.Connected ? qsTr("Close the connection")
+                               : chat.state === ChatBackend.Connecting ? qsTr("Cancel connecting") : qsTr("Connect")
                 KeyNavigation.tab: nearbyList.visible ? nearbyList : messageField
                 onClicked: chat.toggleConnect(hostField.text, portField.text)
             }
@@ -173,37 +174,39 @@ ApplicationWindow {
                     Accessible.role: Accessible.List
                     ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded }
                     KeyNavigation.tab: messageField
-                    // `entry`: name, address, port, host, addresses, tab-separated.
+                    // Fills IP and port from a listener found; connects too when asked.
                     function pick(entry, connect) {
-                        var parts = entry.split("\t");
-                        hostField.text = parts[1];
-                        portField.text = parts[2];
-                        if (connect && !chat.connected && !chat.connecting)
-                            chat.toggleConnect(hostField.text, portField.text);
+                        hostField.text = entry.address;
+                        portField.text = entry.port;
+                        if (connect)
+                            chat.connectTo(hostField.text, portField.text);
                     }
-                    Keys.onReturnPressed: if (currentItem) pick(currentItem.modelData, true)
-                    Keys.onEnterPressed: if (currentItem) pick(currentItem.modelData, true)
+                    Keys.onReturnPressed: if (currentItem) pick(currentItem, true)
+                    Keys.onEnterPressed: if (currentItem) pick(currentItem, true)
                     onActiveFocusChanged: if (activeFocus && currentIndex < 0 && count > 0) currentIndex = 0
                     delegate: ItemDelegate {
-                        required property string modelData
                         required property int index
-                        readonly property var parts: modelData.split("\t")
+                        required property string name
+                        required property string address
+                        required property int port
+                        required property string host
+                        required property string addresses
                         width: ListView.view.width
                         height: 26
                         topPadding: 2
                         bottomPadding: 2
                         highlighted: ListView.isCurrentItem
-                        text: qsTr("%1   %2 port %3").arg(parts[0]).arg(parts[1]).arg(parts[2])
+                        text: qsTr("%1   %2 port %3").arg(name).arg(address).arg(port)
                         ToolTip.visible: hovered
                         ToolTip.delay: 600
                         ToolTip.text: qsTr("%1 (%2): click to fill IP and port, double-click to connect")
-                                          .arg(parts[3]).arg(parts[4])
+                                          .arg(host).arg(addresses)
                         Accessible.name: text
                         onClicked: {
                             ListView.view.currentIndex = index;
-                            ListView.view.pick(modelData, false);
+                            ListView.view.pick(this, false);
                         }
-                        onDoubleClicked: ListView.view.pick(modelData, true)
+                        onDoubleClicked: ListView.view.pick(this, true)
                     }
                 }
             }

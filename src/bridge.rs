@@ -27,22 +27,19 @@ pub mod qobject {
         type QModelIndex = cxx_qt_lib::QModelIndex;
         include!("cxx-qt-lib/qurl.h");
         type QUrl = cxx_qt_lib::QUrl;
-        include!("cxx-qt-lib/qstringlist.h");
-        type QStringList = cxx_qt_lib::QStringList;
     }
 
     extern "RustQt" {
         #[qobject]
         #[base = QAbstractListModel]
         #[qml_element]
-        /// Listening on a port.
+        /// What the chat is doing, as the window's status says it: the connection first,
+        /// then the listener.
+        #[qproperty(ChatState, state)]
+        /// Listening on a port (the Listen button's side; whatever the connection does).
         #[qproperty(bool, listening)]
         /// The port listened on (the real one when 0 was asked for); 0 when not listening.
         #[qproperty(i32, listen_port, cxx_name = "listenPort")]
-        /// A Connect is under way.
-        #[qproperty(bool, connecting)]
-        /// The outgoing connection is up.
-        #[qproperty(bool, connected)]
         /// Peers connected, to our listener and through our connection together.
         #[qproperty(i32, peer_count, cxx_name = "peerCount")]
         /// This machine's host name.
@@ -63,10 +60,16 @@ pub mod qobject {
         /// The window's size at start (saved last time, or the default).
         #[qproperty(i32, initial_width, cxx_name = "initialWidth")]
         #[qproperty(i32, initial_height, cxx_name = "initialHeight")]
-        /// The tcp-chat listeners found on the LAN, ours left out, each as
-        /// `name<TAB>address<TAB>port<TAB>host name<TAB>every address, ", "-separated`.
-        #[qproperty(QStringList, nearby)]
+        /// The tcp-chat listeners found on the LAN, ours left out: a list model, the
+        /// same object for the window's life.
+        #[qproperty(*mut NearbyModel, nearby, READ, CONSTANT)]
         type ChatBackend = super::ChatBackendRust;
+
+        /// Connect to the address and port typed, unless a connection is up or under way
+        /// (then nothing): Enter in the address field, a pick from Nearby.
+        #[qinvokable]
+        #[cxx_name = "connectTo"]
+        fn connect_to(self: Pin<&mut Self>, host: &QString, port: &QString);
 
         /// Remembers the fields and the window's size for the next start (unless
         /// `--no-settings`): written by `main` once the window is gone.
@@ -128,6 +131,54 @@ pub mod qobject {
 
     impl cxx_qt::Threading for ChatBackend {}
 
+    /// What the chat is doing.
+    #[qenum(ChatBackend)]
+    pub enum ChatState {
+        /// Neither listening nor connected.
+        Idle,
+        /// Listening, with no outgoing connection.
+        Listening,
+        /// A Connect is under way.
+        Connecting,
+        /// The outgoing connection is up.
+        Connected,
+    }
+
+    extern "RustQt" {
+        /// The tcp-chat listeners on the LAN, one row each, with the roles `name`,
+        /// `address` (the one to connect to), `port`, `host` and `addresses` (all, ", "-separated).
+        #[qobject]
+        #[base = QAbstractListModel]
+        #[qml_element]
+        #[qml_uncreatable]
+        type NearbyModel = super::NearbyModelRust;
+
+        #[cxx_override]
+        fn data(self: &NearbyModel, index: &QModelIndex, role: i32) -> QVariant;
+
+        #[cxx_override]
+        #[cxx_name = "roleNames"]
+        fn role_names(self: &NearbyModel) -> QHash_i32_QByteArray;
+
+        #[cxx_override]
+        #[cxx_name = "rowCount"]
+        fn row_count(self: &NearbyModel, parent: &QModelIndex) -> i32;
+
+        #[inherit]
+        #[cxx_name = "beginResetModel"]
+        unsafe fn begin_reset_model(self: Pin<&mut NearbyModel>);
+        #[inherit]
+        #[cxx_name = "endResetModel"]
+        unsafe fn end_reset_model(self: Pin<&mut NearbyModel>);
+    }
+
+    #[namespace = "rust::cxxqtlib1"]
+    unsafe extern "C++" {
+        #[doc(hidden)]
+        #[rust_name = "nearby_model_new"]
+        fn make_unique() -> UniquePtr<NearbyModel>;
+    }
+
     extern "RustQt" {
         #[cxx_override]
         fn data(self: &ChatBackend, index: &QModelIndex, role: i32) -> QVariant;
@@ -176,6 +227,7 @@ pub mod qobject {
     }
 }
 
+use crate::engine::discovery::Nearby;
 use crate::engine::event::{Event, SHOWN_CHARS};
 use crate::engine::session::{Session, Wake};
 use crate::engine::stop::Stop;
@@ -188,14 +240,14 @@ use cxx_qt::casting::Upcast;
 use cxx_qt::{CxxQtType, Threading};
 use cxx_qt_lib::{
     QByteArray, QHash, QHashPair_i32_QByteArray, QMap, QMapPair_QString_QVariant, QModelIndex,
-    QObjectMutPtr, QQmlApplicationEngine, QString, QStringList, QUrl, QVariant,
+    QObjectMutPtr, QQmlApplicationEngine, QString, QUrl, QVariant,
 };
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-pub use qobject::{ChatBackend, QAbstractListModel};
+pub use qobject::{ChatBackend, ChatState, NearbyModel, QAbstractListModel};
 
 /// The least time between two batches reaching the Qt thread: at most 2,000 calls a
 /// second however busy the peers are, and a line waits at most this long to be shown.
@@ -257,10 +309,9 @@ impl Row {
 
 /// The Rust side of [`ChatBackend`].
 pub struct ChatBackendRust {
+    state: ChatState,
     listening: bool,
     listen_port: i32,
-    connecting: bool,
-    connected: bool,
     peer_count: i32,
     host_name: QString,
     addresses: QString,
@@ -272,7 +323,9 @@ pub struct ChatBackendRust {
     relay: bool,
     initial_width: i32,
     initial_height: i32,
-    nearby: QStringList,
+    /// Points at `nearby_model`, for QML.
+    nearby: *mut NearbyModel,
+    nearby_model: cxx::UniquePtr<NearbyModel>,
 
     /// The engine's session: made in `begin`, once the object can be reached from threads.
     session: Option<Session>,
@@ -302,11 +355,11 @@ impl Default for ChatBackendRust {
     /// Idle until [`ChatBackend::begin`] (or, made in QML, `start`).
     fn default() -> Self {
         let start = WindowStart::default();
+        let nearby_model = qobject::nearby_model_new();
         Self {
+            state: ChatState::Idle,
             listening: false,
             listen_port: 0,
-            connecting: false,
-            connected: false,
             peer_count: 0,
             host_name: QString::from(hostinfo::host_name().as_str()),
             addresses: QString::from(hostinfo::local_addresses().join(", ").as_str()),
@@ -317,7 +370,8 @@ impl Default for ChatBackendRust {
             relay: false,
             initial_width: 0,
             initial_height: 0,
-            nearby: QStringList::default(),
+            nearby: nearby_model.as_mut_ptr(),
+            nearby_model,
             auto_reply: QString::default(),
             session: None,
             rows: VecDeque::new(),
@@ -466,6 +520,22 @@ impl ChatBackend {
             }
         }
         self.as_mut().refresh();
+    }
+
+    pub fn connect_to(mut self: Pin<&mut Self>, host: &QString, port: &QString) {
+        if matches!(self.state, ChatState::Idle | ChatState::Listening) {
+            self.as_mut().toggle_connect(host, port);
+        }
+    }
+
+    /// The outgoing connection is up.
+    pub fn is_connected(&self) -> bool {
+        self.state == ChatState::Connected
+    }
+
+    /// A Connect is under way.
+    pub fn is_connecting(&self) -> bool {
+        self.state == ChatState::Connecting
     }
 
     pub fn send(mut self: Pin<&mut Self>, text: &QString) -> bool {
@@ -680,19 +750,9 @@ impl ChatBackend {
         let Some(found) = self.as_mut().chat().map(|c| c.nearby()) else {
             return;
         };
-        let mut list = QStringList::default();
-        for nearby in found {
-            let entry = format!(
-                "{}\t{}\t{}\t{}\t{}",
-                nearby.name,
-                nearby.address(),
-                nearby.port,
-                nearby.host,
-                nearby.addresses.join(", ")
-            );
-            list.append(QString::from(entry.as_str()));
+        if let Some(model) = self.rust_mut().get_mut().nearby_model.as_mut() {
+            model.replace(found);
         }
-        self.set_nearby(list);
     }
 
     /// Brings the properties in line with the engine.
@@ -700,10 +760,18 @@ impl ChatBackend {
         let Some(status) = self.as_mut().chat().map(|c| c.status()) else {
             return;
         };
+        let state = if status.connected {
+            ChatState::Connected
+        } else if status.connecting {
+            ChatState::Connecting
+        } else if status.listening {
+            ChatState::Listening
+        } else {
+            ChatState::Idle
+        };
+        self.as_mut().set_state(state);
         self.as_mut().set_listening(status.listening);
         self.as_mut().set_listen_port(i32::from(status.port));
-        self.as_mut().set_connecting(status.connecting);
-        self.as_mut().set_connected(status.connected);
         let peers = status.incoming + usize::from(status.connected);
         self.as_mut().set_peer_count(peers as i32);
     }
@@ -734,5 +802,70 @@ impl ChatBackend {
 
     pub fn row_count(&self, _parent: &QModelIndex) -> i32 {
         self.rows.len() as i32
+    }
+}
+
+/// The Rust side of [`NearbyModel`].
+#[derive(Default)]
+pub struct NearbyModelRust {
+    found: Vec<Nearby>,
+}
+
+/// The Nearby list's roles, from Qt::UserRole + 1.
+const NEARBY_ROLES: [(i32, &str); 5] = [
+    (0x0101, "name"),
+    (0x0102, "address"),
+    (0x0103, "port"),
+    (0x0104, "host"),
+    (0x0105, "addresses"),
+];
+
+impl NearbyModel {
+    /// Shows `found` instead of what was there.
+    fn replace(mut self: Pin<&mut Self>, found: Vec<Nearby>) {
+        if self.found == found {
+            return;
+        }
+        // SAFETY: begin/end pair around the change they announce, on the Qt thread.
+        unsafe {
+            self.as_mut().begin_reset_model();
+            self.as_mut().rust_mut().found = found;
+            self.as_mut().end_reset_model();
+        }
+    }
+
+    /// The listeners shown, in order.
+    pub fn entries(&self) -> &[Nearby] {
+        &self.found
+    }
+
+    pub fn data(&self, index: &QModelIndex, role: i32) -> QVariant {
+        let Some(nearby) = usize::try_from(index.row())
+            .ok()
+            .and_then(|i| self.found.get(i))
+        else {
+            return QVariant::default();
+        };
+        let text = match role {
+            0x0101 => nearby.name.clone(),
+            0x0102 => nearby.address().to_string(),
+            0x0103 => return QVariant::from(&i32::from(nearby.port)),
+            0x0104 => nearby.host.clone(),
+            0x0105 => nearby.addresses.join(", "),
+            _ => return QVariant::default(),
+        };
+        QVariant::from(&QString::from(text.as_str()))
+    }
+
+    pub fn role_names(&self) -> QHash<QHashPair_i32_QByteArray> {
+        let mut roles = QHash::<QHashPair_i32_QByteArray>::default();
+        for (role, name) in NEARBY_ROLES {
+            roles.insert(role, QByteArray::from(name));
+        }
+        roles
+    }
+
+    pub fn row_count(&self, _parent: &QModelIndex) -> i32 {
+        self.found.len() as i32
     }
 }

@@ -181,10 +181,10 @@ fn connect_shows_connected_and_the_peers_reply(app: &QCoreApplication) {
         &QString::from("127.0.0.1"),
         &QString::from(port.to_string().as_str()),
     );
-    assert!(*chat.connecting() || *chat.connected());
+    assert!(chat.is_connecting() || chat.is_connected());
     let mut conn = common::accept_within(&server);
-    pump_until(app, "connected", || *chat.connected());
-    assert!(!*chat.connecting());
+    pump_until(app, "connected", || chat.is_connected());
+    assert!(!chat.is_connecting());
     assert_eq!(*chat.peer_count(), 1);
     conn.write_all(b"OK").unwrap();
     pump_until(app, "the reply", || {
@@ -194,7 +194,7 @@ fn connect_shows_connected_and_the_peers_reply(app: &QCoreApplication) {
         &QString::from("127.0.0.1"),
         &QString::from(port.to_string().as_str()),
     );
-    assert!(!*chat.connected());
+    assert!(!chat.is_connected());
     pump_until(app, "Disconnect", || {
         lines(&chat)
             .last()
@@ -247,7 +247,7 @@ fn bad_input_gives_one_error_line_and_changes_nothing(app: &QCoreApplication) {
         .line(2)
         .unwrap()
         .contains("is not an IP address or a host name"));
-    assert!(!*chat.connecting() && !*chat.connected());
+    assert!(!chat.is_connecting() && !chat.is_connected());
 }
 
 fn the_log_keeps_the_newest_10000_lines(app: &QCoreApplication) {
@@ -386,14 +386,14 @@ fn connecting_to_a_silent_host_and_saving_to_a_stalled_file_never_block_the_qt_t
     let call = pressed.elapsed();
     assert!(call < STALL_LIMIT, "Connect took {call:?} on the Qt thread");
     let turn = longest_turn(app, Duration::from_secs(1));
-    assert!(*chat.connecting(), "still connecting to the silent host");
+    assert!(chat.is_connecting(), "still connecting to the silent host");
     assert!(
         turn < STALL_LIMIT,
         "a turn of the event loop took {turn:?} while connecting"
     );
     chat.as_mut()
         .toggle_connect(&QString::from(""), &QString::from(""));
-    assert!(!*chat.connecting(), "Close gave the attempt up");
+    assert!(!chat.is_connecting(), "Close gave the attempt up");
 
     // Save log to a file that takes nothing for 2 s (a FIFO whose reader comes late).
     let (dir, fifo) = fifo_in_a_folder_of_its_own("stalled");

@@ -53,7 +53,7 @@ Item {
             var port = window.title.replace(/.* /, "");
             peer.toggleConnect("127.0.0.1", port);
         } },
-        { until: function () { return peer.connected; }, what: "the peer connected" },
+        { until: function () { return peer.state === ChatBackend.Connected; }, what: "the peer connected" },
         { run: function () {
             Steps.check(peer.send(root.markup), "send markup");
             Steps.check(peer.send(root.controls), "send control characters");
