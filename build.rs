@@ -2,7 +2,8 @@ use cxx_qt_build::{CxxQtBuilder, QmlModule};
 use std::path::{Path, PathBuf};
 
 /// The window's translations, kept as Qt Linguist sources (`qml/i18n/*.ts`).
-const TRANSLATIONS: &[&str] = &["qml_ko"];
+/// English has one: its plural forms.
+const TRANSLATIONS: &[&str] = &["qml_ko", "qml_en"];
 
 fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
@@ -44,6 +45,14 @@ fn translations(out: &Path) -> PathBuf {
             "    <file alias=\"{name}.qm\">{}</file>\n",
             qm.display()
         ));
+        // A language with no file of its own (German, say) gets the English plurals:
+        // Qt's last try is the name with no language.
+        if *name == "qml_en" {
+            files.push_str(&format!(
+                "    <file alias=\"qml.qm\">{}</file>\n",
+                qm.display()
+            ));
+        }
     }
     // Where the tests find the .qm files (the QML tests load them beside their own files).
     println!("cargo::rustc-env=TCP_CHAT_QM_DIR={}", out.display());

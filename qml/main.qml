@@ -87,12 +87,15 @@ ApplicationWindow {
                     : chat.state === ChatBackend.Connecting ? qsTr("connecting...")
                     : chat.state === ChatBackend.Listening ? qsTr("listening on %1").arg(chat.listenPort)
                     : qsTr("idle")
-                Accessible.name: qsTr("State")
+                // Read as what it says; what it is, as its description.
+                Accessible.name: text
+                Accessible.description: qsTr("State")
             }
             Label {
                 objectName: "peerCount"
-                text: chat.peerCount === 1 ? qsTr("1 peer") : qsTr("%1 peers").arg(chat.peerCount)
-                Accessible.name: qsTr("Connected peers")
+                text: qsTr("%n peer(s)", "", chat.peerCount)
+                Accessible.name: text
+                Accessible.description: qsTr("Connected peers")
             }
         }
 

@@ -532,6 +532,38 @@ fn a_broken_settings_file_is_left_out_field_by_field_and_no_settings_ignores_it(
 }
 
 #[test]
+fn in_a_language_it_does_not_speak_the_window_counts_peers_in_english_singular_and_plural() {
+    let x = Xvfb::start();
+    let dir = scratch("german");
+    let german = [
+        "env",
+        "-u",
+        "LANGUAGE",
+        "-u",
+        "LC_ALL",
+        "-u",
+        "LC_MESSAGES",
+        "LANG=de_DE.UTF-8",
+    ];
+    let port = free_port();
+    let app = App::start(
+        &x,
+        &german,
+        &["--listen", "--port", &port.to_string()],
+        &dir.join("de.txt"),
+    );
+    // As a screen reader reads the count: by what it says, word for word.
+    let count = |want: &str| app.wait_for_control(want);
+    count("0 peers");
+    let first = peer(port);
+    count("1 peer");
+    let second = peer(port);
+    count("2 peers");
+    drop((first, second));
+    count("0 peers");
+}
+
+#[test]
 fn with_a_korean_system_language_the_window_speaks_korean_and_keeps_the_course_words() {
     let x = Xvfb::start();
     let dir = scratch("korean");

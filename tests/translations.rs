@@ -14,7 +14,19 @@ const KOREAN: &str = include_str!("../qml/i18n/qml_ko.ts");
 fn qml_strings() -> Vec<String> {
     QML.split("qsTr(\"")
         .skip(1)
-        .map(|rest| rest.split("\")").next().unwrap().replace("\\\"", "\""))
+        .map(|rest| {
+            // The string literal: up to the first quote that is not escaped.
+            let mut text = String::new();
+            let mut chars = rest.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => text.extend(chars.next()),
+                    '"' => break,
+                    c => text.push(c),
+                }
+            }
+            text
+        })
         .collect()
 }
 
@@ -28,7 +40,7 @@ fn translations() -> BTreeMap<String, Option<String>> {
             .replace("&amp;", "&")
     };
     KOREAN
-        .split("<message>")
+        .split("<message")
         .skip(1)
         .map(|message| {
             let source = message
@@ -40,11 +52,16 @@ fn translations() -> BTreeMap<String, Option<String>> {
                 .unwrap();
             let translation = message.split("<translation").nth(1).unwrap();
             let finished = !translation.starts_with(" type=\"unfinished\"");
+            // A plural (`<message numerus="yes">`): Korean has one form.
+            let translation = match translation.split_once("<numerusform") {
+                Some((_, form)) => form,
+                None => translation,
+            };
             let text = translation
                 .split('>')
                 .nth(1)
                 .unwrap()
-                .split("</translation")
+                .split("</")
                 .next()
                 .unwrap();
             (

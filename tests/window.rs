@@ -104,8 +104,10 @@ fn test_files() -> PathBuf {
     for entry in std::fs::read_dir(&from).expect("tests/qml").flatten() {
         std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy a QML test");
     }
-    let qm = PathBuf::from(env!("TCP_CHAT_QM_DIR")).join("qml_ko.qm");
-    std::fs::copy(&qm, to.join("i18n/qml_ko.qm")).expect("the built Korean .qm");
+    for name in ["qml_ko.qm", "qml_en.qm"] {
+        let qm = PathBuf::from(env!("TCP_CHAT_QM_DIR")).join(name);
+        std::fs::copy(&qm, to.join("i18n").join(name)).expect("a built .qm");
+    }
     to
 }
 

@@ -51,13 +51,11 @@
         <source>State</source>
         <translation>상태</translation>
     </message>
-    <message>
-        <source>1 peer</source>
-        <translation>1명 접속</translation>
-    </message>
-    <message>
-        <source>%1 peers</source>
-        <translation>%1명 접속</translation>
+    <message numerus="yes">
+        <source>%n peer(s)</source>
+        <translation>
+            <numerusform>%n명 접속</numerusform>
+        </translation>
     </message>
     <message>
         <source>Connected peers</source>

@@ -54,6 +54,7 @@ Item {
             peer.toggleConnect("127.0.0.1", port);
         } },
         { until: function () { return peer.state === ChatBackend.Connected; }, what: "the peer connected" },
+        { until: function () { return Steps.find(window, "peerCount").text === "1 peer"; }, what: "\"1 peer\", in the singular" },
         { run: function () {
             Steps.check(peer.send(root.markup), "send markup");
             Steps.check(peer.send(root.controls), "send control characters");
