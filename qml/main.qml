@@ -242,13 +242,13 @@ ApplicationWindow {
                 delegate: TextEdit {
                     required property string display
                     required property string kind
-                    required property string time
                     width: ListView.view.width
                     leftPadding: 6
                     rightPadding: 6
                     topPadding: 1
                     bottomPadding: 1
-                    text: chat.times ? time + " " + display : display
+                    // After its time when Times is on: the model says it as shown.
+                    text: display
                     // Whatever a peer sends is shown as the characters it sent, never as markup.
                     textFormat: TextEdit.PlainText
                     readOnly: true

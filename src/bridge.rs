@@ -27,6 +27,8 @@ pub mod qobject {
         type QModelIndex = cxx_qt_lib::QModelIndex;
         include!("cxx-qt-lib/qurl.h");
         type QUrl = cxx_qt_lib::QUrl;
+        include!("cxx-qt-lib/qvector.h");
+        type QVector_i32 = cxx_qt_lib::QVector<i32>;
     }
 
     extern "RustQt" {
@@ -192,7 +194,7 @@ pub mod qobject {
         fn row_count(self: &ChatBackend, parent: &QModelIndex) -> i32;
     }
 
-    extern "RustQt" {
+    unsafe extern "RustQt" {
         #[inherit]
         #[cxx_name = "beginInsertRows"]
         unsafe fn begin_insert_rows(
@@ -215,6 +217,20 @@ pub mod qobject {
         #[inherit]
         #[cxx_name = "endRemoveRows"]
         unsafe fn end_remove_rows(self: Pin<&mut ChatBackend>);
+        #[inherit]
+        fn index(self: &ChatBackend, row: i32, column: i32, parent: &QModelIndex) -> QModelIndex;
+
+        /// Rows `top_left..=bottom_right` show something else now (all roles when
+        /// `roles` is empty).
+        #[inherit]
+        #[qsignal]
+        #[cxx_name = "dataChanged"]
+        fn data_changed(
+            self: Pin<&mut ChatBackend>,
+            top_left: &QModelIndex,
+            bottom_right: &QModelIndex,
+            roles: &QVector_i32,
+        );
     }
 
     // Lets `main` (and a test) make the object and hand it its start.
@@ -253,7 +269,7 @@ pub use qobject::{ChatBackend, ChatState, NearbyModel, QAbstractListModel};
 /// second however busy the peers are, and a line waits at most this long to be shown.
 const DRAIN_INTERVAL: std::time::Duration = std::time::Duration::from_micros(500);
 
-/// Qt::DisplayRole: the line as shown.
+/// Qt::DisplayRole: the line as shown (after its time when Times is on).
 const TEXT_ROLE: i32 = 0;
 /// Qt::UserRole + 1: `info`, `rcv`, `send` or `error`, for the view's colours.
 const KIND_ROLE: i32 = 0x0101;
@@ -299,11 +315,7 @@ impl Row {
 
     /// The line as the log shows it: after its time when Times is on.
     fn shown(&self, times: bool) -> String {
-        if times {
-            format!("{} {}", clock::log_time(self.time), self.text())
-        } else {
-            self.text()
-        }
+        clock::shown_line(&self.text(), self.time, times)
     }
 }
 
@@ -481,6 +493,10 @@ impl ChatBackend {
                 problem.clone(),
             )));
         }
+        // Times on or off: every row reads anew.
+        self.as_mut()
+            .on_times_changed(|this| this.rows_read_anew())
+            .release();
         // Told to end: the window closes as by its close button (settings kept).
         stop.on_request(move |_| {
             let _ = qt_thread.queue(|this| this.quit_requested());
@@ -745,6 +761,16 @@ impl ChatBackend {
         }
     }
 
+    /// Tells the view that every row's text may have changed (Times turned on or off).
+    fn rows_read_anew(self: Pin<&mut Self>) {
+        let Some(last) = self.rows.len().checked_sub(1) else {
+            return;
+        };
+        let root = QModelIndex::default();
+        let (first, last) = (self.index(0, 0, &root), self.index(last as i32, 0, &root));
+        self.data_changed(&first, &last, &cxx_qt_lib::QVector::default());
+    }
+
     /// Brings the Nearby list in line with what the engine found.
     fn refresh_nearby(mut self: Pin<&mut Self>) {
         let Some(found) = self.as_mut().chat().map(|c| c.nearby()) else {
@@ -785,7 +811,9 @@ impl ChatBackend {
         };
         let (kind, text) = row.event.log_line();
         match role {
-            TEXT_ROLE => QVariant::from(&QString::from(text.as_str())),
+            TEXT_ROLE => QVariant::from(&QString::from(
+                clock::shown_line(&text, row.time, *self.times()).as_str(),
+            )),
             KIND_ROLE => QVariant::from(&QString::from(kind.to_string().as_str())),
             TIME_ROLE => QVariant::from(&QString::from(clock::log_time(row.time).as_str())),
             _ => QVariant::default(),

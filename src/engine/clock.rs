@@ -25,6 +25,16 @@ pub fn log_time(seconds_of_day: u32) -> String {
     format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
+/// A log line as shown: after its time (`14:05:09 [rcv] hello`) when `times` is on.
+/// The one place both front ends put the time in front of a line.
+pub fn shown_line(line: &str, seconds_of_day: u32, times: bool) -> String {
+    if times {
+        format!("{} {line}", log_time(seconds_of_day))
+    } else {
+        line.to_string()
+    }
+}
+
 /// How many bytes, as a person reads them: `64 MiB`, `512 KiB`, `1000 bytes`.
 pub fn size_text(bytes: u64) -> String {
     const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
@@ -66,6 +76,13 @@ mod tests {
         assert_eq!(log_time(0), "00:00:00");
         assert_eq!(log_time(14 * 3600 + 5 * 60 + 9), "14:05:09");
         assert_eq!(log_time(86_399), "23:59:59");
+    }
+
+    #[test]
+    fn a_line_is_shown_after_its_time_only_with_times_on() {
+        let at = 14 * 3600 + 5 * 60 + 9;
+        assert_eq!(shown_line("[rcv] 안녕", at, true), "14:05:09 [rcv] 안녕");
+        assert_eq!(shown_line("[rcv] 안녕", at, false), "[rcv] 안녕");
     }
 
     #[test]

@@ -35,13 +35,10 @@ pub fn run(startup: Startup, stop: &Stop) -> i32 {
 /// The log lines of `events` as the window shows them: each cut as the window cuts it,
 /// after the time it is printed when `times` is on.
 fn log_lines(events: Vec<Event>, times: bool) -> impl Iterator<Item = (LineKind, String)> {
-    let time = times.then(|| clock::log_time(clock::seconds_of_day(&clock::now())));
+    let time = clock::seconds_of_day(&clock::now());
     events.into_iter().map(move |event| {
         let (kind, line) = event.shortened(SHOWN_CHARS).log_line();
-        match &time {
-            Some(time) => (kind, format!("{time} {line}")),
-            None => (kind, line),
-        }
+        (kind, clock::shown_line(&line, time, times))
     })
 }
 
