@@ -244,11 +244,12 @@ pub mod qobject {
 }
 
 use crate::engine::discovery::Nearby;
-use crate::engine::event::{Event, SHOWN_CHARS};
+use crate::engine::event::{Event, LineKind, SHOWN_CHARS};
 use crate::engine::session::{Session, Wake};
 use crate::engine::stop::Stop;
 use crate::engine::Chat;
 use crate::engine::{clock, hostinfo};
+use crate::i18n::Speech;
 use crate::settings::Saved;
 use crate::startup::WindowStart;
 use core::pin::Pin;
@@ -309,13 +310,13 @@ impl Row {
         }
     }
 
-    fn text(&self) -> String {
-        self.event.log_line().1
+    fn text(&self, speech: Speech) -> String {
+        speech.log_line(&self.event).1
     }
 
     /// The line as the log shows it: after its time when Times is on.
-    fn shown(&self, times: bool) -> String {
-        clock::shown_line(&self.text(), self.time, times)
+    fn shown(&self, speech: Speech, times: bool) -> String {
+        clock::shown_line(&self.text(speech), self.time, times)
     }
 }
 
@@ -475,7 +476,7 @@ impl ChatBackend {
             }),
         };
         let session = Session::open(
-            &chat.config(),
+            &chat.config(start.speech),
             wake,
             move || {
                 if !refresh_pending.swap(true, Ordering::AcqRel) {
@@ -489,9 +490,10 @@ impl ChatBackend {
             &stop,
         );
         if let Some(problem) = &start.settings_problem {
-            session.report(Event::Error(crate::engine::Error::Settings(
-                problem.clone(),
-            )));
+            session.report(Event::Note {
+                kind: LineKind::Error,
+                text: problem.clone(),
+            });
         }
         // Times on or off: every row reads anew.
         self.as_mut()
@@ -625,18 +627,26 @@ impl ChatBackend {
             .to_local_file()
             .map(|p| p.to_string())
             .unwrap_or_else(|| file.to_qstring().to_string());
-        let lines: Vec<String> = self.rows.iter().map(|r| r.shown(*self.times())).collect();
+        let lines: Vec<String> = self
+            .rows
+            .iter()
+            .map(|r| r.shown(self.start.speech, *self.times()))
+            .collect();
         crate::engine::transcript::save_log(path.into(), lines, queue);
     }
 
     pub fn log_text(&self) -> QString {
-        let lines: Vec<String> = self.rows.iter().map(|r| r.shown(*self.times())).collect();
+        let lines: Vec<String> = self
+            .rows
+            .iter()
+            .map(|r| r.shown(self.start.speech, *self.times()))
+            .collect();
         QString::from(lines.join("\n").as_str())
     }
 
     /// The text of log line `row`, oldest kept line first (for tests and the view).
     pub fn line(&self, row: usize) -> Option<String> {
-        self.rows.get(row).map(Row::text)
+        self.rows.get(row).map(|r| r.text(self.start.speech))
     }
 
     /// How many log lines are kept.
@@ -809,7 +819,7 @@ impl ChatBackend {
         else {
             return QVariant::default();
         };
-        let (kind, text) = row.event.log_line();
+        let (kind, text) = self.start.speech.log_line(&row.event);
         match role {
             TEXT_ROLE => QVariant::from(&QString::from(
                 clock::shown_line(&text, row.time, *self.times()).as_str(),

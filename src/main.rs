@@ -13,7 +13,8 @@ fn main() -> anyhow::Result<()> {
     let stop = Stop::new();
     if cli.terminal {
         signals::watch(stop.clone());
-        let code = tcp_chat::terminal::run(Startup::from(cli), &stop);
+        let speech = tcp_chat::i18n::Speech::terminal();
+        let code = tcp_chat::terminal::run(Startup::from(cli), speech, &stop);
         stop.request(Cause::Asked);
         std::process::exit(stop.cause().map_or(code, |cause| cause.exit_code(code)));
     }

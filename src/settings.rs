@@ -53,7 +53,7 @@ pub fn load(path: &Path) -> (Saved, Option<String>) {
                 Some(tr!(
                     "settings-unreadable",
                     path = path.display().to_string(),
-                    detail = crate::engine::error::plain_io(&e)
+                    detail = in_words(&e)
                 )),
             )
         }
@@ -141,13 +141,18 @@ pub fn save(path: &Path, saved: &Saved) -> std::io::Result<()> {
 /// window is gone by then).
 pub fn save_or_say(path: &Path, saved: &Saved) {
     if let Err(e) = save(path, saved) {
-        let detail = crate::engine::error::plain_io(&e);
+        let detail = in_words(&e);
         let path = path.display().to_string();
         eprintln!(
             "{}",
             tr!("settings-not-saved", path = path, detail = detail)
         );
     }
+}
+
+/// An I/O error in the run's language.
+fn in_words(error: &std::io::Error) -> String {
+    crate::i18n::Speech::window().io(&crate::engine::error::IoCause::of(error))
 }
 
 /// QSettings quotes a value with spaces at either end, or with `;`, `,`, `=` or `"`.

@@ -7,6 +7,7 @@ use crate::cli::{Cli, LineEndingArg, DEFAULT_LOG_LINES};
 use crate::engine::chat::{LineEnding, Settings, DEFAULT_AUTO_REPLY};
 use crate::engine::session::Config;
 use crate::engine::transcript::DEFAULT_TRANSCRIPT_MAX;
+use crate::i18n::Speech;
 use crate::settings::{self, Saved};
 use std::path::PathBuf;
 
@@ -60,6 +61,8 @@ impl Default for Startup {
 #[derive(Debug, Clone)]
 pub struct WindowStart {
     pub chat: Startup,
+    /// The window's words in the run's language.
+    pub speech: Speech,
     /// The most lines the log keeps (`--log-lines`).
     pub log_lines: usize,
     /// The window's size at start.
@@ -79,6 +82,7 @@ impl Default for WindowStart {
     fn default() -> Self {
         Self {
             chat: Startup::default(),
+            speech: Speech::window(),
             log_lines: DEFAULT_LOG_LINES,
             width: DEFAULT_WIDTH,
             height: DEFAULT_HEIGHT,
@@ -106,12 +110,13 @@ impl From<Cli> for Startup {
 }
 
 impl Startup {
-    /// What the engine's session is made from.
-    pub fn config(&self) -> Config {
+    /// What the engine's session is made from, its transcript in `speech`'s words.
+    pub fn config(&self, speech: Speech) -> Config {
         Config {
             settings: self.settings.clone(),
             transcript: self.transcript.clone(),
             transcript_max: self.transcript_max,
+            words: std::sync::Arc::new(move |event| speech.log_line(event).1),
             discovery: self.discovery,
         }
     }
@@ -192,6 +197,7 @@ impl WindowStart {
     pub fn with_saved(cli: &Cli, saved: &Saved) -> Self {
         WindowStart {
             chat: Startup::with_saved(cli, saved),
+            speech: Speech::window(),
             log_lines: cli.log_lines,
             width: saved.width.unwrap_or(DEFAULT_WIDTH),
             height: saved.height.unwrap_or(DEFAULT_HEIGHT),

@@ -18,9 +18,9 @@ fn listen_on_port_zero_reports_the_real_port() {
     assert_ne!(port, 0);
     let event = h.wait_for("listening", |e| matches!(e, Event::Listening { .. }));
     assert!(
-        event.log_line().1.contains(&format!("port {port}")),
+        ENGLISH.log_line(&event).1.contains(&format!("port {port}")),
         "{:?}",
-        event.log_line()
+        ENGLISH.log_line(&event)
     );
 }
 
@@ -58,7 +58,7 @@ fn received_line_names_its_peer_when_several_are_connected() {
     let event = h.wait_for("a line", |e| matches!(e, Event::Received { .. }));
     let local = a.local_addr().unwrap();
     assert_eq!(
-        event.log_line().1,
+        ENGLISH.log_line(&event).1,
         format!("[rcv] (127.0.0.1 {}) who am i", local.port())
     );
 }
@@ -92,7 +92,7 @@ fn close_disconnects_every_peer_and_says_so_before_stop_listening() {
         assert!(read_to_end(p).is_empty(), "the peer is closed");
     }
     h.settle();
-    let lines: Vec<String> = h.seen.iter().map(|e| e.log_line().1).collect();
+    let lines: Vec<String> = h.seen.iter().map(|e| ENGLISH.log_line(e).1).collect();
     let stop = lines
         .iter()
         .position(|l| l == "Stop Listening")
@@ -119,7 +119,7 @@ fn a_peer_that_leaves_is_reported_and_the_others_keep_working() {
         matches!(e, Event::PeerLeft { .. })
     });
     assert_eq!(
-        left.log_line().1,
+        ENGLISH.log_line(&left).1,
         format!("Disconnect : 127.0.0.1 {leaver_port}")
     );
     send(&mut stayer, b"still here\n");
@@ -269,7 +269,7 @@ fn send_reaches_every_listener_peer_when_there_is_no_outgoing_connection() {
         assert_eq!(read_line(&mut BufReader::new(p)), "to all");
     }
     let sent = h.wait_for("sent", |e| matches!(e, Event::Sent { .. }));
-    assert_eq!(sent.log_line().1, "[send] to all");
+    assert_eq!(ENGLISH.log_line(&sent).1, "[send] to all");
 }
 
 #[test]
@@ -303,8 +303,8 @@ fn the_client_shows_what_the_peer_sends_back() {
     h.chat.connect("localhost", &port.to_string()).unwrap();
     let mut conn = accept_within(&server);
     let connected = h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
-    assert!(connected
-        .log_line()
+    assert!(ENGLISH
+        .log_line(&connected)
         .1
         .starts_with(&format!("Connected to localhost:{port}")));
     h.chat.send("hi").unwrap();
@@ -314,7 +314,10 @@ fn the_client_shows_what_the_peer_sends_back() {
     assert_eq!(h.received(1), ["OK"]);
     drop((conn, reader));
     let gone = h.wait_for("disconnect", |e| matches!(e, Event::Disconnected { .. }));
-    assert!(gone.log_line().1.starts_with("Disconnect : 127.0.0.1"));
+    assert!(ENGLISH
+        .log_line(&gone)
+        .1
+        .starts_with("Disconnect : 127.0.0.1"));
     assert!(!h.chat.status().connected);
 }
 
@@ -364,7 +367,10 @@ fn our_client_connects_over_ipv6_with_brackets() {
     h.chat.connect("[::1]", &port.to_string()).unwrap();
     let _conn = accept_within(&server);
     let connected = h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
-    assert_eq!(connected.log_line().1, format!("Connected to [::1]:{port}"));
+    assert_eq!(
+        ENGLISH.log_line(&connected).1,
+        format!("Connected to [::1]:{port}")
+    );
 }
 
 #[test]
@@ -504,7 +510,7 @@ fn close_while_connecting_gives_up_the_attempt() {
     let cancelled = h.wait_for("cancel", |e| {
         matches!(e, Event::Disconnected { peer: None, .. })
     });
-    assert_eq!(cancelled.log_line().1, "Connect cancelled");
+    assert_eq!(ENGLISH.log_line(&cancelled).1, "Connect cancelled");
 }
 
 #[test]
@@ -552,7 +558,7 @@ fn a_peer_that_never_reads_is_disconnected_and_the_others_are_served() {
             }
         )
     });
-    assert!(gone.log_line().1.contains("stopped reading"));
+    assert!(ENGLISH.log_line(&gone).1.contains("stopped reading"));
     writer.join().unwrap();
     let mut other = peer(port);
     send(&mut other, b"fine\n");
@@ -691,6 +697,7 @@ fn a_transcript_that_cannot_be_written_is_one_error_and_the_chat_goes_on() {
         Path::new("/dev/full"),
         tcp_chat::engine::transcript::DEFAULT_TRANSCRIPT_MAX,
         h.queue.clone(),
+        words(),
     )
     .expect("/dev/full opens; its writes fail");
     let port = h.listen();
@@ -725,7 +732,7 @@ fn transcript_at(h: &Harness, path: &Path, limit: u64) -> tcp_chat::engine::tran
     let mut old = path.as_os_str().to_owned();
     old.push(".1");
     let _ = std::fs::remove_file(&old);
-    tcp_chat::engine::transcript::Transcript::start(path, limit, h.queue.clone()).unwrap()
+    tcp_chat::engine::transcript::Transcript::start(path, limit, h.queue.clone(), words()).unwrap()
 }
 
 #[test]
@@ -958,6 +965,11 @@ fn in_room_mode_a_peer_that_does_not_read_never_holds_the_others_up() {
     drop(h);
 }
 
+/// The transcript's words: the log's, in English.
+fn words() -> tcp_chat::engine::event::LineWords {
+    std::sync::Arc::new(|event| ENGLISH.log_line(event).1)
+}
+
 /// A folder of its own for one test's files.
 fn scratch_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("tcp-chat-engine-{name}-{}", std::process::id()));
@@ -978,7 +990,7 @@ fn a_stop_request_ends_the_sessions_transcript_before_the_stop_counts_as_finishe
             ..Settings::default()
         },
         transcript: Some(transcript.clone()),
-        ..Config::default()
+        ..Config::new(Settings::default(), words())
     };
     let stop = Stop::new();
     let mut session = Session::open(&config, Wake::Never, || {}, &stop);
@@ -1018,7 +1030,7 @@ fn dropping_a_session_closes_its_connections_and_finishes_its_part_of_the_stop()
             bind: Some("127.0.0.1".parse().unwrap()),
             ..Settings::default()
         },
-        ..Config::default()
+        ..Config::new(Settings::default(), words())
     };
     let stop = Stop::new();
     let mut session = Session::open(&config, Wake::Never, || {}, &stop);

@@ -1,16 +1,17 @@
 //! The options' values, each checked as it is parsed: a mistake is one sentence from the
 //! catalog, which clap prints after the option's name.
 
-use crate::engine::address::{parse_host, parse_host_port, parse_port, Host};
+use crate::engine::address::{parse_host, parse_host_port, parse_port, AddressError, Host};
+use crate::i18n::Speech;
 use crate::tr;
 use std::net::IpAddr;
 
 pub(super) fn port_arg(text: &str) -> Result<u16, String> {
-    parse_port(text, true).map_err(|e| e.to_string())
+    parse_port(text, true).map_err(|e| in_words(&e))
 }
 
 pub(super) fn bind_arg(text: &str) -> Result<IpAddr, String> {
-    match parse_host(text).map_err(|e| e.to_string())? {
+    match parse_host(text).map_err(|e| in_words(&e))? {
         Host::Ip { ip, .. } => Ok(ip),
         Host::Name(_) => Err(tr!("cli-bind-not-ip", text = text)),
     }
@@ -51,5 +52,10 @@ pub(super) fn count_arg<const MAX: usize>(text: &str) -> Result<usize, String> {
 }
 
 pub(super) fn connect_arg(text: &str) -> Result<(Host, Option<u16>), String> {
-    parse_host_port(text).map_err(|e| e.to_string())
+    parse_host_port(text).map_err(|e| in_words(&e))
+}
+
+/// An address or port that cannot be used, said as clap prints it: in the run's language.
+fn in_words(error: &AddressError) -> String {
+    Speech::window().address_error(error)
 }

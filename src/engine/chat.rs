@@ -228,6 +228,7 @@ impl Chat {
         self.sink.emit(Event::Sent {
             text: text.to_string(),
             peers: sent,
+            cut: 0,
         });
         Ok(sent)
     }

@@ -4,7 +4,7 @@
 use super::address::{canonical, Host};
 use super::connection::{Connection, Link, Setup, Shared};
 use super::dial::{dial, DialError, MdnsLookup};
-use super::error::{plain_io, Error};
+use super::error::{Error, IoCause};
 use super::event::{Event, LeaveReason, Side};
 use super::sink::EventSink;
 use std::net::{SocketAddr, TcpStream};
@@ -90,7 +90,7 @@ impl Client {
             return Err(Error::ConnectFailed {
                 host: String::new(),
                 port,
-                detail: plain_io(&e),
+                detail: IoCause::of(&e),
             });
         }
         Ok(())

@@ -35,22 +35,6 @@ pub fn shown_line(line: &str, seconds_of_day: u32, times: bool) -> String {
     }
 }
 
-/// How many bytes, as a person reads them: `64 MiB`, `512 KiB`, `1000 bytes`.
-pub fn size_text(bytes: u64) -> String {
-    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
-    for (unit, name) in UNITS {
-        if bytes >= unit && bytes.is_multiple_of(unit) {
-            return format!("{} {name}", bytes / unit);
-        }
-    }
-    for (unit, name) in UNITS {
-        if bytes >= unit {
-            return format!("{:.1} {name}", bytes as f64 / unit as f64);
-        }
-    }
-    crate::tr!("size-bytes", count = bytes.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,13 +67,5 @@ mod tests {
         let at = 14 * 3600 + 5 * 60 + 9;
         assert_eq!(shown_line("[rcv] 안녕", at, true), "14:05:09 [rcv] 안녕");
         assert_eq!(shown_line("[rcv] 안녕", at, false), "[rcv] 안녕");
-    }
-
-    #[test]
-    fn sizes_read_as_a_person_says_them() {
-        assert_eq!(size_text(64 << 20), "64 MiB");
-        assert_eq!(size_text(1536), "1.5 KiB");
-        assert_eq!(size_text(4096), "4 KiB");
-        assert_eq!(size_text(1000), "1000 bytes");
     }
 }

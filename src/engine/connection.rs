@@ -344,6 +344,7 @@ impl Inner {
             peer: self.peer,
             text,
             show_peer: self.shared.peers.load(Ordering::Relaxed) > 1,
+            cut: 0,
         }
     }
 

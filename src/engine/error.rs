@@ -1,11 +1,38 @@
-//! The engine's typed errors: what went wrong, for code to match on, and a sentence a
-//! student understands (with what to do about it) as their `Display`.
+//! The engine's typed errors: what went wrong, for code to match on, with the I/O
+//! error's kind kept. The sentence a student reads (with what to do about it) is a
+//! front end's, made by `i18n::say` in its language with its own controls' words.
 
 use super::address::AddressError;
-use crate::tr;
-use std::fmt;
 use std::io;
 use std::net::SocketAddr;
+
+/// What a failed I/O call said: its kind, for code, and the system's own words (lower
+/// case, without Rust's "(os error N)" tail) for the kinds with no words of our own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IoCause {
+    pub kind: io::ErrorKind,
+    pub system: String,
+}
+
+impl IoCause {
+    pub fn of(err: &io::Error) -> Self {
+        let text = err.to_string();
+        let system = match text.find(" (os error") {
+            Some(cut) => text[..cut].to_lowercase(),
+            None => text.to_lowercase(),
+        };
+        Self {
+            kind: err.kind(),
+            system,
+        }
+    }
+}
+
+impl From<&io::Error> for IoCause {
+    fn from(err: &io::Error) -> Self {
+        Self::of(err)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
@@ -18,7 +45,7 @@ pub enum Error {
     },
     ListenFailed {
         addr: SocketAddr,
-        detail: String,
+        detail: IoCause,
     },
     AlreadyListening,
     AlreadyConnected,
@@ -38,7 +65,7 @@ pub enum Error {
     ConnectFailed {
         host: String,
         port: u16,
-        detail: String,
+        detail: IoCause,
     },
     NotConnected,
     EmptyMessage,
@@ -50,93 +77,31 @@ pub enum Error {
         limit: usize,
     },
     AcceptFailed {
-        detail: String,
+        detail: IoCause,
     },
     SaveLog {
         path: String,
-        detail: String,
+        detail: IoCause,
     },
     Transcript {
         path: String,
-        detail: String,
+        detail: IoCause,
     },
     TranscriptFailed {
         path: String,
-        detail: String,
+        detail: IoCause,
     },
+    /// A thread for `peer` could not be started (`WouldBlock`: no more threads).
     NoThread {
         peer: String,
-        detail: String,
+        detail: IoCause,
     },
-    /// Multicast DNS could not start: nothing is announced or found.
+    /// Multicast DNS could not start: nothing is announced or found (`detail`: the mDNS
+    /// library's own words).
     Discovery {
         detail: String,
     },
-    /// Saved settings that could not be used, already a sentence.
-    Settings(String),
 }
-
-impl fmt::Display for Error {
-    /// The sentence, in the language of the catalog (`src/i18n`).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = match self {
-            Error::Address(e) => return e.fmt(f),
-            Error::PortInUse { port } => tr!("error-port-in-use", port = port.to_string()),
-            Error::PortNeedsRights { port } => {
-                tr!("error-port-needs-rights", port = port.to_string())
-            }
-            Error::ListenFailed { addr, detail } => {
-                tr!(
-                    "error-listen-failed",
-                    addr = addr.to_string(),
-                    detail = detail
-                )
-            }
-            Error::AlreadyListening => tr!("error-already-listening"),
-            Error::AlreadyConnected => tr!("error-already-connected"),
-            Error::Refused { host, port } => {
-                tr!("error-refused", host = host, port = port.to_string())
-            }
-            Error::TimedOut { host } => tr!("error-timed-out", host = host),
-            Error::LookupTimedOut { host } => tr!("error-lookup-timed-out", host = host),
-            Error::Unreachable { host } => tr!("error-unreachable", host = host),
-            Error::ConnectFailed { host, port, detail } => tr!(
-                "error-connect-failed",
-                host = host,
-                port = port.to_string(),
-                detail = detail
-            ),
-            Error::NotConnected => tr!("error-not-connected"),
-            Error::EmptyMessage => tr!("error-empty-message"),
-            Error::SendDropped { peer } => tr!("error-send-dropped", peer = peer),
-            Error::ListenerFull { peer, limit } => {
-                tr!(
-                    "error-listener-full",
-                    peer = peer,
-                    limit = limit.to_string()
-                )
-            }
-            Error::AcceptFailed { detail } => tr!("error-accept-failed", detail = detail),
-            Error::SaveLog { path, detail } => {
-                tr!("error-save-log", path = path, detail = detail)
-            }
-            Error::Transcript { path, detail } => {
-                tr!("error-transcript", path = path, detail = detail)
-            }
-            Error::TranscriptFailed { path, detail } => {
-                tr!("error-transcript-failed", path = path, detail = detail)
-            }
-            Error::NoThread { peer, detail } => {
-                tr!("error-no-thread", peer = peer, detail = detail)
-            }
-            Error::Discovery { detail } => tr!("error-discovery", detail = detail),
-            Error::Settings(sentence) => return f.write_str(sentence),
-        };
-        f.write_str(&text)
-    }
-}
-
-impl std::error::Error for Error {}
 
 impl From<AddressError> for Error {
     fn from(e: AddressError) -> Self {
@@ -155,7 +120,7 @@ impl Error {
             }
             _ => Error::ListenFailed {
                 addr,
-                detail: plain_io(err),
+                detail: IoCause::of(err),
             },
         }
     }
@@ -175,7 +140,7 @@ impl Error {
             _ => Error::ConnectFailed {
                 host,
                 port,
-                detail: plain_io(err),
+                detail: IoCause::of(err),
             },
         }
     }
@@ -185,35 +150,9 @@ impl Error {
     /// The error for a connection to `peer` that could not be served because a thread
     /// for it could not be started.
     pub fn no_thread(peer: SocketAddr, err: &io::Error) -> Self {
-        let detail = if err.kind() == io::ErrorKind::WouldBlock {
-            tr!("error-no-more-threads")
-        } else {
-            tr!("error-thread-failed", detail = plain_io(err))
-        };
         Error::NoThread {
             peer: format!("{} {}", peer.ip().to_canonical(), peer.port()),
-            detail,
+            detail: IoCause::of(err),
         }
-    }
-}
-
-/// An I/O error as words in the language of the run (the system's own words, without
-/// Rust's "(os error N)" tail, for the rarer ones).
-pub fn plain_io(err: &io::Error) -> String {
-    use io::ErrorKind::*;
-    match err.kind() {
-        NotFound => return tr!("io-not-found"),
-        PermissionDenied => return tr!("io-permission-denied"),
-        StorageFull => return tr!("io-storage-full"),
-        ReadOnlyFilesystem => return tr!("io-read-only"),
-        IsADirectory => return tr!("io-is-a-folder"),
-        NetworkDown => return tr!("io-network-down"),
-        ConnectionReset => return tr!("io-connection-reset"),
-        _ => {}
-    }
-    let text = err.to_string();
-    match text.find(" (os error") {
-        Some(cut) => text[..cut].to_lowercase(),
-        None => text.to_lowercase(),
     }
 }

@@ -1,7 +1,7 @@
-//! What the engine reports, and the one sentence each report shows in the log.
+//! What the engine reports, in order: data for code to match on. Its words (each
+//! report's log line) are a front end's, made by `i18n::say` with the front end's Speech.
 
 use super::error::Error;
-use crate::tr;
 use std::fmt;
 use std::net::SocketAddr;
 
@@ -45,15 +45,21 @@ pub enum Event {
         peer: Option<SocketAddr>,
         reason: LeaveReason,
     },
-    /// A line arrived. `show_peer` is set when more than one peer was connected.
+    /// A line arrived. `show_peer` is set when more than one peer was connected; `cut`
+    /// says how many characters were cut off its end for showing (0: none).
     Received {
         side: Side,
         peer: SocketAddr,
         text: String,
         show_peer: bool,
+        cut: usize,
     },
-    /// A line a person typed went out to `peers` peers.
-    Sent { text: String, peers: usize },
+    /// A line a person typed went out to `peers` peers (`cut` as for Received).
+    Sent {
+        text: String,
+        peers: usize,
+        cut: usize,
+    },
     /// The window's log was saved to a file.
     LogSaved { path: String, lines: usize },
     /// The transcript reached its size limit: it was moved to `moved_to`, and `path`
@@ -63,9 +69,16 @@ pub enum Event {
         moved_to: String,
         limit: u64,
     },
-    /// Something went wrong; the sentence says what and what to do.
+    /// Something went wrong.
     Error(Error),
+    /// A line a front end put in words itself (a saved setting that made no sense), for
+    /// its log and transcript like the engine's own.
+    Note { kind: LineKind, text: String },
 }
+
+/// A front end's words for an event's log line (its `Speech::log_line`), for the
+/// transcript, which is written from the engine's threads.
+pub type LineWords = std::sync::Arc<dyn Fn(&Event) -> String + Send + Sync>;
 
 /// Why a connection ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,94 +102,6 @@ pub enum LineKind {
     Error,
 }
 
-impl Event {
-    /// The log line for this event, as a person sees it and the transcript keeps it.
-    pub fn log_line(&self) -> (LineKind, String) {
-        use LineKind::*;
-        match self {
-            Event::Listening { addrs, reachable } => {
-                let port = addrs.first().map_or(0, |a| a.port());
-                let (port, addresses) = (port.to_string(), reachable.join(", "));
-                let place = if addrs.iter().any(|a| a.ip().is_unspecified()) {
-                    tr!("log-listening", port = port, addresses = addresses)
-                } else {
-                    tr!("log-listening-only", port = port, addresses = addresses)
-                };
-                (Info, format!("Start Listening ({place})"))
-            }
-            Event::ListenStopped => (Info, "Stop Listening".into()),
-            Event::PeerConnected { peer } => (Info, format!("Connect : {}", ip_port(peer))),
-            Event::PeerLeft { peer, reason } => (
-                Info,
-                format!("Disconnect : {}{}", ip_port(peer), reason.suffix()),
-            ),
-            Event::Connecting { host, port } => {
-                let address = format!("{}:{port}", bracket(host));
-                (Info, tr!("log-connecting", address = address))
-            }
-            Event::Connected { host, port, peer } => {
-                let bare = host.split('%').next().unwrap_or(host);
-                let address = format!("{}:{port}", bracket(host));
-                if bare.parse::<std::net::IpAddr>().is_ok() {
-                    (Info, tr!("log-connected", address = address))
-                } else {
-                    let ip = peer.ip().to_string();
-                    (Info, tr!("log-connected-via", address = address, ip = ip))
-                }
-            }
-            Event::Disconnected { peer, reason } => match peer {
-                Some(peer) => (
-                    Info,
-                    format!("Disconnect : {}{}", ip_port(peer), reason.suffix()),
-                ),
-                None => (Info, tr!("log-connect-cancelled")),
-            },
-            Event::Received {
-                text,
-                peer,
-                show_peer,
-                ..
-            } => {
-                let text = visible(text);
-                if *show_peer {
-                    (Received, format!("[rcv] ({}) {text}", ip_port(peer)))
-                } else {
-                    (Received, format!("[rcv] {text}"))
-                }
-            }
-            Event::Sent { text, .. } => (Sent, format!("[send] {}", visible(text))),
-            Event::LogSaved { path, lines } => (Info, tr!("log-saved", lines = lines, path = path)),
-            Event::TranscriptRotated {
-                path,
-                moved_to,
-                limit,
-            } => (
-                Info,
-                tr!(
-                    "log-transcript-rotated",
-                    size = super::clock::size_text(*limit),
-                    moved = moved_to,
-                    path = path
-                ),
-            ),
-            Event::Error(e) => (Error, format!("Error : {e}")),
-        }
-    }
-}
-
-impl LeaveReason {
-    /// What follows `Disconnect : <ip> <port>`: why, when the peer did not simply close.
-    fn suffix(self) -> String {
-        let why = match self {
-            LeaveReason::Closed => return String::new(),
-            LeaveReason::Broken => tr!("log-left-broken"),
-            LeaveReason::ByUs => tr!("log-left-by-us"),
-            LeaveReason::NotReading => tr!("log-left-not-reading"),
-        };
-        format!(" ({why})")
-    }
-}
-
 impl fmt::Display for LineKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -193,7 +118,8 @@ pub fn ip_port(addr: &SocketAddr) -> String {
     format!("{} {}", addr.ip().to_canonical(), addr.port())
 }
 
-fn bracket(host: &str) -> String {
+/// A host as written before `:port`: an IPv6 address in brackets.
+pub fn bracket(host: &str) -> String {
     if host.contains(':') {
         format!("[{host}]")
     } else {
@@ -208,12 +134,17 @@ pub const SHOWN_CHARS: usize = 2000;
 
 impl Event {
     /// The event with the text it carries (a line received or sent) cut to `limit`
-    /// characters, saying how many were left out.
+    /// characters, counting in `cut` how many were left out.
     pub fn shortened(mut self, limit: usize) -> Self {
-        if let Event::Received { text, .. } | Event::Sent { text, .. } = &mut self {
+        if let Event::Received { text, cut, .. } | Event::Sent { text, cut, .. } = &mut self {
             // Under `limit` bytes is under `limit` characters: most lines stop here.
             if text.len() > limit {
-                *text = shortened(std::mem::take(text), limit);
+                if let Some((at, _)) = text.char_indices().nth(limit) {
+                    *cut += text[at..].chars().count();
+                    text.truncate(at);
+                    // What is kept costs what it holds, not the 64 KiB it was read into.
+                    text.shrink_to_fit();
+                }
             }
         }
         self
@@ -224,21 +155,6 @@ impl Event {
         match self {
             Event::Received { text, .. } | Event::Sent { text, .. } => text.len(),
             _ => 0,
-        }
-    }
-}
-
-/// `line` cut to `limit` characters, saying how many were left out.
-pub fn shortened(line: String, limit: usize) -> String {
-    match line.char_indices().nth(limit) {
-        None => line,
-        Some((cut, _)) => {
-            let left_out = line[cut..].chars().count();
-            format!(
-                "{} ... {}",
-                &line[..cut],
-                tr!("log-cut", count = left_out.to_string())
-            )
         }
     }
 }
@@ -274,97 +190,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_long_received_line_is_shown_cut_and_a_short_one_whole() {
+    fn a_long_line_is_cut_at_a_character_counting_what_was_left_out() {
         let received = |text: String| Event::Received {
             side: Side::Incoming,
             peer: "127.0.0.1:5000".parse().unwrap(),
             text,
             show_peer: false,
+            cut: 0,
         };
-        let long = received("x".repeat(SHOWN_CHARS + 7)).shortened(SHOWN_CHARS);
-        assert_eq!(
-            long.log_line().1,
-            format!(
-                "[rcv] {} ... (7 more characters not shown)",
-                "x".repeat(SHOWN_CHARS)
-            )
-        );
-        let short = received("hello".into()).shortened(SHOWN_CHARS);
-        assert_eq!(short.log_line().1, "[rcv] hello");
-        assert_eq!(short.text_len(), 5);
-    }
-
-    #[test]
-    fn a_long_line_is_shortened_saying_how_much_was_left_out() {
-        let line = "가".repeat(SHOWN_CHARS + 500);
-        let shown = shortened(line, SHOWN_CHARS);
-        assert!(shown.starts_with(&"가".repeat(SHOWN_CHARS)));
+        let long = received("가".repeat(SHOWN_CHARS + 500)).shortened(SHOWN_CHARS);
+        let Event::Received { text, cut, .. } = &long else {
+            unreachable!()
+        };
+        assert_eq!((text.chars().count(), *cut), (SHOWN_CHARS, 500));
         assert!(
-            shown.ends_with(" ... (500 more characters not shown)"),
-            "{}",
-            &shown[shown.len() - 60..]
+            text.capacity() < SHOWN_CHARS * "가".len() + 64,
+            "memory given back"
         );
-        assert_eq!(shortened("short".into(), SHOWN_CHARS), "short");
-        assert_eq!(
-            shortened("x".repeat(SHOWN_CHARS), SHOWN_CHARS).len(),
-            SHOWN_CHARS
-        );
-    }
-
-    fn peer() -> SocketAddr {
-        "127.0.0.1:50312".parse().unwrap()
-    }
-
-    #[test]
-    fn original_log_words_are_kept() {
-        assert_eq!(Event::ListenStopped.log_line().1, "Stop Listening");
-        assert_eq!(
-            Event::PeerConnected { peer: peer() }.log_line().1,
-            "Connect : 127.0.0.1 50312"
-        );
-        let rcv = Event::Received {
-            side: Side::Incoming,
-            peer: peer(),
-            text: "hi".into(),
-            show_peer: false,
-        };
-        assert_eq!(rcv.log_line(), (LineKind::Received, "[rcv] hi".into()));
-        assert_eq!(
-            Event::Sent {
-                text: "yo".into(),
-                peers: 1
-            }
-            .log_line()
-            .1,
-            "[send] yo"
-        );
-        let listening = Event::Listening {
-            addrs: vec!["[::]:12345".parse().unwrap()],
-            reachable: vec!["192.168.0.5".into(), "127.0.0.1".into()],
-        };
-        assert_eq!(
-            listening.log_line().1,
-            "Start Listening (port 12345 on 192.168.0.5, 127.0.0.1)"
-        );
-        let bound = Event::Listening {
-            addrs: vec!["127.0.0.1:5".parse().unwrap()],
-            reachable: vec!["127.0.0.1".into()],
-        };
-        assert_eq!(
-            bound.log_line().1,
-            "Start Listening (port 5 on 127.0.0.1 only)"
-        );
-    }
-
-    #[test]
-    fn received_line_names_the_peer_when_several_are_connected() {
-        let rcv = Event::Received {
-            side: Side::Incoming,
-            peer: peer(),
-            text: "hi".into(),
-            show_peer: true,
-        };
-        assert_eq!(rcv.log_line().1, "[rcv] (127.0.0.1 50312) hi");
+        assert_eq!(long.text_len(), SHOWN_CHARS * "가".len());
+        let exact = received("x".repeat(SHOWN_CHARS)).shortened(SHOWN_CHARS);
+        assert!(matches!(exact, Event::Received { cut: 0, .. }));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::address::canonical;
 use super::connection::{AutoReply, Connection, Link, Relay, Setup, Shared};
-use super::error::{plain_io, Error};
+use super::error::{Error, IoCause};
 use super::event::{Event, Side};
 use super::sink::{EventSink, Room};
 use socket2::{Domain, Protocol, Socket, Type};
@@ -99,7 +99,7 @@ impl Listener {
             match spawned {
                 Ok(handle) => acceptors.push(handle),
                 Err(e) => {
-                    let detail = plain_io(&e);
+                    let detail = IoCause::of(&e);
                     drop(Self {
                         addrs: addrs.clone(),
                         sockets,
@@ -242,7 +242,7 @@ impl Acceptor {
                     if !reported_failure {
                         reported_failure = true;
                         self.sink.emit(Event::Error(Error::AcceptFailed {
-                            detail: plain_io(&e),
+                            detail: IoCause::of(&e),
                         }));
                     }
                     thread::sleep(ACCEPT_BACKOFF);

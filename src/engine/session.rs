@@ -4,6 +4,7 @@
 //! announcement at once and ends the queue and the transcript even while the front end
 //! cannot get to dropping the session (a terminal blocked in a read).
 
+use super::event::LineWords;
 use super::sink::{EventQueue, DEFAULT_QUEUE_CAPACITY};
 use super::stop::{Stop, Working};
 use super::transcript::Transcript;
@@ -17,24 +18,39 @@ use std::time::Duration;
 pub const TRANSCRIPT_WAIT: Duration = Duration::from_secs(1);
 
 /// What a session is made from.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     pub settings: Settings,
     /// Where every log line is appended (`--transcript`), and its size before it moves.
     pub transcript: Option<PathBuf>,
     pub transcript_max: u64,
+    /// The front end's words for the transcript's lines.
+    pub words: LineWords,
     /// Announce the listener and find others on the LAN (not with `--no-discovery`).
     pub discovery: bool,
 }
 
-impl Default for Config {
-    fn default() -> Self {
+impl Config {
+    /// The engine's defaults, with the front end's words: no transcript, no discovery.
+    pub fn new(settings: Settings, words: LineWords) -> Self {
         Self {
-            settings: Settings::default(),
+            settings,
             transcript: None,
             transcript_max: super::transcript::DEFAULT_TRANSCRIPT_MAX,
+            words,
             discovery: false,
         }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("settings", &self.settings)
+            .field("transcript", &self.transcript)
+            .field("transcript_max", &self.transcript_max)
+            .field("discovery", &self.discovery)
+            .finish_non_exhaustive()
     }
 }
 
@@ -106,6 +122,7 @@ impl Session {
             config.transcript.as_deref(),
             config.transcript_max,
             &queue,
+            config.words.clone(),
         );
         let mut chat = Chat::new(config.settings.clone(), queue.clone());
         if config.discovery {

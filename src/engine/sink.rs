@@ -102,6 +102,8 @@ pub struct EventQueue {
     pacing: Option<Duration>,
     /// A transcript takes the log lines (read without the lock, to format them outside it).
     transcript_on: AtomicBool,
+    /// The words of the transcript's lines, the front end's (set when it starts).
+    transcript_words: std::sync::OnceLock<super::event::LineWords>,
     wake: Box<dyn Fn() + Send + Sync>,
 }
 
@@ -195,6 +197,7 @@ impl EventQueue {
             capacity: capacity.max(1),
             pacing,
             transcript_on: AtomicBool::new(false),
+            transcript_words: std::sync::OnceLock::new(),
             wake,
         }
     }
@@ -270,7 +273,8 @@ impl EventQueue {
 
     /// From now on every event's log line also goes to the transcript's writer, which
     /// takes them with [`EventQueue::transcript_lines`].
-    pub fn start_transcript(&self) {
+    pub fn start_transcript(&self, words: super::event::LineWords) {
+        let _ = self.transcript_words.set(words);
         self.lock().transcript = Some(Backlog::default());
         self.transcript_on.store(true, Ordering::SeqCst);
     }
@@ -370,16 +374,20 @@ impl EventQueue {
     /// The log lines of `events`, when a transcript takes them, each after the time it
     /// was reported (ISO 8601, with milliseconds).
     fn transcript_copy(&self, events: &[Event]) -> Option<Vec<TranscriptLine>> {
-        self.transcript_on.load(Ordering::Relaxed).then(|| {
-            let at: Arc<str> = super::clock::transcript_time(&super::clock::now()).into();
+        if !self.transcript_on.load(Ordering::Relaxed) {
+            return None;
+        }
+        let words = self.transcript_words.get()?;
+        let at: Arc<str> = super::clock::transcript_time(&super::clock::now()).into();
+        Some(
             events
                 .iter()
                 .map(|e| TranscriptLine {
                     at: at.clone(),
-                    text: e.log_line().1,
+                    text: words(e),
                 })
-                .collect()
-        })
+                .collect(),
+        )
     }
 
     /// Queues `events` (with their transcript lines) and tells whoever must know.
@@ -490,6 +498,14 @@ impl EventSink for EventQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The transcript's words for these tests: a received line as the log shows it.
+    fn words() -> crate::engine::event::LineWords {
+        Arc::new(|event: &Event| match event {
+            Event::Received { text, .. } => format!("[rcv] {text}"),
+            other => format!("{other:?}"),
+        })
+    }
     use std::sync::atomic::AtomicUsize;
 
     fn line(text: &str) -> Event {
@@ -498,6 +514,7 @@ mod tests {
             peer: "127.0.0.1:1".parse().unwrap(),
             text: text.to_string(),
             show_peer: false,
+            cut: 0,
         }
     }
 
@@ -668,7 +685,7 @@ mod tests {
     #[test]
     fn a_transcript_behind_holds_readers_back_and_gets_every_line_in_order() {
         let queue = Arc::new(EventQueue::new(1_000_000, || {}));
-        queue.start_transcript();
+        queue.start_transcript(words());
         let piece = "y".repeat(64 * 1024);
         let sent = TRANSCRIPT_BACKLOG / piece.len() - 1;
         for i in 0..sent {
@@ -702,7 +719,7 @@ mod tests {
     #[test]
     fn a_stopped_transcript_holds_nobody() {
         let queue = Arc::new(EventQueue::new(1_000_000, || {}));
-        queue.start_transcript();
+        queue.start_transcript(words());
         let mut batch = vec![line(&"z".repeat(TRANSCRIPT_BACKLOG))];
         queue.emit_all(&mut batch);
         let q = queue.clone();

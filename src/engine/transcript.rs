@@ -6,8 +6,8 @@
 //! that reaches its size limit is moved to `FILE.1` (replacing an older one) and `FILE`
 //! starts again, between two lines: none is lost or split across the two.
 
-use super::error::{plain_io, Error};
-use super::event::Event;
+use super::error::{Error, IoCause};
+use super::event::{Event, LineWords};
 use super::sink::{EventQueue, EventSink, TranscriptLine};
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
@@ -31,10 +31,15 @@ impl Transcript {
     /// from now on written to it, moving it to `path.1` whenever it would grow past
     /// `limit` bytes. A write that fails (a full disk) is reported once, and the chat
     /// goes on without the transcript.
-    pub fn start(path: &Path, limit: u64, queue: Arc<EventQueue>) -> Result<Self, Error> {
+    pub fn start(
+        path: &Path,
+        limit: u64,
+        queue: Arc<EventQueue>,
+        words: LineWords,
+    ) -> Result<Self, Error> {
         let error = |e: std::io::Error| Error::Transcript {
             path: path.display().to_string(),
-            detail: plain_io(&e),
+            detail: IoCause::of(&e),
         };
         let file = OpenOptions::new()
             .create(true)
@@ -43,13 +48,13 @@ impl Transcript {
             .map_err(error)?;
         let done = Arc::new((Mutex::new(false), Condvar::new()));
         let path = path.to_path_buf();
-        queue.start_transcript();
+        queue.start_transcript(words.clone());
         let (q, d) = (queue.clone(), done.clone());
         let spawned = thread::Builder::new()
             .name("tcp-chat-transcript".into())
             .stack_size(256 * 1024)
             .spawn(move || {
-                write_lines(file, &q, &path, limit);
+                write_lines(file, &q, &path, limit, &words);
                 *d.0.lock().unwrap_or_else(|p| p.into_inner()) = true;
                 d.1.notify_all();
             });
@@ -66,8 +71,9 @@ impl Transcript {
         path: Option<&Path>,
         limit: u64,
         queue: &Arc<EventQueue>,
+        words: LineWords,
     ) -> Option<Self> {
-        match Self::start(path?, limit, queue.clone()) {
+        match Self::start(path?, limit, queue.clone(), words) {
             Ok(transcript) => Some(transcript),
             Err(e) => {
                 queue.emit(Event::Error(e));
@@ -91,6 +97,8 @@ impl Transcript {
 /// went to `sink`: for "Save log" in the window.
 pub fn save_log(path: std::path::PathBuf, lines: Vec<String>, sink: Arc<dyn EventSink>) {
     let name = path.display().to_string();
+    // Kept here too: a job that cannot start is reported from here.
+    let (report, report_name) = (sink.clone(), name.clone());
     let job = move || {
         let write = || -> std::io::Result<()> {
             let mut out = BufWriter::new(File::create(&path)?);
@@ -106,7 +114,7 @@ pub fn save_log(path: std::path::PathBuf, lines: Vec<String>, sink: Arc<dyn Even
             },
             Err(e) => Event::Error(Error::SaveLog {
                 path: name,
-                detail: plain_io(&e),
+                detail: IoCause::of(&e),
             }),
         });
     };
@@ -114,19 +122,21 @@ pub fn save_log(path: std::path::PathBuf, lines: Vec<String>, sink: Arc<dyn Even
         .name("tcp-chat-save".into())
         .spawn(job)
     {
-        // The job (and its sink) went with the failed spawn: nothing left to report to.
-        eprintln!("{}", crate::tr!("log-not-saved", detail = e.to_string()));
+        report.emit(Event::Error(Error::SaveLog {
+            path: report_name,
+            detail: IoCause::of(&e),
+        }));
     }
 }
 
-fn write_lines(file: File, queue: &EventQueue, path: &Path, limit: u64) {
+fn write_lines(file: File, queue: &EventQueue, path: &Path, limit: u64, words: &LineWords) {
     let mut size = file.metadata().map_or(0, |m| m.len());
     let mut out = BufWriter::with_capacity(64 * 1024, file);
     let fail = |e: std::io::Error| {
         queue.stop_transcript();
         queue.emit(Event::Error(Error::TranscriptFailed {
             path: path.display().to_string(),
-            detail: plain_io(&e),
+            detail: IoCause::of(&e),
         }));
     };
     while let Some(lines) = queue.transcript_lines() {
@@ -147,7 +157,7 @@ fn write_lines(file: File, queue: &EventQueue, path: &Path, limit: u64) {
                 // With the time of the line that did not fit, which follows it.
                 let first = TranscriptLine {
                     at: line.at.clone(),
-                    text: said.log_line().1,
+                    text: words(&said),
                 };
                 if let Err(e) = writeln!(out, "{first}") {
                     return fail(e);

@@ -95,7 +95,6 @@ display-none = tcp-chat: there is no display to show the window on (DISPLAY is n
 display-no-answer = tcp-chat: the display { $display } does not answer (is its X server still running?): chat in this terminal with tcp-chat --terminal, or start it from the desktop (-platform offscreen runs the window unseen)
 qt-not-started = Qt could not start: check that a display is available, or pass -platform offscreen
 window-not-created = tcp-chat: the window could not be created from { $url }: is the qml6-module-qtquick-controls package installed?
-log-not-saved = tcp-chat: cannot save the log: { $detail }
 
 ## The command line.
 

@@ -88,7 +88,6 @@ display-none = tcp-chat: 창을 띄울 화면이 없습니다(SSH로 접속했�
 display-no-answer = tcp-chat: 화면 { $display }이(가) 응답하지 않습니다(X 서버가 아직 실행 중인가요?): tcp-chat --terminal로 이 터미널에서 채팅하거나, 데스크톱에서 실행하세요(-platform offscreen은 창을 보이지 않게 띄웁니다)
 qt-not-started = Qt를 시작할 수 없습니다: 화면이 있는지 확인하거나 -platform offscreen을 주세요
 window-not-created = tcp-chat: { $url }에서 창을 만들 수 없습니다: qml6-module-qtquick-controls 패키지가 설치되어 있나요?
-log-not-saved = tcp-chat: 기록을 저장할 수 없습니다: { $detail }
 
 ## 명령줄.
 

@@ -7,6 +7,12 @@
 //! (`window` or `terminal`), so a sentence that names a button can name the terminal's
 //! command instead. The course's fixed words (`Start Listening`, `Connect :`, `[rcv]`,
 //! `Error :` ...) are not in the catalog: they stay as the slides show them.
+//!
+//! The engine makes no sentence: it reports what happened, and a front end puts it in
+//! words with [`say`], through the [`Speech`] it was handed (its language and its own
+//! controls' words).
+
+pub mod say;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -32,9 +38,44 @@ pub enum FrontEnd {
     Terminal,
 }
 
+/// Whom a front end speaks to: in which language, and with which controls' words (a
+/// button in the window, a command in the terminal). Chosen once at start and handed
+/// to whatever puts the engine's reports in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Speech {
+    pub lang: Lang,
+    pub ui: FrontEnd,
+}
+
+impl Speech {
+    /// The window's words in the run's language.
+    pub fn window() -> Self {
+        Self {
+            lang: lang(),
+            ui: FrontEnd::Window,
+        }
+    }
+
+    /// The terminal's words in the run's language.
+    pub fn terminal() -> Self {
+        Self {
+            lang: lang(),
+            ui: FrontEnd::Terminal,
+        }
+    }
+
+    /// The sentence `id` with `args` in its placeholders. Use [`say!`](crate::say).
+    pub fn text(self, id: &str, args: &[(&str, Value)]) -> String {
+        text_for(self, id, args)
+    }
+}
+
 const UNSET: u8 = 0;
+/// The run's language: one process-wide choice, because clap builds `--help` from the
+/// catalog before anything can be handed a language (its derive reads help texts with
+/// no arguments), and Qt reads the process's locale. Made by `--lang` or the system's,
+/// before any other thread starts; read by the front ends, never by the engine.
 static LANG: AtomicU8 = AtomicU8::new(UNSET);
-static FRONT_END: AtomicU8 = AtomicU8::new(0);
 
 /// Speaks `lang` from now on (call first thing, before any sentence is made).
 pub fn set_lang(lang: Lang) {
@@ -51,18 +92,6 @@ pub fn lang() -> Lang {
         }
         1 => Lang::En,
         _ => Lang::Ko,
-    }
-}
-
-/// Words the sentences for `front_end` (buttons in the window, commands in a terminal).
-pub fn set_front_end(front_end: FrontEnd) {
-    FRONT_END.store(front_end as u8, Ordering::Relaxed);
-}
-
-fn front_end() -> FrontEnd {
-    match FRONT_END.load(Ordering::Relaxed) {
-        0 => FrontEnd::Window,
-        _ => FrontEnd::Terminal,
     }
 }
 
@@ -127,8 +156,9 @@ macro_rules! number_values {
 }
 number_values!(u16 u32 u64 usize i32);
 
-/// The sentence `id` in the current language with its placeholders filled in, as
-/// `tr!("id", name = value, ...)`.
+/// The sentence `id` in the run's language with its placeholders filled in, as
+/// `tr!("id", name = value, ...)`: for the front ends' own sentences (`--help`, the
+/// settings file, the terminal's words).
 #[macro_export]
 macro_rules! tr {
     ($id:literal $(, $name:ident = $value:expr)* $(,)?) => {
@@ -136,18 +166,39 @@ macro_rules! tr {
     };
 }
 
-/// The sentence `id` in the current language (English where Korean lacks it) with
+/// The sentence `id` as `speech` says it, as `say!(speech, "id", name = value, ...)`.
+#[macro_export]
+macro_rules! say {
+    ($speech:expr, $id:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $speech.text($id, &[$((stringify!($name), $crate::i18n::Value::from($value))),*])
+    };
+}
+
+/// The sentence `id` in the run's language (English where Korean lacks it) with
 /// `args` in its placeholders. Use [`tr!`](crate::tr).
 pub fn text(id: &str, args: &[(&str, Value)]) -> String {
     text_in(lang(), id, args)
 }
 
-/// [`text`] in `lang`.
+/// [`text`] in `lang`, with the window's words.
 pub fn text_in(lang: Lang, id: &str, args: &[(&str, Value)]) -> String {
+    text_for(
+        Speech {
+            lang,
+            ui: FrontEnd::Window,
+        },
+        id,
+        args,
+    )
+}
+
+/// [`text`] as `speech` says it.
+pub fn text_for(speech: Speech, id: &str, args: &[(&str, Value)]) -> String {
+    let lang = speech.lang;
     let mut fluent_args = FluentArgs::with_capacity(args.len() + 1);
     fluent_args.set(
         "ui",
-        match front_end() {
+        match speech.ui {
             FrontEnd::Window => "window",
             FrontEnd::Terminal => "terminal",
         },
@@ -302,22 +353,27 @@ mod tests {
         text_in(lang, id, &args)
     }
 
-    /// The message names written as `tr!("name"` in the sources under `src/`.
+    /// The message names written as `tr!("name"` or `say!(speech, "name"` in the sources
+    /// under `src/`.
     fn asked_for() -> BTreeSet<String> {
         fn walk(dir: &std::path::Path, out: &mut BTreeSet<String>) {
             for entry in std::fs::read_dir(dir).unwrap().flatten() {
                 let path = entry.path();
-                if path.ends_with("src/i18n") {
+                if path.ends_with("src/i18n/mod.rs") {
                     continue; // the mechanism, not a user of it
                 } else if path.is_dir() {
                     walk(&path, out);
                 } else if path.extension().is_some_and(|e| e == "rs") {
                     let source = std::fs::read_to_string(&path).unwrap();
+                    // `say!(self, "name"`: the name after the speech.
+                    let source = source.replace("say!(", "tr!(");
                     let mut pieces = source.split("tr!(");
                     let mut before = pieces.next().unwrap_or_default();
                     for rest in pieces {
                         let whole_word =
                             !before.ends_with(|c: char| c.is_alphanumeric() || c == '_');
+                        let rest = rest.trim_start();
+                        let rest = rest.strip_prefix("self,").unwrap_or(rest);
                         if let Some(rest) = rest.trim_start().strip_prefix('"') {
                             if whole_word {
                                 out.insert(rest.split('"').next().unwrap().to_string());

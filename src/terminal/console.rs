@@ -8,6 +8,7 @@ use crate::engine::address::parse_host_port;
 use crate::engine::event::ip_port;
 use crate::engine::{EventQueue, LineKind, Side};
 use crate::engine::{Session, Stop};
+use crate::i18n::Speech;
 use crate::startup::Startup;
 use crate::tr;
 use reedline::{ExternalPrinter, Prompt, PromptEditMode, PromptHistorySearch, Reedline, Signal};
@@ -26,8 +27,8 @@ const PRINTER_BATCHES: usize = 2;
 /// How often the editor looks for log lines to print while it waits for keys.
 const PRINT_INTERVAL: Duration = Duration::from_millis(30);
 
-pub fn run(startup: Startup, stop: &Stop) -> i32 {
-    let mut session = super::open_session(&startup, stop);
+pub fn run(startup: Startup, speech: Speech, stop: &Stop) -> i32 {
+    let mut session = super::open_session(&startup, speech, stop);
     // Told to end (a signal): after the session's own end, the terminal as it was, the
     // line editor's raw mode off.
     stop.on_request(|_| {
@@ -43,7 +44,7 @@ pub fn run(startup: Startup, stop: &Stop) -> i32 {
         let (stop, times) = (stop.clone(), times.clone());
         std::thread::Builder::new()
             .name("tcp-chat-printer".into())
-            .spawn(move || print_log(&queue, &sender, &stop, &times, palette))
+            .spawn(move || print_log(&queue, &sender, &stop, &times, speech, palette))
     };
     if let Err(e) = printing {
         eprintln!("{}", tr!("terminal-no-printer", detail = e.to_string()));
@@ -229,6 +230,7 @@ fn print_log(
     printer: &SyncSender<String>,
     stop: &AtomicBool,
     times: &AtomicBool,
+    speech: Speech,
     palette: Palette,
 ) {
     while !stop.load(Ordering::SeqCst) {
@@ -236,7 +238,7 @@ fn print_log(
         if events.is_empty() {
             continue;
         }
-        let text = super::log_lines(events, times.load(Ordering::SeqCst))
+        let text = super::log_lines(events, speech, times.load(Ordering::SeqCst))
             .map(|(kind, line)| palette.paint(kind, &line))
             .collect::<Vec<_>>()
             .join("\n");

@@ -6,6 +6,7 @@
 
 use super::{EXIT_FAILED, EXIT_OK};
 use crate::engine::{Event, EventQueue, LineKind, Session, Stop};
+use crate::i18n::Speech;
 use crate::startup::Startup;
 use std::io::{BufRead, Read, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -19,12 +20,13 @@ pub const QUIET_AT_END: Duration = Duration::from_secs(1);
 /// a file with no newline at all cannot fill memory.
 pub const MAX_MESSAGE: usize = 1024 * 1024;
 
-pub fn run(startup: Startup, stop: &Stop) -> i32 {
-    let mut session = super::open_session(&startup, stop);
+pub fn run(startup: Startup, speech: Speech, stop: &Stop) -> i32 {
+    let mut session = super::open_session(&startup, speech, stop);
     let progress = Arc::new(Progress::default());
     let printer = match spawn_printer(
         session.queue().clone(),
         progress.clone(),
+        speech,
         startup.timestamps,
     ) {
         Ok(printer) => printer,
@@ -180,6 +182,7 @@ impl Progress {
 fn spawn_printer(
     queue: Arc<EventQueue>,
     progress: Arc<Progress>,
+    speech: Speech,
     times: bool,
 ) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
@@ -187,22 +190,22 @@ fn spawn_printer(
         .spawn(move || loop {
             let events = queue.wait_drain(Duration::from_millis(100));
             progress.heard(&events);
-            print(events, times);
+            print(events, speech, times);
             if progress.lock().stop {
                 // Everything reported before the stop is in the queue by now.
-                print(queue.drain(), times);
+                print(queue.drain(), speech, times);
                 return;
             }
         })
 }
 
 /// Prints log lines: `Error :` lines on stderr, the rest on stdout.
-fn print(events: Vec<Event>, times: bool) {
+fn print(events: Vec<Event>, speech: Speech, times: bool) {
     if events.is_empty() {
         return;
     }
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
-    for (kind, line) in super::log_lines(events, times) {
+    for (kind, line) in super::log_lines(events, speech, times) {
         // A reader that has gone away (`| head`) is no reason to stop the chat.
         let _ = if kind == LineKind::Error {
             writeln!(err, "{line}")

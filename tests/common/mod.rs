@@ -11,6 +11,13 @@ use tcp_chat::engine::{Chat, Event, EventQueue, Settings};
 /// The longest any single wait in a test may take before it fails.
 pub const DEADLINE: Duration = Duration::from_secs(10);
 
+/// The window's words in English, for the sentences tests read.
+#[allow(dead_code)]
+pub const ENGLISH: tcp_chat::i18n::Speech = tcp_chat::i18n::Speech {
+    lang: tcp_chat::i18n::Lang::En,
+    ui: tcp_chat::i18n::FrontEnd::Window,
+};
+
 /// A chat engine with the queue its events go to, and every event seen so far.
 pub struct Harness {
     pub chat: Chat,
@@ -78,7 +85,7 @@ impl Harness {
     /// Waits for an error event and returns its sentence.
     pub fn error(&mut self) -> String {
         match self.wait_for("an error", |e| matches!(e, Event::Error(_))) {
-            Event::Error(e) => e.to_string(),
+            Event::Error(e) => ENGLISH.error(&e),
             _ => unreachable!(),
         }
     }

@@ -1,0 +1,399 @@
+//! The engine's reports in words: each event's log line and each error's sentence (with
+//! what to do about it), as a front end's [`Speech`] says them. The engine reports
+//! only what happened; the words, the language and the controls named (a button in the
+//! window, a command in the terminal) are chosen here, by whoever holds the Speech.
+
+use super::Speech;
+use crate::engine::address::AddressError;
+use crate::engine::error::{Error, IoCause};
+use crate::engine::event::{bracket, ip_port, visible, Event, LeaveReason, LineKind};
+use crate::say;
+use std::io::ErrorKind;
+
+impl Speech {
+    /// The log line for `event`, as a person sees it and the transcript keeps it.
+    pub fn log_line(self, event: &Event) -> (LineKind, String) {
+        use LineKind::*;
+        match event {
+            Event::Listening { addrs, reachable } => {
+                let port = addrs.first().map_or(0, |a| a.port());
+                let (port, addresses) = (port.to_string(), reachable.join(", "));
+                let place = if addrs.iter().any(|a| a.ip().is_unspecified()) {
+                    say!(self, "log-listening", port = port, addresses = addresses)
+                } else {
+                    say!(
+                        self,
+                        "log-listening-only",
+                        port = port,
+                        addresses = addresses
+                    )
+                };
+                (Info, format!("Start Listening ({place})"))
+            }
+            Event::ListenStopped => (Info, "Stop Listening".into()),
+            Event::PeerConnected { peer } => (Info, format!("Connect : {}", ip_port(peer))),
+            Event::PeerLeft { peer, reason } => (
+                Info,
+                format!("Disconnect : {}{}", ip_port(peer), self.why(*reason)),
+            ),
+            Event::Connecting { host, port } => {
+                let address = format!("{}:{port}", bracket(host));
+                (Info, say!(self, "log-connecting", address = address))
+            }
+            Event::Connected { host, port, peer } => {
+                let bare = host.split('%').next().unwrap_or(host);
+                let address = format!("{}:{port}", bracket(host));
+                if bare.parse::<std::net::IpAddr>().is_ok() {
+                    (Info, say!(self, "log-connected", address = address))
+                } else {
+                    let ip = peer.ip().to_string();
+                    (
+                        Info,
+                        say!(self, "log-connected-via", address = address, ip = ip),
+                    )
+                }
+            }
+            Event::Disconnected { peer, reason } => match peer {
+                Some(peer) => (
+                    Info,
+                    format!("Disconnect : {}{}", ip_port(peer), self.why(*reason)),
+                ),
+                None => (Info, say!(self, "log-connect-cancelled")),
+            },
+            Event::Received {
+                text,
+                peer,
+                show_peer,
+                cut,
+                ..
+            } => {
+                let text = self.with_cut(&visible(text), *cut);
+                if *show_peer {
+                    (Received, format!("[rcv] ({}) {text}", ip_port(peer)))
+                } else {
+                    (Received, format!("[rcv] {text}"))
+                }
+            }
+            Event::Sent { text, cut, .. } => (
+                Sent,
+                format!("[send] {}", self.with_cut(&visible(text), *cut)),
+            ),
+            Event::LogSaved { path, lines } => {
+                (Info, say!(self, "log-saved", lines = lines, path = path))
+            }
+            Event::TranscriptRotated {
+                path,
+                moved_to,
+                limit,
+            } => (
+                Info,
+                say!(
+                    self,
+                    "log-transcript-rotated",
+                    size = self.size(*limit),
+                    moved = moved_to,
+                    path = path
+                ),
+            ),
+            Event::Error(e) => (Error, format!("Error : {}", self.error(e))),
+            Event::Note { kind, text } => match kind {
+                Error => (Error, format!("Error : {text}")),
+                kind => (*kind, text.clone()),
+            },
+        }
+    }
+
+    /// What follows `Disconnect : <ip> <port>`: why, when the peer did not simply close.
+    fn why(self, reason: LeaveReason) -> String {
+        let why = match reason {
+            LeaveReason::Closed => return String::new(),
+            LeaveReason::Broken => say!(self, "log-left-broken"),
+            LeaveReason::ByUs => say!(self, "log-left-by-us"),
+            LeaveReason::NotReading => say!(self, "log-left-not-reading"),
+        };
+        format!(" ({why})")
+    }
+
+    /// `text` followed by how many characters were cut off it, if any.
+    fn with_cut(self, text: &str, cut: usize) -> String {
+        if cut == 0 {
+            text.to_string()
+        } else {
+            format!(
+                "{text} ... {}",
+                say!(self, "log-cut", count = cut.to_string())
+            )
+        }
+    }
+
+    /// The sentence for `error`, with what to do about it.
+    pub fn error(self, error: &Error) -> String {
+        match error {
+            Error::Address(e) => self.address_error(e),
+            Error::PortInUse { port } => say!(self, "error-port-in-use", port = port.to_string()),
+            Error::PortNeedsRights { port } => {
+                say!(self, "error-port-needs-rights", port = port.to_string())
+            }
+            Error::ListenFailed { addr, detail } => say!(
+                self,
+                "error-listen-failed",
+                addr = addr.to_string(),
+                detail = self.io(detail)
+            ),
+            Error::AlreadyListening => say!(self, "error-already-listening"),
+            Error::AlreadyConnected => say!(self, "error-already-connected"),
+            Error::Refused { host, port } => {
+                say!(self, "error-refused", host = host, port = port.to_string())
+            }
+            Error::TimedOut { host } => say!(self, "error-timed-out", host = host),
+            Error::LookupTimedOut { host } => say!(self, "error-lookup-timed-out", host = host),
+            Error::Unreachable { host } => say!(self, "error-unreachable", host = host),
+            Error::ConnectFailed { host, port, detail } => say!(
+                self,
+                "error-connect-failed",
+                host = host,
+                port = port.to_string(),
+                detail = self.io(detail)
+            ),
+            Error::NotConnected => say!(self, "error-not-connected"),
+            Error::EmptyMessage => say!(self, "error-empty-message"),
+            Error::SendDropped { peer } => say!(self, "error-send-dropped", peer = peer),
+            Error::ListenerFull { peer, limit } => say!(
+                self,
+                "error-listener-full",
+                peer = peer,
+                limit = limit.to_string()
+            ),
+            Error::AcceptFailed { detail } => {
+                say!(self, "error-accept-failed", detail = self.io(detail))
+            }
+            Error::SaveLog { path, detail } => {
+                say!(
+                    self,
+                    "error-save-log",
+                    path = path,
+                    detail = self.io(detail)
+                )
+            }
+            Error::Transcript { path, detail } => {
+                say!(
+                    self,
+                    "error-transcript",
+                    path = path,
+                    detail = self.io(detail)
+                )
+            }
+            Error::TranscriptFailed { path, detail } => say!(
+                self,
+                "error-transcript-failed",
+                path = path,
+                detail = self.io(detail)
+            ),
+            Error::NoThread { peer, detail } => {
+                let detail = if detail.kind == ErrorKind::WouldBlock {
+                    say!(self, "error-no-more-threads")
+                } else {
+                    say!(self, "error-thread-failed", detail = self.io(detail))
+                };
+                say!(self, "error-no-thread", peer = peer, detail = detail)
+            }
+            Error::Discovery { detail } => say!(self, "error-discovery", detail = detail),
+        }
+    }
+
+    /// The sentence for an address or port that cannot be used.
+    pub fn address_error(self, error: &AddressError) -> String {
+        match error {
+            AddressError::EmptyPort => say!(self, "address-empty-port"),
+            AddressError::NotAPort(text) => say!(self, "address-not-a-port", text = text),
+            AddressError::PortOutOfRange(text) => {
+                say!(self, "address-port-out-of-range", text = text)
+            }
+            AddressError::EmptyHost => say!(self, "address-empty-host"),
+            AddressError::NotAnAddress(text) => {
+                say!(self, "address-not-an-address", text = text)
+            }
+            AddressError::UnknownInterface(name) => {
+                say!(self, "address-unknown-interface", name = name)
+            }
+            AddressError::LinkLocalNeedsScope(ip) => {
+                say!(self, "address-link-local", ip = ip.to_string())
+            }
+            AddressError::NotResolved(name) => say!(self, "address-not-resolved", name = name),
+            AddressError::NotLocal(text) => say!(self, "address-not-local", text = text),
+        }
+    }
+
+    /// What an I/O call said, in words: the catalog's for the common kinds, the
+    /// system's own (without Rust's "(os error N)" tail) for the rarer ones.
+    pub fn io(self, cause: &IoCause) -> String {
+        use ErrorKind::*;
+        match cause.kind {
+            NotFound => say!(self, "io-not-found"),
+            PermissionDenied => say!(self, "io-permission-denied"),
+            StorageFull => say!(self, "io-storage-full"),
+            ReadOnlyFilesystem => say!(self, "io-read-only"),
+            IsADirectory => say!(self, "io-is-a-folder"),
+            NetworkDown => say!(self, "io-network-down"),
+            ConnectionReset => say!(self, "io-connection-reset"),
+            _ => cause.system.clone(),
+        }
+    }
+
+    /// How many bytes, as a person reads them: `64 MiB`, `512 KiB`, `1000 bytes`.
+    pub fn size(self, bytes: u64) -> String {
+        const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+        for (unit, name) in UNITS {
+            if bytes >= unit && bytes.is_multiple_of(unit) {
+                return format!("{} {name}", bytes / unit);
+            }
+        }
+        for (unit, name) in UNITS {
+            if bytes >= unit {
+                return format!("{:.1} {name}", bytes as f64 / unit as f64);
+            }
+        }
+        say!(self, "size-bytes", count = bytes.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::event::{Side, SHOWN_CHARS};
+    use crate::i18n::{FrontEnd, Lang};
+    use std::net::SocketAddr;
+
+    const EN: Speech = Speech {
+        lang: Lang::En,
+        ui: FrontEnd::Window,
+    };
+
+    fn peer() -> SocketAddr {
+        "127.0.0.1:50312".parse().unwrap()
+    }
+
+    fn received(text: String) -> Event {
+        Event::Received {
+            side: Side::Incoming,
+            peer: peer(),
+            text,
+            show_peer: false,
+            cut: 0,
+        }
+    }
+
+    #[test]
+    fn a_long_received_line_is_shown_cut_saying_how_much_was_left_out() {
+        let long = received("가".repeat(SHOWN_CHARS + 500)).shortened(SHOWN_CHARS);
+        let (_, line) = EN.log_line(&long);
+        assert!(line.starts_with(&format!("[rcv] {}", "가".repeat(SHOWN_CHARS))));
+        assert!(
+            line.ends_with("가 ... (500 more characters not shown)"),
+            "{}",
+            &line[line.len() - 60..]
+        );
+        let short = received("hello".into()).shortened(SHOWN_CHARS);
+        assert_eq!(EN.log_line(&short).1, "[rcv] hello");
+        assert_eq!(short.text_len(), 5);
+        let exact = received("x".repeat(SHOWN_CHARS)).shortened(SHOWN_CHARS);
+        assert_eq!(
+            EN.log_line(&exact).1,
+            format!("[rcv] {}", "x".repeat(SHOWN_CHARS))
+        );
+    }
+
+    #[test]
+    fn original_log_words_are_kept() {
+        assert_eq!(EN.log_line(&Event::ListenStopped).1, "Stop Listening");
+        assert_eq!(
+            EN.log_line(&Event::PeerConnected { peer: peer() }).1,
+            "Connect : 127.0.0.1 50312"
+        );
+        assert_eq!(
+            EN.log_line(&received("hi".into())),
+            (LineKind::Received, "[rcv] hi".into())
+        );
+        let sent = Event::Sent {
+            text: "yo".into(),
+            peers: 1,
+            cut: 0,
+        };
+        assert_eq!(EN.log_line(&sent).1, "[send] yo");
+        let listening = Event::Listening {
+            addrs: vec!["[::]:12345".parse().unwrap()],
+            reachable: vec!["192.168.0.5".into(), "127.0.0.1".into()],
+        };
+        assert_eq!(
+            EN.log_line(&listening).1,
+            "Start Listening (port 12345 on 192.168.0.5, 127.0.0.1)"
+        );
+        let bound = Event::Listening {
+            addrs: vec!["127.0.0.1:5".parse().unwrap()],
+            reachable: vec!["127.0.0.1".into()],
+        };
+        assert_eq!(
+            EN.log_line(&bound).1,
+            "Start Listening (port 5 on 127.0.0.1 only)"
+        );
+    }
+
+    #[test]
+    fn received_line_names_the_peer_when_several_are_connected() {
+        let rcv = Event::Received {
+            side: Side::Incoming,
+            peer: peer(),
+            text: "hi".into(),
+            show_peer: true,
+            cut: 0,
+        };
+        assert_eq!(EN.log_line(&rcv).1, "[rcv] (127.0.0.1 50312) hi");
+    }
+
+    #[test]
+    fn each_front_end_names_its_own_controls_in_the_same_error() {
+        let window = EN.error(&Error::AlreadyListening);
+        let terminal = Speech {
+            ui: FrontEnd::Terminal,
+            ..EN
+        }
+        .error(&Error::AlreadyListening);
+        assert!(window.contains("press Close"), "{window}");
+        assert!(terminal.contains("/close listen"), "{terminal}");
+        let korean = Speech {
+            lang: Lang::Ko,
+            ..EN
+        }
+        .error(&Error::AlreadyListening);
+        assert_ne!(korean, window, "in Korean: {korean}");
+    }
+
+    #[test]
+    fn an_io_cause_keeps_its_kind_and_reads_as_words() {
+        let full = IoCause::of(&std::io::Error::from(ErrorKind::StorageFull));
+        assert_eq!(full.kind, ErrorKind::StorageFull);
+        assert_eq!(EN.io(&full), EN.text("io-storage-full", &[]));
+        let rare = IoCause::of(&std::io::Error::from_raw_os_error(libc::EXDEV));
+        assert_eq!(EN.io(&rare), "invalid cross-device link");
+    }
+
+    #[test]
+    fn an_address_mistake_says_what_to_type() {
+        assert_eq!(
+            EN.address_error(&AddressError::PortOutOfRange("70000".into())),
+            "70000 is not a port: a port is a number from 1 to 65535"
+        );
+        let scope = EN.address_error(&AddressError::LinkLocalNeedsScope(
+            "fe80::1".parse().unwrap(),
+        ));
+        assert!(scope.contains("fe80::1%eth0"), "{scope}");
+    }
+
+    #[test]
+    fn sizes_read_as_a_person_says_them() {
+        assert_eq!(EN.size(64 << 20), "64 MiB");
+        assert_eq!(EN.size(1536), "1.5 KiB");
+        assert_eq!(EN.size(4096), "4 KiB");
+        assert_eq!(EN.size(1000), "1000 bytes");
+    }
+}
