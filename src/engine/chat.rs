@@ -140,7 +140,7 @@ impl Chat {
     pub fn start_discovery(&mut self, on_change: impl Fn() + Send + 'static) {
         match Discovery::start(on_change) {
             Ok(discovery) => self.set_discovery(discovery),
-            Err(detail) => self.sink.emit(Event::Error(Error::Discovery { detail })),
+            Err(error) => self.sink.emit(Event::Error(error)),
         }
     }
 

@@ -14,6 +14,7 @@
 //! UDP 5353 with SO_REUSEADDR and SO_REUSEPORT as RFC 6762 §15.1 asks, so it works
 //! beside an avahi-daemon that owns the port, and where none runs.
 
+use super::error::{Error, IoCause};
 use mdns_sd::{
     HostnameResolutionEvent, IfKind, ScopedIp, ServiceDaemon, ServiceEvent, ServiceInfo,
 };
@@ -93,9 +94,13 @@ pub struct Discovery {
 impl Discovery {
     /// Starts the mDNS thread and browses for tcp-chat listeners; `on_change` is called
     /// (on that thread) each time the list of [`Discovery::nearby`] may have changed.
-    pub fn start(on_change: impl Fn() + Send + 'static) -> Result<Arc<Self>, String> {
-        let daemon = ServiceDaemon::new().map_err(|e| e.to_string())?;
-        let events = daemon.browse(SERVICE_TYPE).map_err(|e| e.to_string())?;
+    pub fn start(on_change: impl Fn() + Send + 'static) -> Result<Arc<Self>, Error> {
+        // The mDNS library's own words are all there is to say of its failures.
+        let failed = |e: mdns_sd::Error| Error::Discovery {
+            detail: e.to_string(),
+        };
+        let daemon = ServiceDaemon::new().map_err(failed)?;
+        let events = daemon.browse(SERVICE_TYPE).map_err(failed)?;
         let state = Arc::new(Mutex::new(State::default()));
         let shared = state.clone();
         std::thread::Builder::new()
@@ -132,7 +137,9 @@ impl Discovery {
                     }
                 }
             })
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Error::Discovery {
+                detail: IoCause::of(&e).system,
+            })?;
         let discovery = Arc::new(Self {
             daemon,
             state,
