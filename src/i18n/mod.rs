@@ -230,6 +230,8 @@ pub fn text_for(speech: Speech, id: &str, args: &[(&str, Value)]) -> String {
 type Bundle = FluentBundle<FluentResource>;
 
 fn bundles() -> &'static [Bundle; 2] {
+    /// The two catalogs, parsed once a process: a cache of constant text, the same for
+    /// every caller, so nothing is hidden by keeping it process-wide.
     static BUNDLES: OnceLock<[Bundle; 2]> = OnceLock::new();
     BUNDLES.get_or_init(|| [bundle("en", ENGLISH), bundle("ko", KOREAN)])
 }
