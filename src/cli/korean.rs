@@ -7,8 +7,7 @@ use crate::tr;
 pub(super) fn in_korean(command: clap::Command) -> clap::Command {
     use clap::{Arg, ArgAction};
     let options = tr!("help-options");
-    // Made once a run: clap keeps a heading as a &'static str.
-    let options: &'static str = options.trim_end_matches(':').to_string().leak();
+    let options = options.trim_end_matches(':').to_string();
     let (default, values) = (tr!("help-default"), tr!("help-values"));
     command
         .help_template(format!(
@@ -57,7 +56,7 @@ pub(super) fn in_korean(command: clap::Command) -> clap::Command {
             if !possible.is_empty() && !arg.is_hide_possible_values_set() {
                 help.push_str(&format!(" [{values}: {}]", possible.join(", ")));
             }
-            let arg = arg.help(help).help_heading(options);
+            let arg = arg.help(help).help_heading(options.clone());
             if arg.get_action().takes_values() {
                 arg.hide_default_value(true).hide_possible_values(true)
             } else {
