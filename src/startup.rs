@@ -161,6 +161,7 @@ impl Startup {
                 auto_reply: auto_reply_on.then(|| auto_reply_text.clone()),
                 line_ending,
                 max_peers: cli.max_peers,
+                max_per_host: cli.max_per_host,
                 relay: cli.relay,
             },
             port: field_port,

@@ -38,6 +38,10 @@ impl Window {
             .arg(transcript)
             // Every byte in one file (the 64 MiB default would move older ones to .1).
             .args(["--transcript-max", "4G"])
+            // 64 peers from this one machine: these attacks are about memory with the
+            // listener full, so one address may hold every place (the fair share is
+            // tests/pipes.rs's).
+            .args(["--max-per-host", "64"])
             .env("QT_QUICK_BACKEND", "software")
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -6,8 +6,9 @@ mod common;
 
 use common::{free_port, DEADLINE};
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tcp_chat::engine::{Chat, EventQueue, Settings};
 
@@ -233,6 +234,130 @@ fn sigterm_ends_a_terminal_waiting_on_its_input_with_143_once_its_transcript_is_
     );
     drop(stdin);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `tcp-chat --terminal` listening on 127.0.0.1 with stdin left open; its stdout lines
+/// are collected as they come.
+fn listening_binary(port: u16) -> (Child, std::process::ChildStdin, Arc<Mutex<Vec<String>>>) {
+    let mut child = tcp_chat(&[
+        "--listen",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+    ])
+    .spawn()
+    .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let (stdout, first) = common::pipe_line(stdout, "tcp-chat's first log line");
+    assert!(first.unwrap_or_default().starts_with("Start Listening"));
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let collected = lines.clone();
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            collected.lock().unwrap().push(line);
+        }
+    });
+    (child, stdin, lines)
+}
+
+#[test]
+fn two_hundred_idle_connections_from_one_address_leave_room_for_another_at_once() {
+    let port = free_port();
+    let (mut child, stdin, _lines) = listening_binary(port);
+    // A student's script that connects in a loop and never closes.
+    let hog: Vec<TcpStream> = (0..200)
+        .map(|_| common::connect_from(Ipv4Addr::new(127, 0, 0, 2), port))
+        .collect();
+    // Past its share (8), each is told so in one sentence and closed.
+    let mut refused = hog.last().unwrap().try_clone().unwrap();
+    let (told, closed) = common::read_until_closed(&mut refused, DEADLINE);
+    assert_eq!(
+        String::from_utf8_lossy(&told),
+        "tcp-chat: too many connections from your address, close one and try again\n"
+    );
+    assert!(matches!(closed, common::Closed::Eof), "{closed:?}");
+    // Another computer gets in and is answered at once.
+    let started = Instant::now();
+    let mut other = common::peer(port);
+    other.write_all(b"let me in\n").unwrap();
+    let mut reader = BufReader::new(other);
+    assert_eq!(common::read_line(&mut reader), "Server OK");
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "served after {took:?}");
+    drop((hog, stdin));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn a_script_connecting_and_leaving_2000_times_leaves_a_handful_of_log_lines_and_the_chat_intact() {
+    let port = free_port();
+    let (mut child, stdin, lines) = listening_binary(port);
+    let mut friend = common::peer(port);
+    let script = Ipv4Addr::new(127, 0, 0, 3);
+    for _ in 0..2000 {
+        drop(common::connect_from(script, port));
+    }
+    friend.write_all("still here 여기\n".as_bytes()).unwrap();
+    let mut reader = BufReader::new(friend.try_clone().unwrap());
+    assert_eq!(common::read_line(&mut reader), "Server OK");
+    // Every attempt of the script counted, as a connect or (past its share of 8, while
+    // the listener has not yet seen the last ones leave) a refusal: shown one by one, or
+    // in a summary (the last one comes a second after the last attempt).
+    let connects = |lines: &[String]| -> u64 {
+        let one_by_one = lines
+            .iter()
+            .filter(|l| {
+                l.starts_with("Connect : 127.0.0.3 ") || l.starts_with("Error : 127.0.0.3 ")
+            })
+            .count() as u64;
+        let summed: u64 = lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("127.0.0.3: "))
+            .map(|l| {
+                // `X connects, Y disconnects and Z refusals in ...`
+                let words: Vec<&str> = l.split(' ').collect();
+                let number = |i: usize| words.get(i).and_then(|w| w.parse::<u64>().ok());
+                number(0).unwrap_or(0) + number(5).unwrap_or(0)
+            })
+            .sum();
+        one_by_one + summed
+    };
+    let deadline = Instant::now() + DEADLINE;
+    while connects(&lines.lock().unwrap()) != 2000 {
+        let log = lines.lock().unwrap().clone();
+        assert!(
+            Instant::now() < deadline,
+            "{} of 2000 attempts counted; the log:\n{}",
+            connects(&log),
+            log.join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let log = lines.lock().unwrap().clone();
+    let from_script = log.iter().filter(|l| l.contains("127.0.0.3")).count();
+    assert!(
+        from_script <= 20,
+        "{from_script} lines about the script:\n{}",
+        log.join("\n")
+    );
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("[rcv] ") && l.ends_with(" still here 여기")),
+        "{}",
+        log.join("\n")
+    );
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("127.0.0.3: ") && l.ends_with(" not shown one by one")),
+        "a summary line:\n{}",
+        log.join("\n")
+    );
+    drop((friend, stdin));
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 #[test]

@@ -10,6 +10,7 @@ complete -c tcp-chat -l transcript-max -d 'Move the transcript to FILE.1 when it
 complete -c tcp-chat -l lang -d 'The language: en or ko (default: the system\'s, from LANGUAGE, LC_ALL, LC_MESSAGES or LANG)' -r -f -a "en\t''
 ko\t''"
 complete -c tcp-chat -l max-peers -d 'How many peers may be connected to the listener at once' -r
+complete -c tcp-chat -l max-per-host -d 'How many of the listener\'s places one address may hold' -r
 complete -c tcp-chat -l log-lines -d 'How many lines the window\'s log keeps (the transcript keeps every line)' -r
 complete -c tcp-chat -l terminal -d 'Chat in this terminal instead of a window: over SSH, or in a script with pipes'
 complete -c tcp-chat -l listen -d 'Start listening at once'

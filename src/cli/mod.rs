@@ -13,7 +13,7 @@ mod values;
 pub use qt::without_qt_options;
 
 use crate::engine::address::Host;
-use crate::engine::listener::DEFAULT_MAX_PEERS;
+use crate::engine::listener::{DEFAULT_MAX_PEERS, DEFAULT_MAX_PER_HOST};
 use crate::i18n;
 use crate::tr;
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
@@ -108,6 +108,10 @@ pub struct Cli {
     /// The listener's limit of peers.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PEERS, value_parser = count_arg::<{ u16::MAX as usize }>, help = tr!("help-max_peers"))]
     pub max_peers: usize,
+
+    /// How many of the listener's places one address may hold.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PER_HOST, value_parser = count_arg::<{ u16::MAX as usize }>, help = tr!("help-max_per_host"))]
+    pub max_per_host: usize,
 
     /// The window's limit of log lines.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_LOG_LINES, value_parser = count_arg::<{ u32::MAX as usize }>, help = tr!("help-log_lines"))]

@@ -8,7 +8,7 @@ use super::connection::{AutoReply, Link};
 use super::discovery::{Discovery, Nearby};
 use super::error::Error;
 use super::event::{Event, Side};
-use super::listener::{ListenConfig, Listener, DEFAULT_MAX_PEERS};
+use super::listener::{ListenConfig, Listener, DEFAULT_MAX_PEERS, DEFAULT_MAX_PER_HOST};
 use super::sink::EventSink;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicUsize};
@@ -45,6 +45,8 @@ pub struct Settings {
     pub auto_reply: Option<String>,
     pub line_ending: LineEnding,
     pub max_peers: usize,
+    /// How many of the listener's places one address may hold (`--max-per-host`).
+    pub max_per_host: usize,
     /// Room mode: each line a peer sends to the listener goes on to every other peer.
     pub relay: bool,
 }
@@ -56,6 +58,7 @@ impl Default for Settings {
             auto_reply: Some(DEFAULT_AUTO_REPLY.to_string()),
             line_ending: LineEnding::Lf,
             max_peers: DEFAULT_MAX_PEERS,
+            max_per_host: DEFAULT_MAX_PER_HOST,
             relay: false,
         }
     }
@@ -121,6 +124,7 @@ impl Chat {
             bind: self.settings.bind,
             port,
             max_peers: self.settings.max_peers,
+            max_per_host: self.settings.max_per_host,
             auto_reply: self.auto_reply.clone(),
             relay: self.relay.clone(),
             line_ending: self.settings.line_ending.as_bytes(),

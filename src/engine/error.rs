@@ -76,6 +76,11 @@ pub enum Error {
         peer: String,
         limit: usize,
     },
+    /// `peer`'s address holds its `limit` of the listener's places already.
+    HostFull {
+        peer: String,
+        limit: usize,
+    },
     AcceptFailed {
         detail: IoCause,
     },

@@ -71,6 +71,15 @@ pub enum Event {
     },
     /// Something went wrong.
     Error(Error),
+    /// An address came, left or was refused more often in `seconds` than the log shows
+    /// one by one: how many times each (`engine::coalesce`).
+    Coalesced {
+        address: std::net::IpAddr,
+        connects: u64,
+        leaves: u64,
+        refused: u64,
+        seconds: u64,
+    },
     /// A line a front end put in words itself (a saved setting that made no sense), for
     /// its log and transcript like the engine's own.
     Note { kind: LineKind, text: String },

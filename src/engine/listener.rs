@@ -19,8 +19,17 @@ use std::time::Duration;
 /// How many peers may be connected to the listener at once, unless set otherwise.
 pub const DEFAULT_MAX_PEERS: usize = 64;
 
+/// How many of the listener's places one address may hold, unless set otherwise: a
+/// student's script that connects in a loop and never closes cannot lock the others out.
+pub const DEFAULT_MAX_PER_HOST: usize = 8;
+
 /// What a peer turned away because the listener is full is told before it is closed.
 const FULL_MESSAGE: &[u8] = b"tcp-chat: the listener is full, try again later\n";
+
+/// What a peer turned away because its address holds its share already is told (in
+/// English: it is for the peer's program) before it is closed.
+const HOST_FULL_MESSAGE: &[u8] =
+    b"tcp-chat: too many connections from your address, close one and try again\n";
 
 /// What a peer that cannot be served (no thread for it) is told before it is closed.
 const BUSY_MESSAGE: &[u8] = b"tcp-chat: cannot serve you now, try again later\n";
@@ -34,6 +43,8 @@ pub struct ListenConfig {
     pub bind: Option<IpAddr>,
     pub port: u16,
     pub max_peers: usize,
+    /// How many places one address may hold.
+    pub max_per_host: usize,
     pub auto_reply: AutoReply,
     /// Room mode (the Relay box), and what ends each relayed line.
     pub relay: Arc<std::sync::atomic::AtomicBool>,
@@ -89,6 +100,7 @@ impl Listener {
                 sink: sink.clone(),
                 peers: peers.clone(),
                 max_peers: config.max_peers.max(1),
+                max_per_host: config.max_per_host.max(1),
                 auto_reply: config.auto_reply.clone(),
                 relay: relay(&state, &config),
             };
@@ -197,6 +209,7 @@ struct Acceptor {
     sink: Arc<dyn EventSink>,
     peers: Arc<AtomicUsize>,
     max_peers: usize,
+    max_per_host: usize,
     auto_reply: AutoReply,
     relay: Relay,
 }
@@ -269,6 +282,19 @@ impl Acceptor {
             report(Event::Error(Error::ListenerFull {
                 peer: format!("{} {}", peer.ip(), peer.port()),
                 limit: self.max_peers,
+            }));
+            return;
+        }
+        let from_there = table
+            .values()
+            .filter(|c| c.link().peer().ip() == peer.ip())
+            .count();
+        if from_there >= self.max_per_host {
+            drop(table);
+            super::connection::tell(&stream, HOST_FULL_MESSAGE);
+            report(Event::Error(Error::HostFull {
+                peer: format!("{} {}", peer.ip(), peer.port()),
+                limit: self.max_per_host,
             }));
             return;
         }
@@ -395,6 +421,7 @@ mod tests {
             bind: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
             port: 0,
             max_peers: 4,
+            max_per_host: 4,
             auto_reply: Arc::new(std::sync::RwLock::new(None)),
             relay: Arc::default(),
             line_ending: b"\n",

@@ -6,6 +6,7 @@ pub mod address;
 pub mod chat;
 pub mod client;
 pub mod clock;
+pub mod coalesce;
 pub mod connection;
 pub mod dial;
 pub mod discovery;

@@ -124,7 +124,9 @@ impl Session {
             &queue,
             config.words.clone(),
         );
-        let mut chat = Chat::new(config.settings.clone(), queue.clone());
+        // An address's fast comings and goings reach the log summarised.
+        let sink = super::coalesce::Coalesce::new(queue.clone());
+        let mut chat = Chat::new(config.settings.clone(), sink);
         if config.discovery {
             chat.start_discovery(on_nearby);
         }

@@ -96,6 +96,24 @@ impl Speech {
                 ),
             ),
             Event::Error(e) => (Error, format!("Error : {}", self.error(e))),
+            Event::Coalesced {
+                address,
+                connects,
+                leaves,
+                refused,
+                seconds,
+            } => (
+                Info,
+                say!(
+                    self,
+                    "log-coalesced",
+                    address = address.to_string(),
+                    connects = connects,
+                    leaves = leaves,
+                    refused = refused,
+                    seconds = seconds
+                ),
+            ),
             Event::Note { kind, text } => match kind {
                 Error => (Error, format!("Error : {text}")),
                 kind => (*kind, text.clone()),
@@ -161,6 +179,12 @@ impl Speech {
             Error::ListenerFull { peer, limit } => say!(
                 self,
                 "error-listener-full",
+                peer = peer,
+                limit = limit.to_string()
+            ),
+            Error::HostFull { peer, limit } => say!(
+                self,
+                "error-host-full",
                 peer = peer,
                 limit = limit.to_string()
             ),

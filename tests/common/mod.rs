@@ -236,6 +236,26 @@ pub fn pipe_line<R: BufRead + Send + 'static>(reader: R, what: &str) -> (R, Opti
     })
 }
 
+/// Connects to our listener on 127.0.0.1 from `source` (any 127.x.y.z: all of 127.0.0.0/8
+/// is this machine), as a second computer would from an address of its own.
+#[allow(dead_code)]
+pub fn connect_from(source: std::net::Ipv4Addr, port: u16) -> TcpStream {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a socket");
+    socket
+        .bind(&std::net::SocketAddr::from((source, 0)).into())
+        .expect("bind the source address");
+    socket
+        .connect_timeout(
+            &std::net::SocketAddr::from(([127, 0, 0, 1], port)).into(),
+            DEADLINE,
+        )
+        .expect("connect to the listener");
+    let stream: TcpStream = socket.into();
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    stream
+}
+
 pub fn send(stream: &mut TcpStream, bytes: &[u8]) {
     stream.write_all(bytes).expect("write to tcp-chat");
 }
