@@ -10,7 +10,7 @@
 use cxx_qt::CxxQtThread;
 use cxx_qt_lib::{QGuiApplication, QString};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::pin::Pin;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -116,8 +116,15 @@ fn main() {
     let mut rows = Vec::new();
 
     // `--in-process`: only the rows of the window in this process (1, 2, 5, 7d);
-    // `--binary`: only those of the binary started as a person starts it.
+    // `--binary`: only those of the binary started as a person starts it;
+    // `--fair-share`: only row 10.
     let only = |option: &str| std::env::args().any(|a| a == option);
+    if only("--fair-share") {
+        rows.push(fair_share(if quick { 10 } else { 50 }));
+        let missed = finish(rows, quick);
+        drop(xvfb);
+        std::process::exit(i32::from(missed));
+    }
     if !only("--in-process") {
         binary_rows(&mut rows, &sizes, quick);
     }
@@ -218,6 +225,8 @@ fn binary_rows(rows: &mut Vec<Row>, sizes: &Sizes, quick: bool) {
     ));
     eprintln!("bench: hostile peers against the binary...");
     rows.extend(hostile_rows(quick));
+    eprintln!("bench: one address hammering the listener...");
+    rows.push(fair_share(if quick { 10 } else { 50 }));
 }
 
 fn print_table(rows: &[Row], quick: bool) {
@@ -1440,6 +1449,122 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+// ---------------------------------------------------------------- fair share
+
+/// Row 10: how long a peer from another address waits to be served (connect, a line, its
+/// auto-reply) while one address hammers the listener (200 connections held open, and a
+/// loop connecting and leaving), against the same with nobody hammering; `rounds` each.
+fn fair_share(rounds: usize) -> Row {
+    const WHAT: &str = "10. fair share: another address served while one hammers (ms p50/worst)";
+    let port = free_port();
+    let mut child = Command::new(binary())
+        .env("XDG_CONFIG_HOME", bench_config_home())
+        .env("QT_QUICK_BACKEND", "software")
+        .args(["-platform", "offscreen", "--listen", "--no-discovery"])
+        .args(["--port", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start tcp-chat");
+    let listening = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > listening {
+            stop(child);
+            return Row::not_run(WHAT, "worst <= 100 ms", "tcp-chat did not listen");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let served = |port: u16| -> Option<f64> {
+        let started = Instant::now();
+        let mut peer = TcpStream::connect(("127.0.0.1", port)).ok()?;
+        peer.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+        peer.write_all(b"ping\n").ok()?;
+        let mut reply = String::new();
+        if let Err(e) = BufReader::new(peer).read_line(&mut reply) {
+            eprintln!("bench: a peer got no answer: {e}");
+            return None;
+        }
+        if reply != "Server OK\n" {
+            eprintln!("bench: a peer was answered {reply:?}");
+            return None;
+        }
+        Some(started.elapsed().as_secs_f64() * 1000.0)
+    };
+    let measure = |what: &str| -> (Vec<f64>, usize) {
+        let times: Vec<f64> = (0..rounds).filter_map(|_| served(port)).collect();
+        if times.len() < rounds {
+            eprintln!(
+                "bench: {} of {rounds} peers not served {what}",
+                rounds - times.len()
+            );
+        }
+        let lost = rounds - times.len().min(rounds);
+        (times, lost)
+    };
+    let (quiet, quiet_lost) = measure("with nobody hammering");
+    // The hammer: from 127.0.0.2, as a second computer's script would.
+    let hammering = Arc::new(AtomicBool::new(true));
+    let attempts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let hammer = {
+        let (hammering, attempts) = (hammering.clone(), attempts.clone());
+        std::thread::spawn(move || {
+            let from = |port: u16| {
+                let socket =
+                    socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+                        .ok()?;
+                socket
+                    .bind(&SocketAddr::from(([127, 0, 0, 2], 0)).into())
+                    .ok()?;
+                socket
+                    .connect_timeout(
+                        &SocketAddr::from(([127, 0, 0, 1], port)).into(),
+                        Duration::from_secs(1),
+                    )
+                    .ok()?;
+                Some(TcpStream::from(socket))
+            };
+            let held: Vec<TcpStream> = (0..200).filter_map(|_| from(port)).collect();
+            attempts.fetch_add(held.len(), Ordering::SeqCst);
+            while hammering.load(Ordering::SeqCst) {
+                drop(from(port));
+                attempts.fetch_add(1, Ordering::SeqCst);
+            }
+            drop(held);
+        })
+    };
+    while attempts.load(Ordering::SeqCst) < 200 {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let (loud, loud_lost) = measure("while one address hammers");
+    hammering.store(false, Ordering::SeqCst);
+    let _ = hammer.join();
+    let alive = still_running(&mut child, "tcp-chat under a hammering address");
+    stop(child);
+    let p50_worst = |times: &[f64]| {
+        let mut sorted = times.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let p50 = sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN);
+        (p50, sorted.last().copied().unwrap_or(f64::NAN))
+    };
+    let ((quiet_p50, quiet_worst), (loud_p50, loud_worst)) = (p50_worst(&quiet), p50_worst(&loud));
+    Row {
+        what: WHAT,
+        ours: format!(
+            "{loud_p50:.2} / {loud_worst:.2}; {} not served ({} attempts from the hammer)",
+            loud_lost,
+            attempts.load(Ordering::SeqCst)
+        ),
+        baseline: format!(
+            "{quiet_p50:.2} / {quiet_worst:.2}; {quiet_lost} not served (nobody hammering)"
+        ),
+        ratio: format!("{:.2}", loud_worst / quiet_worst),
+        // A SYN the kernel dropped costs a second (TCP's first retry): 100 ms tells it.
+        target: "every one served, worst <= 100 ms".into(),
+        result: (loud_lost == 0 && quiet_lost == 0 && loud_worst <= 100.0).into(),
+    }
+    .unless_died(alive, true)
 }
 
 // ---------------------------------------------------------------- hostile peers

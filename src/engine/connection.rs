@@ -203,6 +203,42 @@ impl Connection {
     pub fn is_ended(&self) -> bool {
         self.inner.lock_ended().is_none()
     }
+
+    /// Whether the peer still holds this connection: not ended here, and not closed by
+    /// the peer (Linux's `CLOSE_WAIT`: its FIN came, and the reader has not yet got to
+    /// it, as when the machine is busy).
+    pub fn is_held(&self) -> bool {
+        !self.is_ended() && !peer_has_closed(&self.inner.stream)
+    }
+}
+
+/// Whether the peer's FIN has arrived on `stream` (TCP's `CLOSE_WAIT`), asked of the
+/// kernel (`TCP_INFO`) without reading anything.
+fn peer_has_closed(stream: &TcpStream) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        /// Linux's TCP_CLOSE_WAIT (include/net/tcp_states.h).
+        const CLOSE_WAIT: u8 = 8;
+        // SAFETY: tcp_info is plain data; getsockopt writes at most `len` bytes of it.
+        let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
+        let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+        let asked = unsafe {
+            libc::getsockopt(
+                stream.as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_INFO,
+                std::ptr::addr_of_mut!(info).cast(),
+                &mut len,
+            )
+        };
+        asked == 0 && info.tcpi_state == CLOSE_WAIT
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = stream;
+        false
+    }
 }
 
 /// Sends to and closes a connection; cheap to clone.
