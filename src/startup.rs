@@ -162,6 +162,10 @@ impl Startup {
                 line_ending,
                 max_peers: cli.max_peers,
                 max_per_host: cli.max_per_host,
+                access: crate::engine::chat::Access {
+                    allow: cli.allow.clone(),
+                    deny: cli.deny.clone(),
+                },
                 relay: cli.relay,
             },
             port: field_port,
@@ -368,6 +372,33 @@ mod tests {
         assert_eq!(s.settings.auto_reply.as_deref(), Some("ok"));
         let s = with(&["--connect", "pi.local"]).chat;
         assert_eq!((s.host.as_str(), s.port.as_str()), ("pi.local", "5000"));
+    }
+
+    #[test]
+    fn allowed_and_denied_ranges_reach_the_settings_and_a_bad_one_is_one_sentence() {
+        let s = parse(&[
+            "--allow",
+            "192.168.0.0/24",
+            "--allow",
+            "fd00::1",
+            "--deny",
+            "192.168.0.66",
+        ])
+        .unwrap();
+        let access = &s.settings.access;
+        assert_eq!(
+            access.allow,
+            vec![
+                "192.168.0.0/24".parse().unwrap(),
+                "fd00::1/128".parse().unwrap()
+            ]
+        );
+        assert_eq!(access.deny, vec!["192.168.0.66/32".parse().unwrap()]);
+        let err = parse(&["--allow", "192.168.0"]).unwrap_err().to_string();
+        assert!(
+            err.contains("\"192.168.0\" is not an address or range"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -236,18 +236,16 @@ fn sigterm_ends_a_terminal_waiting_on_its_input_with_143_once_its_transcript_is_
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// `tcp-chat --terminal` listening on 127.0.0.1 with stdin left open; its stdout lines
-/// are collected as they come.
-fn listening_binary(port: u16) -> (Child, std::process::ChildStdin, Arc<Mutex<Vec<String>>>) {
-    let mut child = tcp_chat(&[
-        "--listen",
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        &port.to_string(),
-    ])
-    .spawn()
-    .unwrap();
+/// `tcp-chat --terminal` listening on 127.0.0.1 (with `more` options) and stdin left
+/// open; its stdout and stderr lines are collected as they come.
+fn listening_binary(
+    port: u16,
+    more: &[&str],
+) -> (Child, std::process::ChildStdin, Arc<Mutex<Vec<String>>>) {
+    let port = port.to_string();
+    let mut args = vec!["--listen", "--bind", "127.0.0.1", "--port", &port];
+    args.extend_from_slice(more);
+    let mut child = tcp_chat(&args).spawn().unwrap();
     let stdin = child.stdin.take().unwrap();
     let stdout = BufReader::new(child.stdout.take().unwrap());
     let (stdout, first) = common::pipe_line(stdout, "tcp-chat's first log line");
@@ -259,13 +257,21 @@ fn listening_binary(port: u16) -> (Child, std::process::ChildStdin, Arc<Mutex<Ve
             collected.lock().unwrap().push(line);
         }
     });
+    // `Error :` lines go to stderr.
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let collected = lines.clone();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            collected.lock().unwrap().push(line);
+        }
+    });
     (child, stdin, lines)
 }
 
 #[test]
 fn two_hundred_idle_connections_from_one_address_leave_room_for_another_at_once() {
     let port = free_port();
-    let (mut child, stdin, _lines) = listening_binary(port);
+    let (mut child, stdin, _lines) = listening_binary(port, &[]);
     // A student's script that connects in a loop and never closes.
     let hog: Vec<TcpStream> = (0..200)
         .map(|_| common::connect_from(Ipv4Addr::new(127, 0, 0, 2), port))
@@ -294,7 +300,7 @@ fn two_hundred_idle_connections_from_one_address_leave_room_for_another_at_once(
 #[test]
 fn a_script_connecting_and_leaving_2000_times_leaves_a_handful_of_log_lines_and_the_chat_intact() {
     let port = free_port();
-    let (mut child, stdin, lines) = listening_binary(port);
+    let (mut child, stdin, lines) = listening_binary(port, &[]);
     let mut friend = common::peer(port);
     let script = Ipv4Addr::new(127, 0, 0, 3);
     for _ in 0..2000 {
@@ -356,6 +362,64 @@ fn a_script_connecting_and_leaving_2000_times_leaves_a_handful_of_log_lines_and_
         log.join("\n")
     );
     drop((friend, stdin));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn a_denied_address_is_told_and_closed_and_shown_once_not_as_connected() {
+    let port = free_port();
+    let (mut child, stdin, lines) = listening_binary(port, &["--deny", "127.0.0.2"]);
+    let mut denied = common::connect_from(Ipv4Addr::new(127, 0, 0, 2), port);
+    let (told, closed) = common::read_until_closed(&mut denied, DEADLINE);
+    assert_eq!(
+        String::from_utf8_lossy(&told),
+        "tcp-chat: this listener does not take connections from your address\n"
+    );
+    assert!(matches!(closed, common::Closed::Eof), "{closed:?}");
+    // Anyone else is served.
+    let mut other = common::peer(port);
+    other.write_all(b"hello\n").unwrap();
+    let mut reader = BufReader::new(other);
+    assert_eq!(common::read_line(&mut reader), "Server OK");
+    common::eventually("the refusal in the log", || {
+        lines
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with("Error : 127.0.0.2 "))
+    });
+    let log = lines.lock().unwrap().clone();
+    let about = |prefix: &str| log.iter().filter(|l| l.starts_with(prefix)).count();
+    assert_eq!(about("Error : 127.0.0.2 "), 1, "{log:?}");
+    assert!(
+        log.iter()
+            .any(|l| l.ends_with("its address is not allowed to connect (--allow, --deny)")),
+        "{log:?}"
+    );
+    assert_eq!(about("Connect : 127.0.0.2"), 0, "{log:?}");
+    assert_eq!(about("Connect : 127.0.0.1"), 1, "{log:?}");
+    drop(stdin);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn with_allow_only_that_range_gets_in() {
+    let port = free_port();
+    let (mut child, stdin, _lines) = listening_binary(port, &["--allow", "127.0.0.0/30"]);
+    let mut outside = common::connect_from(Ipv4Addr::new(127, 0, 0, 9), port);
+    let (told, _) = common::read_until_closed(&mut outside, DEADLINE);
+    assert_eq!(
+        String::from_utf8_lossy(&told),
+        "tcp-chat: this listener does not take connections from your address\n"
+    );
+    let inside = common::connect_from(Ipv4Addr::new(127, 0, 0, 2), port);
+    let mut writer = inside.try_clone().unwrap();
+    writer.write_all(b"hello\n").unwrap();
+    let mut reader = BufReader::new(inside);
+    assert_eq!(common::read_line(&mut reader), "Server OK");
+    drop(stdin);
     let _ = child.kill();
     let _ = child.wait();
 }

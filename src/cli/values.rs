@@ -55,6 +55,15 @@ pub(super) fn connect_arg(text: &str) -> Result<(Host, Option<u16>), String> {
     parse_host_port(text).map_err(|e| in_words(&e))
 }
 
+/// An address range (`192.168.0.0/24`, `fd00::/64`), or one address (`192.168.0.5`).
+pub(super) fn range_arg(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<IpAddr>().map(ipnet::IpNet::from))
+        .map(|range| range.trunc())
+        .map_err(|_| tr!("cli-not-a-range", text = text))
+}
+
 /// An address or port that cannot be used, said as clap prints it: in the run's language.
 fn in_words(error: &AddressError) -> String {
     Speech::window().address_error(error)

@@ -36,6 +36,25 @@ impl LineEnding {
 /// The default auto-reply, as the original sends it.
 pub const DEFAULT_AUTO_REPLY: &str = "Server OK";
 
+/// Who may connect to the listener: address ranges allowed and denied (as ncat's
+/// `--allow` and `--deny`). A denied range wins over an allowed one; with no range
+/// allowed, every address not denied is. An IPv4 peer that reaches an IPv6 socket
+/// (`::ffff:a.b.c.d`) is judged by its IPv4 address.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Access {
+    pub allow: Vec<ipnet::IpNet>,
+    pub deny: Vec<ipnet::IpNet>,
+}
+
+impl Access {
+    /// Whether a peer at `ip` may connect.
+    pub fn admits(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        let within = |ranges: &[ipnet::IpNet]| ranges.iter().any(|r| r.contains(&ip));
+        !within(&self.deny) && (self.allow.is_empty() || within(&self.allow))
+    }
+}
+
 /// How the chat is set up; the command line fills it in.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -47,6 +66,8 @@ pub struct Settings {
     pub max_peers: usize,
     /// How many of the listener's places one address may hold (`--max-per-host`).
     pub max_per_host: usize,
+    /// Who may connect to the listener (`--allow`, `--deny`).
+    pub access: Access,
     /// Room mode: each line a peer sends to the listener goes on to every other peer.
     pub relay: bool,
 }
@@ -59,6 +80,7 @@ impl Default for Settings {
             line_ending: LineEnding::Lf,
             max_peers: DEFAULT_MAX_PEERS,
             max_per_host: DEFAULT_MAX_PER_HOST,
+            access: Access::default(),
             relay: false,
         }
     }
@@ -125,6 +147,7 @@ impl Chat {
             port,
             max_peers: self.settings.max_peers,
             max_per_host: self.settings.max_per_host,
+            access: self.settings.access.clone(),
             auto_reply: self.auto_reply.clone(),
             relay: self.relay.clone(),
             line_ending: self.settings.line_ending.as_bytes(),
@@ -318,5 +341,40 @@ impl Drop for Chat {
         if let Some(listener) = self.listener.take() {
             listener.close();
         }
+    }
+}
+
+#[cfg(test)]
+mod access_tests {
+    use super::*;
+
+    #[test]
+    fn deny_wins_over_allow_and_a_mapped_ipv4_peer_is_judged_as_ipv4() {
+        let range = |t: &str| t.parse::<ipnet::IpNet>().unwrap();
+        let ip = |t: &str| t.parse::<IpAddr>().unwrap();
+        let everyone = Access::default();
+        assert!(everyone.admits(ip("203.0.113.9")));
+        let room = Access {
+            allow: vec![range("192.168.0.0/24"), range("fd00::/64")],
+            deny: vec![range("192.168.0.66/32")],
+        };
+        assert!(room.admits(ip("192.168.0.5")));
+        assert!(room.admits(ip("fd00::5")));
+        assert!(
+            !room.admits(ip("192.168.1.5")),
+            "outside every allowed range"
+        );
+        assert!(
+            !room.admits(ip("192.168.0.66")),
+            "denied inside an allowed range"
+        );
+        assert!(room.admits(ip("::ffff:192.168.0.5")));
+        assert!(!room.admits(ip("::ffff:192.168.0.66")));
+        let deny_only = Access {
+            allow: Vec::new(),
+            deny: vec![range("10.0.0.0/8")],
+        };
+        assert!(!deny_only.admits(ip("10.1.2.3")));
+        assert!(deny_only.admits(ip("192.168.0.5")));
     }
 }

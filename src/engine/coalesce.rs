@@ -102,9 +102,11 @@ fn classify(event: &Event) -> Option<(IpAddr, Kind)> {
     match event {
         Event::PeerConnected { peer } => Some((peer.ip(), Kind::Connect)),
         Event::PeerLeft { peer, .. } => Some((peer.ip(), Kind::Leave)),
-        Event::Error(Error::ListenerFull { peer, .. } | Error::HostFull { peer, .. }) => {
-            Some((from_text(peer)?, Kind::Refusal))
-        }
+        Event::Error(
+            Error::ListenerFull { peer, .. }
+            | Error::HostFull { peer, .. }
+            | Error::NotAllowed { peer },
+        ) => Some((from_text(peer)?, Kind::Refusal)),
         _ => None,
     }
 }

@@ -76,6 +76,10 @@ pub enum Error {
         peer: String,
         limit: usize,
     },
+    /// `peer` is outside `--allow`, or inside `--deny`.
+    NotAllowed {
+        peer: String,
+    },
     /// `peer`'s address holds its `limit` of the listener's places already.
     HostFull {
         peer: String,

@@ -26,6 +26,11 @@ pub const DEFAULT_MAX_PER_HOST: usize = 8;
 /// What a peer turned away because the listener is full is told before it is closed.
 const FULL_MESSAGE: &[u8] = b"tcp-chat: the listener is full, try again later\n";
 
+/// What a peer outside `--allow`, or inside `--deny`, is told (in English: it is for the
+/// peer's program) before it is closed.
+const NOT_ALLOWED_MESSAGE: &[u8] =
+    b"tcp-chat: this listener does not take connections from your address\n";
+
 /// What a peer turned away because its address holds its share already is told (in
 /// English: it is for the peer's program) before it is closed.
 const HOST_FULL_MESSAGE: &[u8] =
@@ -49,6 +54,8 @@ pub struct ListenConfig {
     pub max_peers: usize,
     /// How many places one address may hold.
     pub max_per_host: usize,
+    /// Who may connect.
+    pub access: super::chat::Access,
     pub auto_reply: AutoReply,
     /// Room mode (the Relay box), and what ends each relayed line.
     pub relay: Arc<std::sync::atomic::AtomicBool>,
@@ -105,6 +112,7 @@ impl Listener {
                 peers: peers.clone(),
                 max_peers: config.max_peers.max(1),
                 max_per_host: config.max_per_host.max(1),
+                access: config.access.clone(),
                 auto_reply: config.auto_reply.clone(),
                 relay: relay(&state, &config),
             };
@@ -214,6 +222,7 @@ struct Acceptor {
     peers: Arc<AtomicUsize>,
     max_peers: usize,
     max_per_host: usize,
+    access: super::chat::Access,
     auto_reply: AutoReply,
     relay: Relay,
 }
@@ -279,6 +288,13 @@ impl Acceptor {
             return;
         }
         let report = |event: Event| self.sink.emit_reserved(&mut vec![event], room);
+        if !self.access.admits(peer.ip()) {
+            super::connection::tell(&stream, NOT_ALLOWED_MESSAGE);
+            report(Event::Error(Error::NotAllowed {
+                peer: format!("{} {}", peer.ip(), peer.port()),
+            }));
+            return;
+        }
         let mut table = self.state.lock();
         if table.len() >= self.max_peers {
             drop(table);
@@ -431,6 +447,7 @@ mod tests {
             port: 0,
             max_peers: 4,
             max_per_host: 4,
+            access: Default::default(),
             auto_reply: Arc::new(std::sync::RwLock::new(None)),
             relay: Arc::default(),
             line_ending: b"\n",

@@ -182,6 +182,7 @@ impl Speech {
                 peer = peer,
                 limit = limit.to_string()
             ),
+            Error::NotAllowed { peer } => say!(self, "error-not-allowed", peer = peer),
             Error::HostFull { peer, limit } => say!(
                 self,
                 "error-host-full",
