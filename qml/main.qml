@@ -80,6 +80,22 @@ ApplicationWindow {
                 ToolTip.text: text
                 Accessible.name: qsTr("This computer's host name and addresses")
             }
+            Label { text: qsTr("Name") }
+            TextField {
+                id: nameField
+                objectName: "nameField"
+                Layout.preferredWidth: 110
+                text: chat.name
+                placeholderText: chat.hostName
+                selectByMouse: true
+                Accessible.name: qsTr("The name others see in Nearby")
+                ToolTip.visible: hovered
+                ToolTip.delay: 600
+                ToolTip.text: qsTr("The name others see in their Nearby list; empty: this computer's name")
+                // A name that cannot be used is said in the log; the field shows the one in use.
+                KeyNavigation.tab: hostField
+                onEditingFinished: if (!chat.setNameText(text)) text = chat.name
+            }
             Label {
                 objectName: "status"
                 color: palette.placeholderText
@@ -346,7 +362,7 @@ ApplicationWindow {
                 objectName: "saveButton"
                 text: qsTr("Save log...")
                 Accessible.name: qsTr("Save the log to a file")
-                KeyNavigation.tab: hostField
+                KeyNavigation.tab: nameField
                 onClicked: saveDialog.open()
             }
         }

@@ -52,6 +52,8 @@ pub mod qobject {
         #[qproperty(QString, initial_host, cxx_name = "initialHost")]
         /// What the port field starts with.
         #[qproperty(QString, initial_port, cxx_name = "initialPort")]
+        /// The name the listener is announced by (the Name field); empty: the host name.
+        #[qproperty(QString, name)]
         /// The auto-reply text, and whether it is on.
         #[qproperty(QString, auto_reply, cxx_name = "autoReply")]
         #[qproperty(bool, auto_reply_on, cxx_name = "autoReplyOn")]
@@ -66,6 +68,12 @@ pub mod qobject {
         /// same object for the window's life.
         #[qproperty(*mut NearbyModel, nearby, READ, CONSTANT)]
         type ChatBackend = super::ChatBackendRust;
+
+        /// Announce the listener by `name` from now on (empty: the host name); a name
+        /// that cannot be used is said in the log and changes nothing. True when taken.
+        #[qinvokable]
+        #[cxx_name = "setNameText"]
+        fn set_name_text(self: Pin<&mut Self>, name: &QString) -> bool;
 
         /// Connect to the address and port typed, unless a connection is up or under way
         /// (then nothing): Enter in the address field, a pick from Nearby.
@@ -322,6 +330,7 @@ impl Row {
 
 /// The Rust side of [`ChatBackend`].
 pub struct ChatBackendRust {
+    name: QString,
     state: ChatState,
     listening: bool,
     listen_port: i32,
@@ -386,6 +395,7 @@ impl Default for ChatBackendRust {
             nearby: nearby_model.as_mut_ptr(),
             nearby_model,
             auto_reply: QString::default(),
+            name: QString::default(),
             session: None,
             rows: VecDeque::new(),
             max_rows: start.log_lines.max(1),
@@ -457,6 +467,9 @@ impl ChatBackend {
         self.as_mut()
             .set_auto_reply_on(chat.settings.auto_reply.is_some());
         self.as_mut().set_times(chat.timestamps);
+        self.as_mut().set_name(QString::from(
+            chat.settings.name.as_deref().unwrap_or_default(),
+        ));
         self.as_mut().set_relay(chat.settings.relay);
         self.as_mut()
             .set_initial_width(i32::try_from(start.width).unwrap_or(640));
@@ -540,6 +553,32 @@ impl ChatBackend {
         self.as_mut().refresh();
     }
 
+    pub fn set_name_text(mut self: Pin<&mut Self>, text: &QString) -> bool {
+        let text = text.to_string();
+        let name = if text.trim().is_empty() {
+            None
+        } else {
+            match crate::engine::chat::check_name(&text) {
+                Ok(name) => Some(name),
+                Err(e) => {
+                    let sentence = self.start.speech.name_error(&e);
+                    if let Some(session) = &self.session {
+                        session.report(Event::Note {
+                            kind: LineKind::Error,
+                            text: sentence,
+                        });
+                    }
+                    return false;
+                }
+            }
+        };
+        if let Some(chat) = self.as_mut().chat() {
+            chat.set_name(name.clone());
+        }
+        self.set_name(QString::from(name.as_deref().unwrap_or_default()));
+        true
+    }
+
     pub fn connect_to(mut self: Pin<&mut Self>, host: &QString, port: &QString) {
         if matches!(self.state, ChatState::Idle | ChatState::Listening) {
             self.as_mut().toggle_connect(host, port);
@@ -612,6 +651,7 @@ impl ChatBackend {
             port: Some(port.to_string()),
             auto_reply: Some(self.auto_reply().to_string()),
             auto_reply_on: Some(*self.auto_reply_on()),
+            name: Some(self.name().to_string()).filter(|n| !n.is_empty()),
             width: u32::try_from(width).ok(),
             height: u32::try_from(height).ok(),
         };

@@ -15,6 +15,8 @@ pub struct Saved {
     pub port: Option<String>,
     pub auto_reply: Option<String>,
     pub auto_reply_on: Option<bool>,
+    /// The name the listener is announced by (the window's Name field).
+    pub name: Option<String>,
     pub width: Option<u32>,
     pub height: Option<u32>,
 }
@@ -83,6 +85,9 @@ pub fn load(path: &Path) -> (Saved, Option<String>) {
                 .map(|port| saved.port = Some(port.to_string())),
             "autoReply" => (value.chars().count() <= MAX_TEXT && !value.contains(['\n', '\r']))
                 .then(|| saved.auto_reply = Some(value.clone())),
+            "name" => crate::engine::chat::check_name(&value)
+                .ok()
+                .map(|name| saved.name = Some(name)),
             "autoReplyOn" => value
                 .parse::<bool>()
                 .ok()
@@ -126,6 +131,7 @@ pub fn save(path: &Path, saved: &Saved) -> std::io::Result<()> {
     put("port", saved.port.clone());
     put("autoReply", saved.auto_reply.clone());
     put("autoReplyOn", saved.auto_reply_on.map(|on| on.to_string()));
+    put("name", saved.name.clone());
     put("width", saved.width.map(|w| w.to_string()));
     put("height", saved.height.map(|h| h.to_string()));
     if let Some(dir) = path.parent() {
@@ -212,6 +218,7 @@ mod tests {
             port: Some("5000".into()),
             auto_reply: Some(" 잘 받았습니다, \"고맙습니다\" ".into()),
             auto_reply_on: Some(false),
+            name: Some("민지 Minji".into()),
             width: Some(800),
             height: Some(480),
         };

@@ -100,6 +100,7 @@ pub struct Given {
     pub host: bool,
     pub port: bool,
     pub auto_reply: bool,
+    pub name: bool,
 }
 
 impl From<Cli> for Startup {
@@ -162,6 +163,7 @@ impl Startup {
                 line_ending,
                 max_peers: cli.max_peers,
                 max_per_host: cli.max_per_host,
+                name: cli.name.clone().or_else(|| saved.name.clone()),
                 access: crate::engine::chat::Access {
                     allow: cli.allow.clone(),
                     deny: cli.deny.clone(),
@@ -213,6 +215,7 @@ impl WindowStart {
                 host: cli.connect.is_some(),
                 port: cli.port.is_some() || matches!(cli.connect, Some((_, Some(_)))),
                 auto_reply: cli.auto_reply.is_some() || cli.no_auto_reply,
+                name: cli.name.is_some(),
             },
         }
     }
@@ -237,11 +240,18 @@ impl WindowStart {
         } else {
             (shown.auto_reply, shown.auto_reply_on)
         };
+        let name_at_start = chat.settings.name.clone().unwrap_or_default();
         Saved {
             host: keep(self.given.host, &shown.host, &chat.host, &self.saved.host),
             port: keep(self.given.port, &shown.port, &chat.port, &self.saved.port),
             auto_reply,
             auto_reply_on,
+            name: keep(
+                self.given.name,
+                &shown.name,
+                &name_at_start,
+                &self.saved.name,
+            ),
             width: shown.width,
             height: shown.height,
         }
@@ -350,6 +360,7 @@ mod tests {
             port: Some("5000".into()),
             auto_reply: Some("잘 받았습니다".into()),
             auto_reply_on: Some(false),
+            name: Some("민지".into()),
             width: Some(800),
             height: Some(480),
         };
@@ -371,6 +382,7 @@ mod tests {
         assert_eq!((s.host.as_str(), s.port.as_str()), ("10.0.0.7", "6000"));
         assert_eq!(s.settings.auto_reply.as_deref(), Some("ok"));
         let s = with(&["--connect", "pi.local"]).chat;
+        assert_eq!(s.settings.name.as_deref(), Some("민지"), "the saved name");
         assert_eq!((s.host.as_str(), s.port.as_str()), ("pi.local", "5000"));
     }
 
@@ -402,6 +414,36 @@ mod tests {
     }
 
     #[test]
+    fn a_name_is_taken_with_two_dashes_and_checked_and_one_dash_stays_qts() {
+        assert_eq!(
+            parse(&["--name", " 민지 "])
+                .unwrap()
+                .settings
+                .name
+                .as_deref(),
+            Some("민지")
+        );
+        assert_eq!(
+            parse(&["--name=Minji"]).unwrap().settings.name.as_deref(),
+            Some("Minji")
+        );
+        // `-name` is Qt's X11 resource name: left for Qt, not announced.
+        assert_eq!(parse(&["-name", "Minji"]).unwrap().settings.name, None);
+        let said = |args: &[&str]| parse(args).unwrap_err().to_string();
+        assert!(said(&["--name", "a.b"]).contains("the name has a dot"));
+        assert!(said(&["--name", "  "]).contains("the name is empty"));
+        // 22 Korean syllables are 66 bytes: one DNS label holds 63.
+        let long = "가".repeat(22);
+        assert!(
+            said(&["--name", &long]).contains("is 66 bytes long, and a name can have at most 63"),
+            "{}",
+            said(&["--name", &long])
+        );
+        assert!(parse(&["--name", &"가".repeat(21)]).is_ok());
+        assert!(said(&["--name", "a\u{7}b"]).contains("control character"));
+    }
+
+    #[test]
     fn line_ending_and_bind_reach_the_settings() {
         let s = parse(&[
             "--line-ending",
@@ -424,6 +466,7 @@ mod tests {
             port: Some("5000".into()),
             auto_reply: Some("saved".into()),
             auto_reply_on: Some(true),
+            name: None,
             width: None,
             height: None,
         };
@@ -434,6 +477,7 @@ mod tests {
             port: Some(port.into()),
             auto_reply: Some("saved".into()),
             auto_reply_on: Some(false),
+            name: None,
             width: Some(700),
             height: Some(500),
         };

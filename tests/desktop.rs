@@ -122,9 +122,9 @@ fn tab_moves_through_the_controls_and_enter_in_the_address_field_connects() {
     app.type_text("typed after two tabs");
     app.key("Return");
     app.wait_for_log("Error : not connected");
-    // On: Send, Auto-reply, its text, Times, Relay, Copy log, Save log, the address field.
-    // Enter there connects.
-    for _ in 0..8 {
+    // On: Send, Auto-reply, its text, Times, Relay, Copy log, Save log, Name, the address
+    // field. Enter there connects.
+    for _ in 0..9 {
         app.key("Tab");
     }
     app.key("Return");
@@ -488,6 +488,28 @@ fn sigterm_closes_the_window_as_its_close_button_does_and_ends_with_143_once_all
     assert!(saved.contains("host=10.1.2.3\n"), "{saved}");
     let log = std::fs::read_to_string(&transcript).unwrap();
     assert!(log.contains("[rcv] before the signal 신호"), "{log}");
+}
+
+#[test]
+fn the_name_field_takes_a_checked_name_and_remembers_it() {
+    const NAME: &str = "The name others see in Nearby";
+    let x = Xvfb::start();
+    let dir = scratch("name");
+    let mut first = App::start(&x, &[], &[], &dir.join("first.txt"));
+    first.fill_named(NAME, "a.b");
+    first.key("Tab");
+    first.wait_for_screen("Error : the name has a dot");
+    first.fill_named(NAME, "민지");
+    first.key("Tab");
+    first.key("Escape");
+    first.wait_exit(DEADLINE);
+    let saved = std::fs::read_to_string(dir.join("config/tcp-chat/tcp-chat.conf"))
+        .expect("the settings were saved");
+    assert!(saved.contains("name=민지\n"), "{saved}");
+    let second = App::start(&x, &[], &[], &dir.join("second.txt"));
+    eventually("the saved name in its field", || {
+        second.field_text(NAME).as_deref() == Some("민지")
+    });
 }
 
 #[test]

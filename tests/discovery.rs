@@ -107,6 +107,21 @@ fn python_zeroconf_sees_a_listener_with_its_port_and_addresses_and_sees_it_go_on
 }
 
 #[test]
+fn python_zeroconf_sees_a_listener_by_the_name_it_was_given() {
+    let Some(lan) = lan_or_say_why() else { return };
+    let browser = Browser::start(&lan.b);
+    let mut chat = terminal(
+        &lan.a,
+        "chat-a",
+        &["--listen", "--port", "12345", "--name", "Minji 민지"],
+    );
+    let seen = browser.wait_for_add(&service("Minji 민지"), FOUND_WITHIN, |s| s.port == 12345);
+    // The name is the student's; the host is still the machine's.
+    assert_eq!(seen.server, "chat-a.local.");
+    chat.terminate();
+}
+
+#[test]
 fn an_avahi_service_on_host_b_appears_in_the_nearby_list_of_host_a_and_goes_with_it() {
     let Some(lan) = lan_or_say_why() else { return };
     let x = Xvfb::start();

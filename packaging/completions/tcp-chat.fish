@@ -12,6 +12,7 @@ ko\t''"
 complete -c tcp-chat -l max-peers -d 'How many peers may be connected to the listener at once' -r
 complete -c tcp-chat -l allow -d 'Take peers only from this address or range (192.168.0.0/24); repeatable' -r
 complete -c tcp-chat -l deny -d 'Turn away peers from this address or range; repeatable, and wins over --allow' -r
+complete -c tcp-chat -l name -d 'The name others see in their Nearby list [default: this computer\'s host name]' -r
 complete -c tcp-chat -l max-per-host -d 'How many of the listener\'s places one address may hold' -r
 complete -c tcp-chat -l log-lines -d 'How many lines the window\'s log keeps (the transcript keeps every line)' -r
 complete -c tcp-chat -l terminal -d 'Chat in this terminal instead of a window: over SSH, or in a script with pipes'

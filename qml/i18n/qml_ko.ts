@@ -48,6 +48,18 @@
         <translation>대기</translation>
     </message>
     <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>The name others see in Nearby</source>
+        <translation>다른 사람의 Nearby에 보일 이름</translation>
+    </message>
+    <message>
+        <source>The name others see in their Nearby list; empty: this computer&apos;s name</source>
+        <translation>다른 사람의 Nearby 목록에 보일 이름, 비우면 이 컴퓨터의 이름</translation>
+    </message>
+    <message>
         <source>State</source>
         <translation>상태</translation>
     </message>

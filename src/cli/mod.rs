@@ -20,7 +20,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 use std::ffi::OsString;
 use std::net::IpAddr;
 use std::path::PathBuf;
-use values::{bind_arg, connect_arg, count_arg, port_arg, range_arg, size_arg};
+use values::{bind_arg, connect_arg, count_arg, name_arg, port_arg, range_arg, size_arg};
 
 /// How many log lines the window keeps unless told otherwise.
 pub const DEFAULT_LOG_LINES: usize = 10_000;
@@ -116,6 +116,10 @@ pub struct Cli {
     /// Turn away peers from these addresses or ranges.
     #[arg(long, value_name = "CIDR", value_parser = range_arg, help = tr!("help-deny"))]
     pub deny: Vec<ipnet::IpNet>,
+
+    /// The name the listener is announced by on the LAN.
+    #[arg(long, value_name = "NAME", value_parser = name_arg, help = tr!("help-name"))]
+    pub name: Option<String>,
 
     /// How many of the listener's places one address may hold.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PER_HOST, value_parser = count_arg::<{ u16::MAX as usize }>, help = tr!("help-max_per_host"))]

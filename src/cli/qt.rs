@@ -42,6 +42,9 @@ const QT_FLAGS: &[&str] = &[
 ];
 
 /// Our own arguments, without Qt's (which Qt takes from the process's arguments itself).
+/// Qt's options that tcp-chat takes for itself when written with two dashes.
+const OURS: &[&str] = &["name"];
+
 pub fn without_qt_options(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     let mut out = Vec::new();
     let mut args = args.into_iter();
@@ -55,7 +58,11 @@ pub fn without_qt_options(args: impl IntoIterator<Item = OsString>) -> Vec<OsStr
             Some((name, _)) => (name, true),
             None => (name, false),
         };
-        if QT_OPTIONS_WITH_VALUE.contains(&name) {
+        // `--name` is tcp-chat's (the name it is announced by); `-name` stays Qt's.
+        let ours = text.starts_with("--") && OURS.contains(&name);
+        if ours {
+            out.push(arg);
+        } else if QT_OPTIONS_WITH_VALUE.contains(&name) {
             if !inline_value {
                 args.next();
             }

@@ -55,6 +55,11 @@ pub(super) fn connect_arg(text: &str) -> Result<(Host, Option<u16>), String> {
     parse_host_port(text).map_err(|e| in_words(&e))
 }
 
+/// A name to be announced by (`--name`), checked as the window's Name field is.
+pub(super) fn name_arg(text: &str) -> Result<String, String> {
+    crate::engine::chat::check_name(text).map_err(|e| Speech::window().name_error(&e))
+}
+
 /// An address range (`192.168.0.0/24`, `fd00::/64`), or one address (`192.168.0.5`).
 pub(super) fn range_arg(text: &str) -> Result<ipnet::IpNet, String> {
     let text = text.trim();

@@ -55,6 +55,38 @@ impl Access {
     }
 }
 
+/// Why a name cannot be announced as ours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameError {
+    Empty,
+    /// Longer than one DNS label: `bytes` of UTF-8, of at most 63.
+    TooLong {
+        bytes: usize,
+    },
+    /// A dot would end the label.
+    Dot,
+    Control,
+}
+
+/// The most bytes of UTF-8 a name may have (one DNS label: 21 Korean syllables).
+pub const NAME_MAX_BYTES: usize = 63;
+
+/// `text` as a name to announce (spaces at either end left out), or why it cannot be.
+pub fn check_name(text: &str) -> Result<String, NameError> {
+    let name = text.trim();
+    if name.is_empty() {
+        Err(NameError::Empty)
+    } else if name.len() > NAME_MAX_BYTES {
+        Err(NameError::TooLong { bytes: name.len() })
+    } else if name.contains('.') {
+        Err(NameError::Dot)
+    } else if name.chars().any(char::is_control) {
+        Err(NameError::Control)
+    } else {
+        Ok(name.to_string())
+    }
+}
+
 /// How the chat is set up; the command line fills it in.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -68,6 +100,9 @@ pub struct Settings {
     pub max_per_host: usize,
     /// Who may connect to the listener (`--allow`, `--deny`).
     pub access: Access,
+    /// The name the listener is announced by on the LAN (`--name`, checked by
+    /// [`check_name`]); `None`: this machine's host name.
+    pub name: Option<String>,
     /// Room mode: each line a peer sends to the listener goes on to every other peer.
     pub relay: bool,
 }
@@ -81,6 +116,7 @@ impl Default for Settings {
             max_peers: DEFAULT_MAX_PEERS,
             max_per_host: DEFAULT_MAX_PER_HOST,
             access: Access::default(),
+            name: None,
             relay: false,
         }
     }
@@ -156,7 +192,7 @@ impl Chat {
         let port = listener.port();
         self.listener = Some(listener);
         if let Some(discovery) = &self.discovery {
-            discovery.announce(port, self.settings.bind);
+            discovery.announce(port, self.settings.bind, self.settings.name.as_deref());
         }
         Ok(port)
     }
@@ -180,7 +216,7 @@ impl Chat {
                 .unwrap_or_default()
         }));
         if let Some(port) = self.listener.as_ref().map(|l| l.port()) {
-            discovery.announce(port, self.settings.bind);
+            discovery.announce(port, self.settings.bind, self.settings.name.as_deref());
         }
         self.discovery = Some(discovery);
     }
@@ -300,6 +336,20 @@ impl Chat {
     /// Turns room mode on or off for every peer, those connected included: each line a
     /// peer sends to the listener also goes to every other peer of it, as
     /// `(<ip> <port>) <text>`. The auto-reply still goes to the sender alone.
+    /// Announces the listener by `name` from now on (`None`: the host name), at once if
+    /// it is listening.
+    pub fn set_name(&mut self, name: Option<String>) {
+        if self.settings.name == name {
+            return;
+        }
+        self.settings.name = name;
+        if let (Some(discovery), Some(port)) =
+            (&self.discovery, self.listener.as_ref().map(|l| l.port()))
+        {
+            discovery.announce(port, self.settings.bind, self.settings.name.as_deref());
+        }
+    }
+
     pub fn set_relay(&self, on: bool) {
         self.relay.store(on, std::sync::atomic::Ordering::SeqCst);
     }

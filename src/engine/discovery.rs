@@ -157,15 +157,18 @@ impl Discovery {
         Ok(discovery)
     }
 
-    /// Announces our listener on `port`, bound to `bind` (`None`: every interface), from
+    /// Announces our listener on `port`, bound to `bind` (`None`: every interface), as
+    /// `name` (`None`: the host name), from
     /// a thread of its own (choosing the host name takes a question on the network).
     /// Nothing is announced for a loopback address: nobody else could connect.
-    pub fn announce(&self, port: u16, bind: Option<IpAddr>) {
+    pub fn announce(&self, port: u16, bind: Option<IpAddr>, name: Option<&str>) {
         self.withdraw();
         if bind.is_some_and(|ip| ip.is_loopback()) {
             return;
         }
         let generation = self.lock().generation;
+        // The name others see: the one given (`--name`), else this machine's host name.
+        let instance = name.map_or_else(super::hostinfo::host_name, str::to_string);
         let (daemon, state, host_name) = (
             self.daemon.clone(),
             self.state.clone(),
@@ -176,7 +179,7 @@ impl Discovery {
             .stack_size(256 * 1024)
             .spawn(move || {
                 let host_name = host_name.get_or_init(|| choose_host_name(&daemon));
-                let Some(info) = service_info(host_name, port, bind) else {
+                let Some(info) = service_info(&instance, host_name, port, bind) else {
                     return; // a name mdns-sd cannot take: the chat goes on unannounced
                 };
                 let fullname = info.get_fullname().to_string();
@@ -291,15 +294,19 @@ fn choose_host_name(daemon: &ServiceDaemon) -> String {
 }
 
 /// What to announce: the service, its host name and the addresses to give.
-fn service_info(host_name: &str, port: u16, bind: Option<IpAddr>) -> Option<ServiceInfo> {
-    let instance = super::hostinfo::host_name();
+fn service_info(
+    instance: &str,
+    host_name: &str,
+    port: u16,
+    bind: Option<IpAddr>,
+) -> Option<ServiceInfo> {
     let version = [("v", env!("CARGO_PKG_VERSION"))];
     match bind.filter(|ip| !ip.is_unspecified()) {
         // Every interface: each answers with its own addresses, as they come and go.
-        None => ServiceInfo::new(SERVICE_TYPE, &instance, host_name, "", port, &version[..])
+        None => ServiceInfo::new(SERVICE_TYPE, instance, host_name, "", port, &version[..])
             .map(ServiceInfo::enable_addr_auto)
             .ok(),
-        Some(ip) => ServiceInfo::new(SERVICE_TYPE, &instance, host_name, ip, port, &version[..])
+        Some(ip) => ServiceInfo::new(SERVICE_TYPE, instance, host_name, ip, port, &version[..])
             .map(|mut info| {
                 info.set_interfaces(vec![IfKind::Addr(ip)]);
                 info

@@ -5,6 +5,7 @@
 
 use super::Speech;
 use crate::engine::address::AddressError;
+use crate::engine::chat::NameError;
 use crate::engine::error::{Error, IoCause};
 use crate::engine::event::{bracket, ip_port, visible, Event, LeaveReason, LineKind};
 use crate::say;
@@ -246,6 +247,21 @@ impl Speech {
             }
             AddressError::NotResolved(name) => say!(self, "address-not-resolved", name = name),
             AddressError::NotLocal(text) => say!(self, "address-not-local", text = text),
+        }
+    }
+
+    /// Why a name cannot be announced.
+    pub fn name_error(self, error: &NameError) -> String {
+        match error {
+            NameError::Empty => say!(self, "name-empty"),
+            NameError::TooLong { bytes } => say!(
+                self,
+                "name-too-long",
+                bytes = bytes,
+                max = crate::engine::chat::NAME_MAX_BYTES
+            ),
+            NameError::Dot => say!(self, "name-dot"),
+            NameError::Control => say!(self, "name-control"),
         }
     }
 
