@@ -796,6 +796,7 @@ impl ChatBackend {
         }
         let first = self.rows.len() as i32;
         let last = first + new_rows.len() as i32 - 1;
+        // SAFETY: as above.
         unsafe {
             self.as_mut().begin_insert_rows(&root, first, last);
             self.as_mut().rust_mut().rows.extend(new_rows);
@@ -910,11 +911,6 @@ impl NearbyModel {
             self.as_mut().rust_mut().found = found;
             self.as_mut().end_reset_model();
         }
-    }
-
-    /// The listeners shown, in order.
-    pub fn entries(&self) -> &[Nearby] {
-        &self.found
     }
 
     pub fn data(&self, index: &QModelIndex, role: i32) -> QVariant {

@@ -47,15 +47,14 @@ fn main() -> anyhow::Result<()> {
         .release();
     bridge::load_window(engine_ref, backend_ref);
     let code = app_ref.exec();
-    // The window is gone: every part stops (the announcement first), the session ends,
-    // and what the window remembers is written.
-    stop.request(Cause::Asked);
+    // The window is gone: what it remembers is written first, then the session ends in
+    // its one order (the announcement goes with the chat), and the stop is complete.
     drop(engine);
-    let to_save = backend.settings_to_save();
-    drop(backend);
-    if let Some((path, saved)) = to_save {
+    if let Some((path, saved)) = backend.settings_to_save() {
         settings::save_or_say(&path, &saved);
     }
+    drop(backend);
+    stop.request(Cause::Asked);
     window_part.done();
     // Leave at once: nothing of ours may keep a windowless process alive.
     std::process::exit(stop.cause().map_or(code, |cause| cause.exit_code(code)))

@@ -164,7 +164,7 @@ impl Startup {
                 max_peers: cli.max_peers,
                 max_per_host: cli.max_per_host,
                 name: cli.name.clone().or_else(|| saved.name.clone()),
-                access: crate::engine::chat::Access {
+                access: crate::engine::access::Access {
                     allow: cli.allow.clone(),
                     deny: cli.deny.clone(),
                 },

@@ -69,7 +69,8 @@ pub(super) fn range_arg(text: &str) -> Result<ipnet::IpNet, String> {
         .map_err(|_| tr!("cli-not-a-range", text = text))
 }
 
-/// An address or port that cannot be used, said as clap prints it: in the run's language.
+/// An address or port that cannot be used, said as clap prints it: in the run's
+/// language, with no control named (the terminal's words have none).
 fn in_words(error: &AddressError) -> String {
-    Speech::window().address_error(error)
+    Speech::terminal().address_error(error)
 }

@@ -1,5 +1,5 @@
 //! What a person types into the address and port fields, checked and turned into socket
-//! addresses, with an error that says in one sentence what is wrong and what to do.
+//! addresses, with a typed error saying what is wrong (put in words by `i18n::say`).
 
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr, SocketAddrV6, ToSocketAddrs};

@@ -184,7 +184,7 @@ fn spawn_flusher(state: Weak<Mutex<State>>, inner: Arc<dyn EventSink>) -> bool {
             };
             let now = Instant::now();
             let mut summaries = Vec::new();
-            {
+            let done = {
                 let mut state = Coalesce::lock(&state);
                 for (ip, host) in state.hosts.iter_mut() {
                     if host.held_back() && now.duration_since(host.since) >= WINDOW {
@@ -194,14 +194,17 @@ fn spawn_flusher(state: Weak<Mutex<State>>, inner: Arc<dyn EventSink>) -> bool {
                 state
                     .hosts
                     .retain(|_, h| h.held_back() || now.duration_since(h.since) < 2 * WINDOW);
-                if !state.hosts.values().any(Host::held_back) {
+                // Decided under the lock: a line held back after this starts a new thread.
+                let done = !state.hosts.values().any(Host::held_back);
+                if done {
                     state.flushing = false;
                 }
-            }
+                done
+            };
             if !summaries.is_empty() {
                 inner.emit_all(&mut summaries);
             }
-            if !Coalesce::lock(&state).flushing {
+            if done {
                 return;
             }
         })

@@ -55,7 +55,7 @@ pub struct ListenConfig {
     /// How many places one address may hold.
     pub max_per_host: usize,
     /// Who may connect.
-    pub access: super::chat::Access,
+    pub access: super::access::Access,
     pub auto_reply: AutoReply,
     /// Room mode (the Relay box), and what ends each relayed line.
     pub relay: Arc<std::sync::atomic::AtomicBool>,
@@ -222,7 +222,7 @@ struct Acceptor {
     peers: Arc<AtomicUsize>,
     max_peers: usize,
     max_per_host: usize,
-    access: super::chat::Access,
+    access: super::access::Access,
     auto_reply: AutoReply,
     relay: Relay,
 }

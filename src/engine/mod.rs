@@ -2,6 +2,7 @@
 //! the chat live here, and everything that happens is reported as an [`event::Event`]
 //! to an [`sink::EventSink`].
 
+pub mod access;
 pub mod address;
 pub mod chat;
 pub mod client;

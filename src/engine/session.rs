@@ -72,12 +72,17 @@ struct Ending {
     queue: Arc<EventQueue>,
     transcript: Option<Transcript>,
     working: Mutex<Option<Working>>,
+    /// Set by the first end: the second (a stop, then the drop) waits for nothing.
+    ended: std::sync::atomic::AtomicBool,
 }
 
 impl Ending {
     /// Lets readers waiting for room go and no event in; waits for the transcript's last
     /// lines; then the session's part of the stop is done.
     fn end(&self) {
+        if self.ended.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
         self.queue.close();
         if let Some(transcript) = &self.transcript {
             transcript.finish(TRANSCRIPT_WAIT);
@@ -134,6 +139,7 @@ impl Session {
             queue,
             transcript,
             working: Mutex::new(Some(stop.working())),
+            ended: false.into(),
         });
         let discovery = chat.discovery().map(Arc::downgrade);
         let on_stop = Arc::downgrade(&ending);

@@ -1,5 +1,5 @@
 //! Stopping, one way for everything: a request that every part hears, and a wait until
-//! every part has finished (as mini-redis's `Shutdown`). Close in the terminal, the
+//! every part has finished (as mini-redis's `Shutdown`). `/quit` in the terminal, the
 //! window's close button, SIGTERM and the tests all request it; each part says what it
 //! does when asked ([`Stop::on_request`]) and holds a [`Working`] until it is done, so
 //! whoever must end the process waits for exactly that, with a deadline, and no longer.

@@ -63,10 +63,16 @@ io-connection-reset = the connection was reset
 
 ## What is wrong with an address or port a person typed.
 
-address-empty-port = the port field is empty: type a number from 1 to 65535
+address-empty-port = { $ui ->
+        [terminal] the port is empty
+       *[other] the port field is empty
+    }: type a number from 1 to 65535
 address-not-a-port = "{ $text }" is not a port: type a number from 1 to 65535
 address-port-out-of-range = { $text } is not a port: a port is a number from 1 to 65535
-address-empty-host = the address field is empty: type the other computer's IP address or host name
+address-empty-host = { $ui ->
+        [terminal] the address is empty
+       *[other] the address field is empty
+    }: type the other computer's IP address or host name
 address-not-an-address = "{ $text }" is not an IP address or a host name: an IPv4 address looks like 192.168.0.10
 address-unknown-interface = there is no network interface called "{ $name }" on this computer: the part after % names one, as in fe80::1%eth0
 address-link-local = { $ip } is a link-local address: add the network interface it is on, as in { $ip }%eth0

@@ -61,10 +61,16 @@ io-connection-reset = 연결이 끊겼습니다
 
 ## 입력한 주소나 포트의 문제.
 
-address-empty-port = 포트 칸이 비어 있습니다: 1부터 65535까지의 숫자를 입력하세요
+address-empty-port = { $ui ->
+        [terminal] 포트가 비어 있습니다
+       *[other] 포트 칸이 비어 있습니다
+    }: 1부터 65535까지의 숫자를 입력하세요
 address-not-a-port = "{ $text }"은(는) 포트가 아닙니다: 1부터 65535까지의 숫자를 입력하세요
 address-port-out-of-range = { $text }은(는) 포트가 아닙니다: 포트는 1부터 65535까지의 숫자입니다
-address-empty-host = 주소 칸이 비어 있습니다: 상대 컴퓨터의 IP 주소나 호스트 이름을 입력하세요
+address-empty-host = { $ui ->
+        [terminal] 주소가 비어 있습니다
+       *[other] 주소 칸이 비어 있습니다
+    }: 상대 컴퓨터의 IP 주소나 호스트 이름을 입력하세요
 address-not-an-address = "{ $text }"은(는) IP 주소도 호스트 이름도 아닙니다: IPv4 주소는 192.168.0.10과 같은 모양입니다
 address-unknown-interface = 이 컴퓨터에는 "{ $name }"(이)라는 네트워크 인터페이스가 없습니다: % 뒤에는 fe80::1%eth0처럼 인터페이스 이름을 씁니다
 address-link-local = { $ip }은(는) 링크 로컬 주소입니다: { $ip }%eth0처럼 그 주소가 있는 네트워크 인터페이스를 붙이세요

@@ -419,6 +419,23 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_field_is_a_field_in_the_window_and_not_in_the_terminal() {
+        let terminal = Speech {
+            ui: FrontEnd::Terminal,
+            ..EN
+        };
+        assert!(EN
+            .address_error(&AddressError::EmptyPort)
+            .starts_with("the port field is empty"));
+        assert!(terminal
+            .address_error(&AddressError::EmptyPort)
+            .starts_with("the port is empty"));
+        assert!(terminal
+            .address_error(&AddressError::EmptyHost)
+            .starts_with("the address is empty"));
+    }
+
+    #[test]
     fn an_address_mistake_says_what_to_type() {
         assert_eq!(
             EN.address_error(&AddressError::PortOutOfRange("70000".into())),

@@ -31,9 +31,11 @@ pub fn run(startup: Startup, speech: Speech, stop: &Stop) -> i32 {
     let mut session = super::open_session(&startup, speech, stop);
     // Told to end (a signal): after the session's own end, the terminal as it was, the
     // line editor's raw mode off.
-    stop.on_request(|_| {
-        let _ = crossterm::terminal::disable_raw_mode();
-        let _ = writeln!(std::io::stdout());
+    stop.on_request(|cause| {
+        if matches!(cause, crate::engine::stop::Cause::Signal(_)) {
+            let _ = crossterm::terminal::disable_raw_mode();
+            let _ = writeln!(std::io::stdout());
+        }
     });
     let printer = ExternalPrinter::<String>::new(PRINTER_BATCHES);
     let stop = Arc::new(AtomicBool::new(false));
