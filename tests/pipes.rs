@@ -382,12 +382,12 @@ fn a_denied_address_is_told_and_closed_and_shown_once_not_as_connected() {
     other.write_all(b"hello\n").unwrap();
     let mut reader = BufReader::new(other);
     assert_eq!(common::read_line(&mut reader), "Server OK");
-    common::eventually("the refusal in the log", || {
-        lines
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|l| l.starts_with("Error : 127.0.0.2 "))
+    // Both lines printed (the refusal on stderr, the Connect on stdout: two streams, read
+    // apart, in no fixed order).
+    common::eventually("the refusal and the other's Connect in the log", || {
+        let log = lines.lock().unwrap();
+        log.iter().any(|l| l.starts_with("Error : 127.0.0.2 "))
+            && log.iter().any(|l| l.starts_with("Connect : 127.0.0.1"))
     });
     let log = lines.lock().unwrap().clone();
     let about = |prefix: &str| log.iter().filter(|l| l.starts_with(prefix)).count();
