@@ -2,17 +2,17 @@
 //! the rules that tie them together (where Send goes, what the auto-reply is). Every
 //! error is both returned and reported, so it reaches the log.
 
-use super::access::Access;
+use super::access::{parse_range, Access, Door};
 use super::address::{parse_host, parse_port};
 use super::client::Client;
-use super::connection::{AutoReply, Link};
+use super::connection::{AutoReply, Link, PeerCount};
 use super::discovery::{Discovery, Nearby};
 use super::error::Error;
-use super::event::{Event, Side};
+use super::event::{DoorChange, Event, Side};
 use super::listener::{ListenConfig, Listener, DEFAULT_MAX_PEERS, DEFAULT_MAX_PER_HOST};
 use super::sink::EventSink;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, RwLock};
 
 /// What ends each line we send.
@@ -116,6 +116,17 @@ pub struct Status {
     pub incoming: usize,
 }
 
+/// A connected peer, as `/peers` and the window's Peers list show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    /// The listener's number for it (`/kick N`); `None` for the connection we made.
+    pub number: Option<u64>,
+    pub side: Side,
+    pub remote: SocketAddr,
+    /// Our end (for the connection we made, the port the system chose).
+    pub local: Option<SocketAddr>,
+}
+
 /// The engine as one object.
 pub struct Chat {
     settings: Settings,
@@ -124,7 +135,11 @@ pub struct Chat {
     /// Room mode, shared with the listener's peers.
     relay: Arc<AtomicBool>,
     /// Peers connected, both sides: a received line names its peer when it is over 1.
-    peers: Arc<AtomicUsize>,
+    peers: Arc<PeerCount>,
+    /// Who may come in, for every listener of the run (a block outlives Close).
+    door: Arc<Door>,
+    /// The last number given to a peer of a listener: none is used twice in a run.
+    numbers: Arc<AtomicU64>,
     listener: Option<Listener>,
     client: Client,
     /// Announces the listener and finds others on the LAN (`None`: `--no-discovery`).
@@ -133,11 +148,13 @@ pub struct Chat {
 
 impl Chat {
     pub fn new(settings: Settings, sink: Arc<dyn EventSink>) -> Self {
-        let peers = Arc::new(AtomicUsize::new(0));
+        let peers: Arc<PeerCount> = Arc::default();
         let auto_reply: AutoReply = Arc::new(RwLock::new(None));
         let chat = Self {
             client: Client::new(sink.clone(), peers.clone()),
             relay: Arc::new(AtomicBool::new(settings.relay)),
+            door: Arc::new(Door::new(settings.access.clone())),
+            numbers: Arc::default(),
             settings,
             sink,
             auto_reply,
@@ -165,7 +182,8 @@ impl Chat {
             port,
             max_peers: self.settings.max_peers,
             max_per_host: self.settings.max_per_host,
-            access: self.settings.access.clone(),
+            door: self.door.clone(),
+            numbers: self.numbers.clone(),
             auto_reply: self.auto_reply.clone(),
             relay: self.relay.clone(),
             line_ending: self.settings.line_ending.as_bytes(),
@@ -304,20 +322,92 @@ impl Chat {
         }
     }
 
-    /// Every connected peer with its side: the one we connected to first, then the
-    /// listener's, oldest first.
-    pub fn peers(&self) -> Vec<(Side, SocketAddr)> {
-        let outgoing = self.client.link().map(|l| (Side::Outgoing, l.peer()));
+    /// Every connected peer: the one we connected to first, then the listener's by
+    /// number (oldest first).
+    pub fn peers(&self) -> Vec<Peer> {
         let incoming = self.listener.iter().flat_map(|l| l.links());
-        outgoing
+        self.client
+            .link()
             .into_iter()
-            .chain(incoming.map(|l| (Side::Incoming, l.peer())))
+            .chain(incoming)
+            .filter(|l| !l.is_ended())
+            .map(|l| Peer {
+                number: l.number(),
+                side: l.side(),
+                remote: l.peer(),
+                local: l.local(),
+            })
             .collect()
     }
 
-    /// Turns room mode on or off for every peer, those connected included: each line a
-    /// peer sends to the listener also goes to every other peer of it, as
-    /// `(<ip> <port>) <text>`. The auto-reply still goes to the sender alone.
+    /// Disconnects the listener's peer `number` (of [`Chat::peers`]); its address.
+    pub fn kick(&self, number: u64) -> Result<SocketAddr, Error> {
+        let kicked = self.listener.as_ref().and_then(|l| l.kick(number));
+        self.report(kicked.ok_or(Error::NoSuchPeer { number }))
+    }
+
+    /// Disconnects every peer of the listener inside `text` (an address, or a range such
+    /// as `192.168.0.0/24`) and refuses it for the rest of the run, across Close and
+    /// Listen; reported in the log. Returns how many peers were disconnected.
+    pub fn block(&self, text: &str) -> Result<usize, Error> {
+        let result = self.parse_range(text).map(|range| {
+            self.door.block(range);
+            let disconnected = self
+                .listener
+                .as_ref()
+                .map_or(0, |l| l.disconnect_range(&range));
+            self.sink.emit(Event::Door(DoorChange::Blocked {
+                range,
+                disconnected,
+            }));
+            disconnected
+        });
+        self.report(result)
+    }
+
+    /// Lifts a [`Chat::block`] of `text` (never a `--deny`); reported in the log.
+    pub fn unblock(&self, text: &str) -> Result<(), Error> {
+        let result = self.parse_range(text).and_then(|range| {
+            if !self.door.unblock(range) {
+                return Err(Error::NotBlocked {
+                    range: range.to_string(),
+                });
+            }
+            self.sink.emit(Event::Door(DoorChange::Unblocked { range }));
+            Ok(())
+        });
+        self.report(result)
+    }
+
+    /// The ranges blocked while running, oldest first.
+    pub fn blocked(&self) -> Vec<ipnet::IpNet> {
+        self.door.blocked()
+    }
+
+    /// Locked, the listener takes no new peers; those connected stay. Reported in the
+    /// log when it changes.
+    pub fn set_locked(&self, on: bool) {
+        if self.door.is_locked() != on {
+            self.door.set_locked(on);
+            self.sink.emit(Event::Door(DoorChange::Locked(on)));
+        }
+    }
+
+    /// Goes up each time a peer comes or goes: the list of [`Chat::peers`] may differ.
+    pub fn peer_changes(&self) -> u64 {
+        self.peers.changes()
+    }
+
+    pub fn is_locked(&self) -> bool {
+        self.door.is_locked()
+    }
+
+    fn parse_range(&self, text: &str) -> Result<ipnet::IpNet, Error> {
+        parse_range(text).ok_or_else(|| Error::NotARange {
+            text: text.trim().to_string(),
+        })
+    }
+
     /// Announces the listener by `name` from now on (`None`: the host name), at once if
     /// it is listening.
     pub fn set_name(&mut self, name: Option<String>) {
@@ -332,6 +422,9 @@ impl Chat {
         }
     }
 
+    /// Turns room mode on or off for every peer, those connected included: each line a
+    /// peer sends to the listener also goes to every other peer of it, as
+    /// `(<ip> <port>) <text>`. The auto-reply still goes to the sender alone.
     pub fn set_relay(&self, on: bool) {
         self.relay.store(on, std::sync::atomic::Ordering::SeqCst);
     }

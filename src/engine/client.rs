@@ -2,13 +2,12 @@
 //! 5 second limit, then shows what the peer sends back, like any other connection.
 
 use super::address::{canonical, Host};
-use super::connection::{Connection, Link, Setup, Shared};
+use super::connection::{Connection, Link, PeerCount, Setup, Shared};
 use super::dial::{dial, DialError, MdnsLookup};
 use super::error::{Error, IoCause};
 use super::event::{Event, LeaveReason, Side};
 use super::sink::EventSink;
 use std::net::{SocketAddr, TcpStream};
-use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -32,14 +31,14 @@ pub enum ClientState {
 pub struct Client {
     state: Arc<Mutex<ClientState>>,
     sink: Arc<dyn EventSink>,
-    peers: Arc<AtomicUsize>,
+    peers: Arc<PeerCount>,
     attempts: u64,
     /// Looks `.local` names up by multicast DNS too.
     mdns: Option<MdnsLookup>,
 }
 
 impl Client {
-    pub fn new(sink: Arc<dyn EventSink>, peers: Arc<AtomicUsize>) -> Self {
+    pub fn new(sink: Arc<dyn EventSink>, peers: Arc<PeerCount>) -> Self {
         Self {
             state: Arc::new(Mutex::new(ClientState::Idle)),
             sink,
@@ -155,7 +154,7 @@ struct Attempt {
     port: u16,
     state: Arc<Mutex<ClientState>>,
     sink: Arc<dyn EventSink>,
-    peers: Arc<AtomicUsize>,
+    peers: Arc<PeerCount>,
     mdns: Option<MdnsLookup>,
 }
 
@@ -178,6 +177,7 @@ impl Attempt {
         let client_state = Arc::downgrade(&self.state);
         let setup = Setup {
             side: Side::Outgoing,
+            number: None,
             auto_reply: None,
             on_end: Box::new(move || {
                 if let Some(state) = client_state.upgrade() {

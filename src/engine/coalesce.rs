@@ -105,7 +105,9 @@ fn classify(event: &Event) -> Option<(IpAddr, Kind)> {
         Event::Error(
             Error::ListenerFull { peer, .. }
             | Error::HostFull { peer, .. }
-            | Error::NotAllowed { peer },
+            | Error::NotAllowed { peer }
+            | Error::Blocked { peer }
+            | Error::Locked { peer },
         ) => Some((from_text(peer)?, Kind::Refusal)),
         _ => None,
     }

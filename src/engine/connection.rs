@@ -44,8 +44,36 @@ pub type AutoReply = Arc<RwLock<Option<Arc<[u8]>>>>;
 /// What the engine shares with every connection.
 pub struct Shared {
     pub sink: Arc<dyn EventSink>,
-    /// How many peers are connected, listener and client together.
-    pub peers: Arc<AtomicUsize>,
+    pub peers: Arc<PeerCount>,
+}
+
+/// How many peers are connected, listener and client together, and how many times that
+/// changed: a front end showing the list of peers reads it again only when it did.
+#[derive(Debug, Default)]
+pub struct PeerCount {
+    now: AtomicUsize,
+    changes: std::sync::atomic::AtomicU64,
+}
+
+impl PeerCount {
+    pub fn now(&self) -> usize {
+        self.now.load(Ordering::SeqCst)
+    }
+
+    /// Goes up each time a peer comes or goes.
+    pub fn changes(&self) -> u64 {
+        self.changes.load(Ordering::SeqCst)
+    }
+
+    fn joined(&self) {
+        self.now.fetch_add(1, Ordering::SeqCst);
+        self.changes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn left(&self) {
+        self.now.fetch_sub(1, Ordering::SeqCst);
+        self.changes.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 /// Room mode: each line a peer of the listener sends goes on to every other peer of it,
@@ -66,6 +94,8 @@ pub type ToOthers = Arc<dyn Fn(SocketAddr, &Arc<[u8]>) + Send + Sync>;
 /// Handed to a connection when it starts.
 pub struct Setup {
     pub side: Side,
+    /// The listener's number for this peer (`/peers`, `/kick N`); `None` for ours.
+    pub number: Option<u64>,
     /// Sent after each line received; only the listener's peers get one.
     pub auto_reply: Option<AutoReply>,
     /// Called once when the connection ends, after its leave event was reported.
@@ -87,6 +117,7 @@ struct Inner {
     stream: TcpStream,
     peer: SocketAddr,
     side: Side,
+    number: Option<u64>,
     shared: Shared,
     /// Whether the connection has ended; whoever flips it reports the end. Lines are
     /// reported under this lock too, so none can follow the end's report.
@@ -138,6 +169,7 @@ impl Connection {
             stream,
             peer,
             side: setup.side,
+            number: setup.number,
             shared,
             ended: Mutex::new(Some(setup.on_end)),
             leave_event: setup.leave_event,
@@ -178,7 +210,7 @@ impl Connection {
             let _ = inner.stream.shutdown(Shutdown::Both);
             return Err(e);
         }
-        inner.shared.peers.fetch_add(1, Ordering::SeqCst);
+        inner.shared.peers.joined();
         announce(Link(inner.clone()));
         gate.open(true);
         Ok(Self { inner })
@@ -261,6 +293,29 @@ impl Link {
         self.0.peer
     }
 
+    /// Ours of the connection (an outgoing one's port is the one the system chose).
+    pub fn local(&self) -> Option<SocketAddr> {
+        self.0
+            .stream
+            .local_addr()
+            .ok()
+            .map(super::address::canonical)
+    }
+
+    /// The listener's number for this peer; `None` for the connection we made.
+    pub fn number(&self) -> Option<u64> {
+        self.0.number
+    }
+
+    pub fn side(&self) -> Side {
+        self.0.side
+    }
+
+    /// Whether the connection has ended (closed by either side, or lost).
+    pub fn is_ended(&self) -> bool {
+        self.0.lock_ended().is_none()
+    }
+
     /// Waits until a message of `len` bytes can be sent without counting the peer as not
     /// reading: the outbox has room for it, or is empty. For senders that have more to
     /// say than the outbox holds (a file piped in): they go at the peer's pace. A peer
@@ -314,7 +369,7 @@ impl Inner {
         self.outbox.ready.notify_all();
         self.outbox.room.notify_all();
         // Counts and tables first, so that whoever reads the event sees them updated.
-        self.shared.peers.fetch_sub(1, Ordering::SeqCst);
+        self.shared.peers.left();
         on_end();
         self.shared.sink.emit((self.leave_event)(self.peer, reason));
     }
@@ -379,7 +434,7 @@ impl Inner {
             side: self.side,
             peer: self.peer,
             text,
-            show_peer: self.shared.peers.load(Ordering::Relaxed) > 1,
+            show_peer: self.shared.peers.now() > 1,
             cut: 0,
         }
     }
@@ -412,9 +467,12 @@ impl Inner {
         self.shared.sink.emit_reserved(lines, room);
         drop(ended);
         // The others get the lines once they are in our log: a slow one is dropped by its
-        // own outbox's bound and holds nobody up.
+        // own outbox's bound and holds nobody up. A peer kicked or blocked meanwhile
+        // reaches nobody any more.
         if let (Some(relay), Some(bytes)) = (&self.relay, relayed) {
-            (relay.to_others)(self.peer, &bytes);
+            if self.lock_ended().is_some() {
+                (relay.to_others)(self.peer, &bytes);
+            }
         }
         Some(count)
     }

@@ -80,6 +80,26 @@ pub enum Error {
     NotAllowed {
         peer: String,
     },
+    /// `peer`'s address was blocked while running (`/block`).
+    Blocked {
+        peer: String,
+    },
+    /// `peer` came while the listener was locked (`/lock on`).
+    Locked {
+        peer: String,
+    },
+    /// No peer connected has `number` (`/kick`).
+    NoSuchPeer {
+        number: u64,
+    },
+    /// `text` is neither an address nor a range of them (`/block`, `/unblock`).
+    NotARange {
+        text: String,
+    },
+    /// `range` was not blocked (`/unblock`).
+    NotBlocked {
+        range: String,
+    },
     /// `peer`'s address holds its `limit` of the listener's places already.
     HostFull {
         peer: String,

@@ -80,9 +80,25 @@ pub enum Event {
         refused: u64,
         seconds: u64,
     },
+    /// The teacher changed who may come in: a range blocked (with how many peers in it
+    /// were disconnected), unblocked, or the listener locked or unlocked.
+    Door(DoorChange),
     /// A line a front end put in words itself (a saved setting that made no sense), for
     /// its log and transcript like the engine's own.
     Note { kind: LineKind, text: String },
+}
+
+/// See [`Event::Door`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DoorChange {
+    Blocked {
+        range: ipnet::IpNet,
+        disconnected: usize,
+    },
+    Unblocked {
+        range: ipnet::IpNet,
+    },
+    Locked(bool),
 }
 
 /// A front end's words for an event's log line (its `Speech::log_line`), for the

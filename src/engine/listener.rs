@@ -2,16 +2,17 @@
 //! [`Connection`] that answers with the auto-reply, and stops with one call that
 //! disconnects everyone and frees the port before it returns.
 
+use super::access::{Door, Refusal};
 use super::address::canonical;
-use super::connection::{AutoReply, Connection, Link, Relay, Setup, Shared};
+use super::connection::{AutoReply, Connection, Link, PeerCount, Relay, Setup, Shared};
 use super::error::{Error, IoCause};
 use super::event::{Event, Side};
 use super::sink::{EventSink, Room};
 use socket2::{Domain, Protocol, Socket, Type};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -30,6 +31,10 @@ const FULL_MESSAGE: &[u8] = b"tcp-chat: the listener is full, try again later\n"
 /// peer's program) before it is closed.
 const NOT_ALLOWED_MESSAGE: &[u8] =
     b"tcp-chat: this listener does not take connections from your address\n";
+
+/// What a peer is told (in English: it is for the peer's program) while the listener is
+/// locked (`/lock on`), before it is closed.
+const LOCKED_MESSAGE: &[u8] = b"tcp-chat: this listener takes no new peers now, try again later\n";
 
 /// What a peer turned away because its address holds its share already is told (in
 /// English: it is for the peer's program) before it is closed.
@@ -54,8 +59,10 @@ pub struct ListenConfig {
     pub max_peers: usize,
     /// How many places one address may hold.
     pub max_per_host: usize,
-    /// Who may connect.
-    pub access: super::access::Access,
+    /// Who may connect; shared with the chat, which changes it while running.
+    pub door: Arc<Door>,
+    /// Numbers the peers, across every listener of the run: none is used twice.
+    pub numbers: Arc<AtomicU64>,
     pub auto_reply: AutoReply,
     /// Room mode (the Relay box), and what ends each relayed line.
     pub relay: Arc<std::sync::atomic::AtomicBool>,
@@ -72,7 +79,7 @@ pub struct Listener {
 
 /// The peers the listener has accepted and not yet lost.
 struct PeerTable {
-    peers: Mutex<HashMap<u64, Connection>>,
+    peers: Mutex<BTreeMap<u64, Connection>>,
     /// Set by Close: the accept threads stop and new peers are turned away.
     stopping: std::sync::atomic::AtomicBool,
     /// Every peer's link, for Send and the peer count, which must not wait for the table:
@@ -88,13 +95,13 @@ impl Listener {
     pub fn start(
         config: ListenConfig,
         sink: Arc<dyn EventSink>,
-        peers: Arc<AtomicUsize>,
+        peers: Arc<PeerCount>,
     ) -> Result<Self, Error> {
         let sockets = bind(config.bind, config.port)?;
         let addrs: Vec<SocketAddr> = sockets.iter().filter_map(|s| s.local_addr().ok()).collect();
         let sockets: Vec<Arc<TcpListener>> = sockets.into_iter().map(Arc::new).collect();
         let state = Arc::new(PeerTable {
-            peers: Mutex::new(HashMap::new()),
+            peers: Mutex::new(BTreeMap::new()),
             stopping: false.into(),
             links: Mutex::new(Vec::new()),
         });
@@ -112,7 +119,8 @@ impl Listener {
                 peers: peers.clone(),
                 max_peers: config.max_peers.max(1),
                 max_per_host: config.max_per_host.max(1),
-                access: config.access.clone(),
+                door: config.door.clone(),
+                numbers: config.numbers.clone(),
                 auto_reply: config.auto_reply.clone(),
                 relay: relay(&state, &config),
             };
@@ -161,6 +169,30 @@ impl Listener {
         self.state.links().clone()
     }
 
+    /// Disconnects peer `number` (of `/peers`); its address, or `None` when no peer
+    /// connected has that number.
+    pub fn kick(&self, number: u64) -> Option<SocketAddr> {
+        let link = self
+            .links()
+            .into_iter()
+            .find(|l| l.number() == Some(number) && !l.is_ended())?;
+        link.close();
+        Some(link.peer())
+    }
+
+    /// Disconnects every peer inside `range`; how many.
+    pub fn disconnect_range(&self, range: &ipnet::IpNet) -> usize {
+        let inside: Vec<Link> = self
+            .links()
+            .into_iter()
+            .filter(|l| range.contains(&l.peer().ip().to_canonical()) && !l.is_ended())
+            .collect();
+        for link in &inside {
+            link.close();
+        }
+        inside.len()
+    }
+
     /// Stops accepting, frees the port, and disconnects every peer (each reported); the
     /// peers' threads end on their own right after.
     pub fn close(mut self) {
@@ -178,7 +210,9 @@ impl Listener {
         }
         // The accept threads held the other references: this closes the sockets.
         self.sockets.clear();
-        let peers: Vec<Connection> = self.state.update(|t| t.drain().map(|(_, c)| c).collect());
+        let peers: Vec<Connection> = self
+            .state
+            .update(|t| std::mem::take(t).into_values().collect());
         for peer in &peers {
             peer.close();
         }
@@ -192,7 +226,7 @@ impl Drop for Listener {
 }
 
 impl PeerTable {
-    fn lock(&self) -> MutexGuard<'_, HashMap<u64, Connection>> {
+    fn lock(&self) -> MutexGuard<'_, BTreeMap<u64, Connection>> {
         self.peers.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -201,7 +235,7 @@ impl PeerTable {
     }
 
     /// Changes the table and keeps `links` in step with it.
-    fn update<R>(&self, change: impl FnOnce(&mut HashMap<u64, Connection>) -> R) -> R {
+    fn update<R>(&self, change: impl FnOnce(&mut BTreeMap<u64, Connection>) -> R) -> R {
         let mut table = self.lock();
         let result = change(&mut table);
         self.changed(&table);
@@ -209,7 +243,7 @@ impl PeerTable {
     }
 
     /// After a change of `table` (held): the links follow it.
-    fn changed(&self, table: &HashMap<u64, Connection>) {
+    fn changed(&self, table: &BTreeMap<u64, Connection>) {
         *self.links() = table.values().map(Connection::link).collect();
     }
 }
@@ -219,10 +253,11 @@ struct Acceptor {
     socket: Arc<TcpListener>,
     state: Arc<PeerTable>,
     sink: Arc<dyn EventSink>,
-    peers: Arc<AtomicUsize>,
+    peers: Arc<PeerCount>,
     max_peers: usize,
     max_per_host: usize,
-    access: super::access::Access,
+    door: Arc<Door>,
+    numbers: Arc<AtomicU64>,
     auto_reply: AutoReply,
     relay: Relay,
 }
@@ -249,7 +284,6 @@ fn relay(state: &Arc<PeerTable>, config: &ListenConfig) -> Relay {
 
 impl Acceptor {
     fn run(self) {
-        let mut next_id: u64 = 0;
         let mut reported_failure = false;
         loop {
             let accepted = self.socket.accept();
@@ -259,8 +293,7 @@ impl Acceptor {
             match accepted {
                 Ok((stream, peer)) => {
                     reported_failure = false;
-                    next_id += 1;
-                    self.admit(next_id, stream, canonical(peer));
+                    self.admit(stream, canonical(peer));
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if is_per_connection(&e) => {}
@@ -277,7 +310,7 @@ impl Acceptor {
         }
     }
 
-    fn admit(&self, id: u64, stream: std::net::TcpStream, peer: SocketAddr) {
+    fn admit(&self, stream: std::net::TcpStream, peer: SocketAddr) {
         // Reporting a new peer takes room like a received line does: a peer connecting in
         // a loop is slowed down instead of piling up reports.
         let room = Room {
@@ -288,11 +321,15 @@ impl Acceptor {
             return;
         }
         let report = |event: Event| self.sink.emit_reserved(&mut vec![event], room);
-        if !self.access.admits(peer.ip()) {
-            super::connection::tell(&stream, NOT_ALLOWED_MESSAGE);
-            report(Event::Error(Error::NotAllowed {
-                peer: format!("{} {}", peer.ip(), peer.port()),
-            }));
+        if let Err(refusal) = self.door.judge(peer.ip()) {
+            let who = format!("{} {}", peer.ip(), peer.port());
+            let (message, error) = match refusal {
+                Refusal::NotAllowed => (NOT_ALLOWED_MESSAGE, Error::NotAllowed { peer: who }),
+                Refusal::Blocked => (NOT_ALLOWED_MESSAGE, Error::Blocked { peer: who }),
+                Refusal::Locked => (LOCKED_MESSAGE, Error::Locked { peer: who }),
+            };
+            super::connection::tell(&stream, message);
+            report(Event::Error(error));
             return;
         }
         let mut table = self.state.lock();
@@ -320,9 +357,11 @@ impl Acceptor {
             }));
             return;
         }
+        let id = self.numbers.fetch_add(1, Ordering::SeqCst) + 1;
         let state = Arc::downgrade(&self.state);
         let setup = Setup {
             side: Side::Incoming,
+            number: Some(id),
             auto_reply: Some(self.auto_reply.clone()),
             on_end: Box::new(move || {
                 if let Some(state) = state.upgrade() {
@@ -447,13 +486,13 @@ mod tests {
             port: 0,
             max_peers: 4,
             max_per_host: 4,
-            access: Default::default(),
+            door: Default::default(),
+            numbers: Default::default(),
             auto_reply: Arc::new(std::sync::RwLock::new(None)),
             relay: Arc::default(),
             line_ending: b"\n",
         };
-        let listener =
-            Arc::new(Listener::start(config, sink, Arc::new(AtomicUsize::new(0))).unwrap());
+        let listener = Arc::new(Listener::start(config, sink, Arc::default()).unwrap());
         let peer = std::net::TcpStream::connect(("127.0.0.1", listener.port())).unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
         while listener.peer_count() != 1 {

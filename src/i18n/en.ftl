@@ -39,6 +39,27 @@ name-empty = the name is empty: type the name others should see, such as Minji
 name-too-long = the name is { $bytes } bytes long, and a name can have at most { $max } (21 Korean syllables): make it shorter
 name-dot = the name has a dot: leave dots out (a dot would end the name on the network)
 name-control = the name has a control character: use letters, digits, spaces and marks
+error-blocked = { $peer } was turned away: its address is blocked ({ $ui ->
+        [terminal] /unblock
+       *[other] Unblock in the Peers list
+    } lets it in again)
+error-locked = { $peer } was turned away: the listener is locked ({ $ui ->
+        [terminal] /lock off
+       *[other] untick Lock
+    } to take new peers again)
+error-no-such-peer = no peer has the number { $number } now (it may have left): { $ui ->
+        [terminal] /peers lists the numbers
+       *[other] the Peers list shows them
+    }
+error-not-a-range = "{ $text }" is not an address or range: write it as 192.168.0.5 or 192.168.0.0/24
+error-not-blocked = { $range } is not blocked, so there is nothing to unblock (an address turned away by --deny stays so until tcp-chat starts without it)
+log-blocked = Blocked { $range }: { $count ->
+        [one] 1 peer was
+       *[other] { $count } peers were
+    } disconnected, and its connections are turned away from now on
+log-unblocked = Unblocked { $range }: it may connect again
+log-locked = Locked: no new peers are taken, those connected stay
+log-unlocked = Unlocked: new peers are taken again
 error-host-full = { $peer } was turned away: its address already holds { $limit } connections (--max-per-host), so other computers can still get in
 log-coalesced = { $address }: { $connects } connects, { $leaves } disconnects and { $refused } refusals in { $seconds } s, not shown one by one
 help-max_per_host = How many of the listener's places one address may hold
@@ -180,6 +201,15 @@ terminal-nearby = { $count ->
        *[other] { $count } chats nearby (/connect NAME connects to one):
     }
 terminal-nearby-entry = { $name }   { $address } port { $port }
+command-help-kick = disconnect peer N of /peers
+command-help-block = disconnect every peer from ADDRESS (or a range: 192.168.0.0/24) and turn it away until /unblock
+command-help-unblock = let a blocked ADDRESS connect again
+command-help-lock = take no new peers (those connected stay), or take them again
+command-kick-usage = /kick needs the number /peers shows, such as /kick 3.
+command-block-usage = /{ $name } needs one address or range, such as /{ $name } 192.168.0.5.
+command-lock-usage = /lock takes on or off.
+terminal-locked-already = The listener is locked already: /lock off takes new peers again.
+terminal-unlocked-already = The listener is not locked: it takes new peers.
 command-help-nearby = the tcp-chat listeners on this network
 command-takes-nothing = /{ $name } takes nothing after it: type /{ $name } alone.
 command-listen-usage = /listen takes one port at most, such as /listen 12345.

@@ -37,6 +37,24 @@ name-empty = 이름이 비어 있습니다: 다른 사람에게 보일 이름(�
 name-too-long = 이름이 { $bytes }바이트입니다. 이름은 최대 { $max }바이트(한글 21자)까지입니다: 더 짧게 줄이세요
 name-dot = 이름에 점(.)이 있습니다: 점을 빼세요(네트워크에서 점은 이름의 끝을 뜻합니다)
 name-control = 이름에 제어 문자가 있습니다: 글자, 숫자, 공백, 기호를 쓰세요
+error-blocked = { $peer }의 접속을 거절했습니다: 차단된 주소입니다({ $ui ->
+        [terminal] /unblock
+       *[other] 접속자 목록의 차단 해제
+    }로 다시 들어올 수 있습니다)
+error-locked = { $peer }의 접속을 거절했습니다: 리스너가 잠겨 있습니다(새 접속을 받으려면 { $ui ->
+        [terminal] /lock off
+       *[other] 잠금 해제
+    })
+error-no-such-peer = 지금 { $number }번 접속자는 없습니다(나갔을 수 있습니다): { $ui ->
+        [terminal] /peers가 번호를 보여 줍니다
+       *[other] 접속자 목록이 번호를 보여 줍니다
+    }
+error-not-a-range = "{ $text }"는 주소나 주소 범위가 아닙니다: 192.168.0.5나 192.168.0.0/24처럼 쓰세요
+error-not-blocked = { $range }는 차단되어 있지 않아서 해제할 것이 없습니다(--deny로 거절된 주소는 그 옵션 없이 다시 시작해야 풀립니다)
+log-blocked = { $range } 차단: 접속자 { $count }명의 연결을 끊었고, 앞으로 이 주소의 접속은 거절합니다
+log-unblocked = { $range } 차단 해제: 다시 접속할 수 있습니다
+log-locked = 잠금: 새 접속자를 받지 않습니다. 접속해 있는 사람은 그대로입니다
+log-unlocked = 잠금 해제: 새 접속자를 다시 받습니다
 error-host-full = { $peer }의 접속을 거절했습니다: 그 주소에서 이미 { $limit }개가 접속해 있어서(--max-per-host), 다른 컴퓨터는 계속 들어올 수 있습니다
 log-coalesced = { $address }: { $seconds }초 동안 접속 { $connects }번, 접속 끊김 { $leaves }번, 거절 { $refused }번은 하나씩 표시하지 않았습니다
 help-max_per_host = 주소 하나가 차지할 수 있는 서버 자리 수
@@ -167,6 +185,15 @@ terminal-nearby-none = 이 네트워크에서 기다리는 tcp-chat을 (아직) 
 terminal-nearby-off = 근처의 채팅 찾기가 꺼져 있습니다(--no-discovery).
 terminal-nearby = 근처의 채팅 { $count }개 (/connect 이름 으로 접속합니다):
 terminal-nearby-entry = { $name }   { $address } 포트 { $port }
+command-help-kick = /peers의 N번 접속자의 연결을 끊습니다
+command-help-block = ADDRESS(또는 192.168.0.0/24 같은 범위)의 접속자를 모두 끊고 /unblock 할 때까지 거절합니다
+command-help-unblock = 차단한 ADDRESS가 다시 접속할 수 있게 합니다
+command-help-lock = 새 접속자를 받지 않거나(접속해 있는 사람은 그대로) 다시 받습니다
+command-kick-usage = /kick 뒤에는 /peers가 보여 주는 번호를 쓰세요. 예: /kick 3
+command-block-usage = /{ $name } 뒤에는 주소나 범위를 하나 쓰세요. 예: /{ $name } 192.168.0.5
+command-lock-usage = /lock 뒤에는 on이나 off를 쓰세요.
+terminal-locked-already = 이미 잠겨 있습니다: /lock off 하면 새 접속자를 다시 받습니다.
+terminal-unlocked-already = 잠겨 있지 않습니다: 새 접속자를 받고 있습니다.
 command-help-nearby = 이 네트워크에서 기다리는 tcp-chat 목록을 봅니다
 command-takes-nothing = /{ $name } 뒤에는 아무것도 쓰지 않습니다: /{ $name }만 입력하세요.
 command-listen-usage = /listen에는 포트를 하나만 줄 수 있습니다: /listen 12345처럼 쓰세요.

@@ -7,9 +7,18 @@ use super::Speech;
 use crate::engine::address::AddressError;
 use crate::engine::chat::NameError;
 use crate::engine::error::{Error, IoCause};
-use crate::engine::event::{bracket, ip_port, visible, Event, LeaveReason, LineKind};
+use crate::engine::event::{bracket, ip_port, visible, DoorChange, Event, LeaveReason, LineKind};
 use crate::say;
 use std::io::ErrorKind;
+
+/// A range as a person typed it: one address alone without its `/32`.
+pub fn range_text(range: &ipnet::IpNet) -> String {
+    if range.prefix_len() == range.max_prefix_len() {
+        range.addr().to_string()
+    } else {
+        range.to_string()
+    }
+}
 
 impl Speech {
     /// The log line for `event`, as a person sees it and the transcript keeps it.
@@ -115,10 +124,31 @@ impl Speech {
                     seconds = seconds
                 ),
             ),
+            Event::Door(change) => (Info, self.door(change)),
             Event::Note { kind, text } => match kind {
                 Error => (Error, format!("Error : {text}")),
                 kind => (*kind, text.clone()),
             },
+        }
+    }
+
+    /// The log line of a change of who may come in.
+    fn door(self, change: &DoorChange) -> String {
+        match change {
+            DoorChange::Blocked {
+                range,
+                disconnected,
+            } => say!(
+                self,
+                "log-blocked",
+                range = range_text(range),
+                count = disconnected
+            ),
+            DoorChange::Unblocked { range } => {
+                say!(self, "log-unblocked", range = range_text(range))
+            }
+            DoorChange::Locked(true) => say!(self, "log-locked"),
+            DoorChange::Locked(false) => say!(self, "log-unlocked"),
         }
     }
 
@@ -184,6 +214,11 @@ impl Speech {
                 limit = limit.to_string()
             ),
             Error::NotAllowed { peer } => say!(self, "error-not-allowed", peer = peer),
+            Error::Blocked { peer } => say!(self, "error-blocked", peer = peer),
+            Error::Locked { peer } => say!(self, "error-locked", peer = peer),
+            Error::NoSuchPeer { number } => say!(self, "error-no-such-peer", number = number),
+            Error::NotARange { text } => say!(self, "error-not-a-range", text = text),
+            Error::NotBlocked { range } => say!(self, "error-not-blocked", range = range),
             Error::HostFull { peer, limit } => say!(
                 self,
                 "error-host-full",

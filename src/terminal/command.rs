@@ -25,6 +25,14 @@ pub enum Command<'a> {
     Peers,
     /// `/nearby`
     Nearby,
+    /// `/kick N`: disconnect peer N of `/peers`.
+    Kick(u64),
+    /// `/block ADDRESS`
+    Block(&'a str),
+    /// `/unblock ADDRESS`
+    Unblock(&'a str),
+    /// `/lock on|off`
+    Lock(bool),
     /// `/auto-reply on|off|TEXT`
     AutoReply(AutoReply<'a>),
     /// `/times on|off`
@@ -54,6 +62,10 @@ pub fn help() -> String {
         ("/close listen", tr!("command-help-close-listen")),
         ("/peers", tr!("command-help-peers")),
         ("/nearby", tr!("command-help-nearby")),
+        ("/kick N", tr!("command-help-kick")),
+        ("/block ADDRESS", tr!("command-help-block")),
+        ("/unblock ADDRESS", tr!("command-help-unblock")),
+        ("/lock on|off", tr!("command-help-lock")),
         ("/auto-reply on|off|TEXT", tr!("command-help-auto-reply")),
         ("/times on|off", tr!("command-help-times")),
         ("/relay on|off", tr!("command-help-relay")),
@@ -127,6 +139,26 @@ pub fn parse(line: &str) -> Result<Command<'_>, String> {
             _ => Err(tr!("command-relay-usage")),
         },
         "peers" => none(Command::Peers),
+        "kick" => match words.as_slice() {
+            [number] => number
+                .parse::<u64>()
+                .map(Command::Kick)
+                .map_err(|_| tr!("command-kick-usage")),
+            _ => Err(tr!("command-kick-usage")),
+        },
+        "block" => match words.as_slice() {
+            [address] => Ok(Command::Block(address)),
+            _ => Err(tr!("command-block-usage", name = name)),
+        },
+        "unblock" => match words.as_slice() {
+            [address] => Ok(Command::Unblock(address)),
+            _ => Err(tr!("command-block-usage", name = name)),
+        },
+        "lock" => match args {
+            "on" => Ok(Command::Lock(true)),
+            "off" => Ok(Command::Lock(false)),
+            _ => Err(tr!("command-lock-usage")),
+        },
         "nearby" => none(Command::Nearby),
         "help" | "?" => none(Command::Help),
         "quit" | "exit" => none(Command::Quit),
@@ -206,6 +238,23 @@ mod tests {
         assert!(parse("/times").is_err());
         assert_eq!(parse("/relay on"), Ok(Command::Relay(true)));
         assert!(parse("/relay maybe").is_err());
+    }
+
+    #[test]
+    fn the_teachers_commands_take_a_number_an_address_or_on_and_off() {
+        assert_eq!(parse("/kick 3"), Ok(Command::Kick(3)));
+        assert!(parse("/kick three").unwrap_err().contains("/peers"));
+        assert!(parse("/kick").is_err());
+        assert_eq!(parse("/block 10.0.0.5"), Ok(Command::Block("10.0.0.5")));
+        assert_eq!(
+            parse("/unblock 10.0.0.0/24"),
+            Ok(Command::Unblock("10.0.0.0/24"))
+        );
+        assert!(parse("/block").unwrap_err().contains("/block 192.168.0.5"));
+        assert!(parse("/unblock a b").unwrap_err().contains("/unblock"));
+        assert_eq!(parse("/lock on"), Ok(Command::Lock(true)));
+        assert_eq!(parse("/lock off"), Ok(Command::Lock(false)));
+        assert!(parse("/lock").is_err());
     }
 
     #[test]

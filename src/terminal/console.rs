@@ -5,8 +5,9 @@
 use super::command::{self, AutoReply, Command};
 use super::EXIT_OK;
 use crate::engine::address::parse_host_port;
+use crate::engine::chat::Peer;
 use crate::engine::event::ip_port;
-use crate::engine::{EventQueue, LineKind, Side};
+use crate::engine::{EventQueue, LineKind};
 use crate::engine::{Session, Stop};
 use crate::i18n::Speech;
 use crate::startup::Startup;
@@ -153,6 +154,26 @@ fn apply(
             }
         }
         Command::Peers => return Said::Note(peer_list(&chat.peers())),
+        // Done or not, the log says so.
+        Command::Kick(number) => {
+            let _ = chat.kick(number);
+        }
+        Command::Block(address) => {
+            let _ = chat.block(address);
+        }
+        Command::Unblock(address) => {
+            let _ = chat.unblock(address);
+        }
+        Command::Lock(on) => {
+            if chat.is_locked() == on {
+                return Said::Note(if on {
+                    tr!("terminal-locked-already")
+                } else {
+                    tr!("terminal-unlocked-already")
+                });
+            }
+            chat.set_locked(on);
+        }
         Command::Nearby => {
             return Said::Note(if chat.discovers() {
                 nearby_list(&chat.nearby())
@@ -209,19 +230,23 @@ fn nearby_list(found: &[crate::engine::discovery::Nearby]) -> String {
     text
 }
 
-/// `/peers`: one line a peer, as the log names them.
-fn peer_list(peers: &[(Side, std::net::SocketAddr)]) -> String {
+/// `/peers`: one line a peer, numbered (`out` for the connection we made), as the log
+/// names them.
+fn peer_list(peers: &[Peer]) -> String {
     if peers.is_empty() {
         return tr!("terminal-no-peers");
     }
     let mut text = tr!("terminal-peers", count = peers.len());
-    for (side, peer) in peers {
-        let peer = ip_port(peer);
-        let line = match side {
-            Side::Outgoing => tr!("terminal-connected-to", peer = peer),
-            Side::Incoming => tr!("terminal-connected-from", peer = peer),
+    for peer in peers {
+        let remote = ip_port(&peer.remote);
+        let (number, line) = match peer.number {
+            None => (
+                "out".to_string(),
+                tr!("terminal-connected-to", peer = remote),
+            ),
+            Some(n) => (n.to_string(), tr!("terminal-connected-from", peer = remote)),
         };
-        text.push_str(&format!("\n  {line}"));
+        text.push_str(&format!("\n  {number:>3}  {line}"));
     }
     text
 }
@@ -358,15 +383,21 @@ mod tests {
     }
 
     #[test]
-    fn peers_are_listed_as_the_log_names_them() {
+    fn peers_are_listed_numbered_as_the_log_names_them() {
         assert_eq!(peer_list(&[]), "No peer is connected.");
+        let peer = |number, side, remote: &str| Peer {
+            number,
+            side,
+            remote: remote.parse().unwrap(),
+            local: None,
+        };
         let list = peer_list(&[
-            (Side::Outgoing, "127.0.0.1:12345".parse().unwrap()),
-            (Side::Incoming, "[::ffff:10.0.0.2]:50312".parse().unwrap()),
+            peer(None, Side::Outgoing, "127.0.0.1:12345"),
+            peer(Some(3), Side::Incoming, "[::ffff:10.0.0.2]:50312"),
         ]);
         assert_eq!(
             list,
-            "2 peers:\n  connected to 127.0.0.1 12345\n  connected from 10.0.0.2 50312"
+            "2 peers:\n  out  connected to 127.0.0.1 12345\n    3  connected from 10.0.0.2 50312"
         );
     }
 }
