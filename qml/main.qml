@@ -158,22 +158,50 @@ ApplicationWindow {
                     : chat.state === ChatBackend.Connecting ? qsTr("Connecting...") : qsTr("Connect")
                 Accessible.name: chat.state === ChatBackend.Connected ? qsTr("Close the connection")
                                : chat.state === ChatBackend.Connecting ? qsTr("Cancel connecting") : qsTr("Connect")
-                KeyNavigation.tab: nearbyList.visible ? nearbyList : messageField
+                KeyNavigation.tab: nearbyFilter.visible ? nearbyFilter
+                                 : nearbyList.visible ? nearbyList
+                                 : peersToggle.visible ? peersToggle : messageField
                 onClicked: chat.toggleConnect(hostField.text, portField.text)
             }
         }
 
-        // The tcp-chat listeners on this LAN (DNS-SD): a click fills IP and port, a
-        // double-click or Enter connects too.
+        // The tcp-chat listeners on this LAN (DNS-SD), by name: a click fills IP and
+        // port, a double-click or Enter connects too. A room's worth (30) gets a filter.
         RowLayout {
             Layout.fillWidth: true
-            visible: nearbyList.count > 0
+            visible: chat.nearbyFound > 0
             spacing: 6
-            Label {
+            ColumnLayout {
                 Layout.alignment: Qt.AlignTop
-                topPadding: 4
-                text: qsTr("Nearby")
+                spacing: 2
+                Label {
+                    topPadding: 4
+                    text: qsTr("Nearby")
+                }
+                Label {
+                    visible: nearbyFilter.visible
+                    color: palette.placeholderText
+                    text: qsTr("%1 of %2").arg(nearbyList.count).arg(chat.nearbyFound)
+                    Accessible.name: qsTr("%1 of %2 chats shown").arg(nearbyList.count).arg(chat.nearbyFound)
+                }
             }
+            ColumnLayout {
+                Layout.fillWidth: true
+                spacing: 2
+                TextField {
+                    id: nearbyFilter
+                    objectName: "nearbyFilter"
+                    Layout.fillWidth: true
+                    // More than fit in the list without scrolling.
+                    visible: chat.nearbyFound > 5 || text.length > 0
+                    placeholderText: qsTr("filter: part of a name or address")
+                    selectByMouse: true
+                    Accessible.name: qsTr("Filter the nearby chats")
+                    KeyNavigation.tab: nearbyList
+                    onTextChanged: chat.setNearbyFilter(text)
+                    // Enter connects to the only one left.
+                    onAccepted: if (nearbyList.count === 1) nearbyList.pick(nearbyList.itemAtIndex(0), true)
+                }
             Frame {
                 Layout.fillWidth: true
                 padding: 1
@@ -182,8 +210,8 @@ ApplicationWindow {
                     objectName: "nearbyList"
                     anchors.left: parent.left
                     anchors.right: parent.right
-                    // Three rows at most; more scroll.
-                    implicitHeight: Math.min(count, 3) * 26
+                    // Three rows, five for a room; more scroll.
+                    implicitHeight: Math.max(1, Math.min(count, chat.nearbyFound > 3 ? 5 : 3)) * 26
                     clip: true
                     model: chat.nearby
                     currentIndex: -1
@@ -192,7 +220,7 @@ ApplicationWindow {
                     Accessible.name: qsTr("Nearby chats")
                     Accessible.role: Accessible.List
                     ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded }
-                    KeyNavigation.tab: messageField
+                    KeyNavigation.tab: peersToggle.visible ? peersToggle : messageField
                     // Fills IP and port from a listener found; connects too when asked.
                     function pick(entry, connect) {
                         hostField.text = entry.address;
@@ -226,6 +254,114 @@ ApplicationWindow {
                             ListView.view.pick(this, false);
                         }
                         onDoubleClicked: ListView.view.pick(this, true)
+                    }
+                }
+            }
+            }
+        }
+
+        // The teacher's controls: who is connected (numbered as /peers numbers them),
+        // each with Disconnect and Block; the Lock box; the addresses blocked.
+        RowLayout {
+            Layout.fillWidth: true
+            visible: chat.listening || chat.peerCount > 0 || chat.blocked.length > 0
+            spacing: 6
+            Button {
+                id: peersToggle
+                objectName: "peersToggle"
+                flat: true
+                checkable: true
+                text: (checked ? "\u25be " : "\u25b8 ") + qsTr("Peers (%1)").arg(peersList.count)
+                Accessible.name: checked ? qsTr("Hide the Peers list") : qsTr("Show the Peers list")
+                KeyNavigation.tab: lockBox
+            }
+            CheckBox {
+                id: lockBox
+                objectName: "lockBox"
+                text: qsTr("Lock")
+                checked: chat.locked
+                Accessible.name: qsTr("Lock: take no new peers")
+                ToolTip.visible: hovered
+                ToolTip.delay: 600
+                ToolTip.text: qsTr("Take no new peers; those connected stay")
+                KeyNavigation.tab: messageField
+                onToggled: chat.setLockedOn(checked)
+            }
+            Repeater {
+                model: chat.blocked
+                delegate: RowLayout {
+                    required property string modelData
+                    spacing: 2
+                    Label {
+                        text: qsTr("blocked: %1").arg(modelData)
+                        color: "#b00020"
+                    }
+                    Button {
+                        text: qsTr("Unblock")
+                        flat: true
+                        Accessible.name: qsTr("Unblock %1").arg(modelData)
+                        onClicked: chat.unblockAddress(modelData)
+                    }
+                }
+            }
+            Item { Layout.fillWidth: true }
+        }
+
+        Frame {
+            Layout.fillWidth: true
+            visible: peersToggle.checked && peersToggle.visible
+            padding: 1
+            ListView {
+                id: peersList
+                objectName: "peersList"
+                anchors.left: parent.left
+                anchors.right: parent.right
+                // Four rows at most; more scroll.
+                implicitHeight: Math.max(1, Math.min(count, 4)) * 30
+                clip: true
+                model: chat.peers
+                boundsBehavior: Flickable.StopAtBounds
+                Accessible.name: qsTr("Peers")
+                Accessible.role: Accessible.List
+                ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded }
+                delegate: Item {
+                    id: peerRow
+                    required property string number
+                    required property string remote
+                    required property string local
+                    required property string address
+                    required property bool outgoing
+                    width: ListView.view.width
+                    height: 30
+                    Accessible.role: Accessible.ListItem
+                    Accessible.name: peerText.text
+                    RowLayout {
+                        anchors.fill: parent
+                        anchors.leftMargin: 6
+                        spacing: 6
+                        Label {
+                            id: peerText
+                            Layout.fillWidth: true
+                            elide: Text.ElideRight
+                            font.family: "monospace"
+                            text: peerRow.outgoing
+                                ? qsTr("%1  to %2 (ours: %3, a port the system chose)").arg(peerRow.number).arg(peerRow.remote).arg(peerRow.local)
+                                : qsTr("%1  from %2 (ours: %3)").arg(peerRow.number).arg(peerRow.remote).arg(peerRow.local)
+                        }
+                        Button {
+                            text: qsTr("Disconnect")
+                            Accessible.name: qsTr("Disconnect %1").arg(peerRow.remote)
+                            onClicked: chat.disconnectPeer(peerRow.number)
+                        }
+                        Button {
+                            visible: !peerRow.outgoing
+                            text: qsTr("Block")
+                            Accessible.name: qsTr("Block %1").arg(peerRow.address)
+                            ToolTip.visible: hovered
+                            ToolTip.delay: 600
+                            ToolTip.text: qsTr("Disconnect every peer from %1 and turn it away until Unblock").arg(peerRow.address)
+                            onClicked: chat.blockAddress(peerRow.address)
+                        }
                     }
                 }
             }

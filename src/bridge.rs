@@ -29,6 +29,8 @@ pub mod qobject {
         type QUrl = cxx_qt_lib::QUrl;
         include!("cxx-qt-lib/qvector.h");
         type QVector_i32 = cxx_qt_lib::QVector<i32>;
+        include!("cxx-qt-lib/qstringlist.h");
+        type QStringList = cxx_qt_lib::QStringList;
     }
 
     extern "RustQt" {
@@ -67,7 +69,44 @@ pub mod qobject {
         /// The tcp-chat listeners found on the LAN, ours left out: a list model, the
         /// same object for the window's life.
         #[qproperty(*mut NearbyModel, nearby, READ, CONSTANT)]
+        /// How many listeners were found, before the filter.
+        #[qproperty(i32, nearby_found, cxx_name = "nearbyFound")]
+        /// The peers connected, numbered: a list model, the same object for the window's
+        /// life.
+        #[qproperty(*mut PeersModel, peers, READ, CONSTANT)]
+        /// The listener takes no new peers (the Lock box, `/lock`).
+        #[qproperty(bool, locked)]
+        /// The addresses and ranges blocked while running, oldest first.
+        #[qproperty(QStringList, blocked)]
         type ChatBackend = super::ChatBackendRust;
+
+        /// Disconnect a peer of the Peers list: `out` is the connection we made, a
+        /// number one of the listener's.
+        #[qinvokable]
+        #[cxx_name = "disconnectPeer"]
+        fn disconnect_peer(self: Pin<&mut Self>, number: &QString);
+
+        /// Disconnect every peer from `address` (or a range) and turn it away for the
+        /// rest of the run; the log says so, or why not.
+        #[qinvokable]
+        #[cxx_name = "blockAddress"]
+        fn block_address(self: Pin<&mut Self>, address: &QString);
+
+        /// Let a blocked address (or range) connect again.
+        #[qinvokable]
+        #[cxx_name = "unblockAddress"]
+        fn unblock_address(self: Pin<&mut Self>, address: &QString);
+
+        /// Take no new peers (those connected stay), or take them again.
+        #[qinvokable]
+        #[cxx_name = "setLockedOn"]
+        fn set_locked_on(self: Pin<&mut Self>, on: bool);
+
+        /// Show only the listeners found whose name, address or host has `text` in it
+        /// (any case); empty shows them all.
+        #[qinvokable]
+        #[cxx_name = "setNearbyFilter"]
+        fn set_nearby_filter(self: Pin<&mut Self>, text: &QString);
 
         /// Announce the listener by `name` from now on (empty: the host name); a name
         /// that cannot be used is said in the log and changes nothing. True when taken.
@@ -190,6 +229,42 @@ pub mod qobject {
     }
 
     extern "RustQt" {
+        /// The peers connected, one row each, with the roles `number` (`out` for the
+        /// connection we made), `remote` and `local` (`<ip> <port>`), `address` (the
+        /// remote IP, for Block) and `outgoing`.
+        #[qobject]
+        #[base = QAbstractListModel]
+        #[qml_element]
+        #[qml_uncreatable]
+        type PeersModel = super::PeersModelRust;
+
+        #[cxx_override]
+        fn data(self: &PeersModel, index: &QModelIndex, role: i32) -> QVariant;
+
+        #[cxx_override]
+        #[cxx_name = "roleNames"]
+        fn role_names(self: &PeersModel) -> QHash_i32_QByteArray;
+
+        #[cxx_override]
+        #[cxx_name = "rowCount"]
+        fn row_count(self: &PeersModel, parent: &QModelIndex) -> i32;
+
+        #[inherit]
+        #[cxx_name = "beginResetModel"]
+        unsafe fn begin_reset_model(self: Pin<&mut PeersModel>);
+        #[inherit]
+        #[cxx_name = "endResetModel"]
+        unsafe fn end_reset_model(self: Pin<&mut PeersModel>);
+    }
+
+    #[namespace = "rust::cxxqtlib1"]
+    unsafe extern "C++" {
+        #[doc(hidden)]
+        #[rust_name = "peers_model_new"]
+        fn make_unique() -> UniquePtr<PeersModel>;
+    }
+
+    extern "RustQt" {
         #[cxx_override]
         fn data(self: &ChatBackend, index: &QModelIndex, role: i32) -> QVariant;
 
@@ -251,12 +326,12 @@ pub mod qobject {
     }
 }
 
-use crate::engine::discovery::Nearby;
 use crate::engine::event::{Event, LineKind, SHOWN_CHARS};
 use crate::engine::session::{Session, Wake};
 use crate::engine::stop::Stop;
 use crate::engine::Chat;
 use crate::engine::{clock, hostinfo};
+use crate::i18n::say::range_text;
 use crate::i18n::Speech;
 use crate::settings::Saved;
 use crate::startup::WindowStart;
@@ -272,7 +347,10 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-pub use qobject::{ChatBackend, ChatState, NearbyModel, QAbstractListModel};
+mod lists;
+use lists::{NearbyModelRust, PeersModelRust};
+
+pub use qobject::{ChatBackend, ChatState, NearbyModel, PeersModel, QAbstractListModel};
 
 /// The least time between two batches reaching the Qt thread: at most 2,000 calls a
 /// second however busy the peers are, and a line waits at most this long to be shown.
@@ -348,6 +426,14 @@ pub struct ChatBackendRust {
     /// Points at `nearby_model`, for QML.
     nearby: *mut NearbyModel,
     nearby_model: cxx::UniquePtr<NearbyModel>,
+    nearby_found: i32,
+    /// Points at `peers_model`, for QML.
+    peers: *mut PeersModel,
+    peers_model: cxx::UniquePtr<PeersModel>,
+    /// The engine's count of comings and goings when the Peers list was last made.
+    peers_seen: Option<u64>,
+    locked: bool,
+    blocked: cxx_qt_lib::QStringList,
 
     /// The engine's session: made in `begin`, once the object can be reached from threads.
     session: Option<Session>,
@@ -378,6 +464,7 @@ impl Default for ChatBackendRust {
     fn default() -> Self {
         let start = WindowStart::default();
         let nearby_model = qobject::nearby_model_new();
+        let peers_model = qobject::peers_model_new();
         Self {
             state: ChatState::Idle,
             listening: false,
@@ -394,6 +481,12 @@ impl Default for ChatBackendRust {
             initial_height: 0,
             nearby: nearby_model.as_mut_ptr(),
             nearby_model,
+            nearby_found: 0,
+            peers: peers_model.as_mut_ptr(),
+            peers_model,
+            peers_seen: None,
+            locked: false,
+            blocked: cxx_qt_lib::QStringList::default(),
             auto_reply: QString::default(),
             name: QString::default(),
             session: None,
@@ -827,8 +920,83 @@ impl ChatBackend {
         let Some(found) = self.as_mut().chat().map(|c| c.nearby()) else {
             return;
         };
+        self.as_mut().set_nearby_found(found.len() as i32);
         if let Some(model) = self.rust_mut().get_mut().nearby_model.as_mut() {
             model.replace(found);
+        }
+    }
+
+    pub fn set_nearby_filter(mut self: Pin<&mut Self>, text: &QString) {
+        if let Some(model) = self.as_mut().rust_mut().get_mut().nearby_model.as_mut() {
+            model.set_filter(text.to_string());
+        }
+    }
+
+    pub fn disconnect_peer(mut self: Pin<&mut Self>, number: &QString) {
+        let number = number.to_string();
+        if let Some(chat) = self.as_mut().chat() {
+            match number.parse::<u64>() {
+                Ok(n) => {
+                    let _ = chat.kick(n);
+                }
+                Err(_) => {
+                    chat.disconnect();
+                }
+            }
+        }
+        self.refresh();
+    }
+
+    pub fn block_address(mut self: Pin<&mut Self>, address: &QString) {
+        let address = address.to_string();
+        if let Some(chat) = self.as_mut().chat() {
+            let _ = chat.block(&address);
+        }
+        self.refresh();
+    }
+
+    pub fn unblock_address(mut self: Pin<&mut Self>, address: &QString) {
+        let address = address.to_string();
+        if let Some(chat) = self.as_mut().chat() {
+            let _ = chat.unblock(&address);
+        }
+        self.refresh();
+    }
+
+    pub fn set_locked_on(mut self: Pin<&mut Self>, on: bool) {
+        if let Some(chat) = self.as_mut().chat() {
+            chat.set_locked(on);
+        }
+        self.refresh();
+    }
+
+    /// Brings the Peers list, the Lock box and the blocked addresses in line with the
+    /// engine; the list is made anew only when a peer came or went.
+    fn refresh_door(mut self: Pin<&mut Self>) {
+        let seen = self.peers_seen;
+        let Some(chat) = self.as_mut().chat() else {
+            return;
+        };
+        let changes = chat.peer_changes();
+        let locked = chat.is_locked();
+        let blocked: Vec<String> = chat.blocked().iter().map(range_text).collect();
+        let peers = (seen != Some(changes)).then(|| chat.peers());
+        if let Some(peers) = peers {
+            self.as_mut().rust_mut().get_mut().peers_seen = Some(changes);
+            if let Some(model) = self.as_mut().rust_mut().get_mut().peers_model.as_mut() {
+                model.replace(peers);
+            }
+        }
+        if self.locked != locked {
+            self.as_mut().set_locked(locked);
+        }
+        let shown: Vec<String> = self.blocked.iter().map(|b| b.to_string()).collect();
+        if shown != blocked {
+            let mut list = cxx_qt_lib::QStringList::default();
+            for range in &blocked {
+                list.append(QString::from(range.as_str()));
+            }
+            self.as_mut().set_blocked(list);
         }
     }
 
@@ -851,6 +1019,7 @@ impl ChatBackend {
         self.as_mut().set_listen_port(i32::from(status.port));
         let peers = status.incoming + usize::from(status.connected);
         self.as_mut().set_peer_count(peers as i32);
+        self.refresh_door();
     }
 
     pub fn data(&self, index: &QModelIndex, role: i32) -> QVariant {
@@ -881,65 +1050,5 @@ impl ChatBackend {
 
     pub fn row_count(&self, _parent: &QModelIndex) -> i32 {
         self.rows.len() as i32
-    }
-}
-
-/// The Rust side of [`NearbyModel`].
-#[derive(Default)]
-pub struct NearbyModelRust {
-    found: Vec<Nearby>,
-}
-
-/// The Nearby list's roles, from Qt::UserRole + 1.
-const NEARBY_ROLES: [(i32, &str); 5] = [
-    (0x0101, "name"),
-    (0x0102, "address"),
-    (0x0103, "port"),
-    (0x0104, "host"),
-    (0x0105, "addresses"),
-];
-
-impl NearbyModel {
-    /// Shows `found` instead of what was there.
-    fn replace(mut self: Pin<&mut Self>, found: Vec<Nearby>) {
-        if self.found == found {
-            return;
-        }
-        // SAFETY: begin/end pair around the change they announce, on the Qt thread.
-        unsafe {
-            self.as_mut().begin_reset_model();
-            self.as_mut().rust_mut().found = found;
-            self.as_mut().end_reset_model();
-        }
-    }
-
-    pub fn data(&self, index: &QModelIndex, role: i32) -> QVariant {
-        let Some(nearby) = usize::try_from(index.row())
-            .ok()
-            .and_then(|i| self.found.get(i))
-        else {
-            return QVariant::default();
-        };
-        let text = match role {
-            0x0101 => nearby.name.clone(),
-            0x0102 => nearby.address().to_string(),
-            0x0103 => return QVariant::from(&i32::from(nearby.port)),
-            0x0104 => nearby.host.clone(),
-            0x0105 => nearby.addresses.join(", "),
-            _ => return QVariant::default(),
-        };
-        QVariant::from(&QString::from(text.as_str()))
-    }
-
-    pub fn role_names(&self) -> QHash<QHashPair_i32_QByteArray> {
-        let mut roles = QHash::<QHashPair_i32_QByteArray>::default();
-        for (role, name) in NEARBY_ROLES {
-            roles.insert(role, QByteArray::from(name));
-        }
-        roles
-    }
-
-    pub fn row_count(&self, _parent: &QModelIndex) -> i32 {
-        self.found.len() as i32
     }
 }

@@ -471,3 +471,102 @@ fn the_terminal_neither_reads_nor_writes_the_windows_settings() {
 fn connected(port: u16) -> BufReader<TcpStream> {
     BufReader::new(peer(port))
 }
+
+/// What a peer of the listener at 127.0.0.1 `port` reads once it is turned away: the one
+/// sentence, then the end of the connection.
+fn told_and_closed(mut stream: TcpStream) -> String {
+    let (said, _) = common::read_until_closed(&mut stream, DEADLINE);
+    String::from_utf8_lossy(&said).into_owned()
+}
+
+#[test]
+fn a_teacher_numbers_kicks_blocks_and_locks_peers_from_the_terminal() {
+    use common::connect_from;
+    use std::net::Ipv4Addr;
+    let (term, port) = listening(&["--relay", "--no-auto-reply"]);
+    let from = |last: u8| Ipv4Addr::new(127, 0, 0, last);
+    let mut one = connect_from(from(2), port);
+    term.wait_for("Connect : 127.0.0.2");
+    let two = connect_from(from(3), port);
+    let three = connect_from(from(3), port);
+    term.wait_for_count("Connect : 127.0.0.3", 2);
+    let mut listener_of = BufReader::new(two.try_clone().unwrap());
+    term.enter("/peers");
+    let screen = term.wait_for("3 peers:");
+    assert!(
+        screen.contains("    1  connected from 127.0.0.2 "),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("    2  connected from 127.0.0.3 "),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("    3  connected from 127.0.0.3 "),
+        "{screen}"
+    );
+
+    // Room mode: peer 1's lines reach the others until it is kicked, and none after.
+    send(&mut one, b"before the kick\n");
+    assert!(read_line(&mut listener_of).ends_with(") before the kick"));
+    term.enter("/kick 1");
+    term.wait_for("Disconnect : 127.0.0.2");
+    let _ = one.write_all(b"after the kick\n");
+    assert_eq!(told_and_closed(one), "", "a kicked peer is closed");
+    // A newcomer from the same address gets a number never used before.
+    let mut four = connect_from(from(2), port);
+    term.wait_for_count("Connect : 127.0.0.2", 2);
+    send(&mut four, b"from the newcomer\n");
+    let next = read_line(&mut listener_of);
+    assert!(
+        next.ends_with(") from the newcomer"),
+        "after the kick: {next}"
+    );
+    term.enter("/peers");
+    term.wait_for("    4  connected from 127.0.0.2 ");
+    term.enter("/kick 1");
+    term.wait_for("no peer has the number 1 now (it may have left): /peers lists the numbers");
+
+    // Block: both peers from 127.0.0.3 go, and the address is turned away until unblocked.
+    term.enter("/block 127.0.0.3");
+    term.wait_for("Blocked 127.0.0.3: 2 peers were disconnected");
+    for mut stream in [two, three] {
+        // What was relayed to it before, then the end.
+        common::read_until_closed(&mut stream, DEADLINE);
+    }
+    let again = connect_from(from(3), port);
+    assert_eq!(
+        told_and_closed(again),
+        "tcp-chat: this listener does not take connections from your address\n"
+    );
+    term.wait_for("was turned away: its address is blocked (/unblock lets it in again)");
+    term.enter("/unblock 127.0.0.3");
+    term.wait_for("Unblocked 127.0.0.3: it may connect again");
+    // Its Connect line may be summarised by now (the address came and went often this
+    // second): what it says shows that it is in.
+    let mut back = connect_from(from(3), port);
+    send(
+        &mut back,
+        b"back in
+",
+    );
+    term.wait_for("back in");
+
+    // Lock: nobody new gets in, those connected stay and chat on.
+    term.enter("/lock on");
+    term.wait_for("Locked: no new peers are taken, those connected stay");
+    let late = connect_from(from(5), port);
+    assert_eq!(
+        told_and_closed(late),
+        "tcp-chat: this listener takes no new peers now, try again later\n"
+    );
+    term.wait_for("was turned away: the listener is locked (/lock off to take new peers again)");
+    send(&mut four, b"still here while locked\n");
+    term.wait_for("still here while locked");
+    term.enter("/lock off");
+    term.wait_for("Unlocked: new peers are taken again");
+    let _late = connect_from(from(5), port);
+    term.wait_for("Connect : 127.0.0.5");
+    term.enter("/quit");
+    assert_eq!(term.wait_exit(Duration::from_secs(2)), 0);
+}

@@ -193,5 +193,89 @@
         <source>%1 (%2): click to fill IP and port, double-click to connect</source>
         <translation>%1 (%2): 누르면 IP와 포트를 채우고, 두 번 누르면 접속합니다</translation>
     </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%2개 중 %1개</translation>
+    </message>
+    <message>
+        <source>%1 of %2 chats shown</source>
+        <translation>채팅 %2개 중 %1개 표시</translation>
+    </message>
+    <message>
+        <source>filter: part of a name or address</source>
+        <translation>찾기: 이름이나 주소의 일부</translation>
+    </message>
+    <message>
+        <source>Filter the nearby chats</source>
+        <translation>주변 채팅 찾기</translation>
+    </message>
+    <message>
+        <source>Peers (%1)</source>
+        <translation>접속자 (%1)</translation>
+    </message>
+    <message>
+        <source>Hide the Peers list</source>
+        <translation>접속자 목록 숨기기</translation>
+    </message>
+    <message>
+        <source>Show the Peers list</source>
+        <translation>접속자 목록 보기</translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation>잠금</translation>
+    </message>
+    <message>
+        <source>Lock: take no new peers</source>
+        <translation>잠금: 새 접속자를 받지 않음</translation>
+    </message>
+    <message>
+        <source>Take no new peers; those connected stay</source>
+        <translation>새 접속자를 받지 않습니다. 접속해 있는 사람은 그대로입니다</translation>
+    </message>
+    <message>
+        <source>blocked: %1</source>
+        <translation>차단됨: %1</translation>
+    </message>
+    <message>
+        <source>Unblock</source>
+        <translation>차단 해제</translation>
+    </message>
+    <message>
+        <source>Unblock %1</source>
+        <translation>%1 차단 해제</translation>
+    </message>
+    <message>
+        <source>Peers</source>
+        <translation>접속자 목록</translation>
+    </message>
+    <message>
+        <source>%1  to %2 (ours: %3, a port the system chose)</source>
+        <translation>%1  %2에 연결 (이쪽: %3, 시스템이 고른 포트)</translation>
+    </message>
+    <message>
+        <source>%1  from %2 (ours: %3)</source>
+        <translation>%1  %2에서 접속 (이쪽: %3)</translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>연결 끊기</translation>
+    </message>
+    <message>
+        <source>Disconnect %1</source>
+        <translation>%1 연결 끊기</translation>
+    </message>
+    <message>
+        <source>Block</source>
+        <translation>차단</translation>
+    </message>
+    <message>
+        <source>Block %1</source>
+        <translation>%1 차단</translation>
+    </message>
+    <message>
+        <source>Disconnect every peer from %1 and turn it away until Unblock</source>
+        <translation>%1의 접속자를 모두 끊고, 차단 해제할 때까지 거절합니다</translation>
+    </message>
 </context>
 </TS>

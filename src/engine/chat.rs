@@ -351,16 +351,21 @@ impl Chat {
     /// Listen; reported in the log. Returns how many peers were disconnected.
     pub fn block(&self, text: &str) -> Result<usize, Error> {
         let result = self.parse_range(text).map(|range| {
+            // Turned away from now on, then those in: none can slip in between.
             self.door.block(range);
-            let disconnected = self
+            let inside = self
                 .listener
                 .as_ref()
-                .map_or(0, |l| l.disconnect_range(&range));
+                .map_or_else(Vec::new, |l| l.links_in(&range));
+            // The log says why before it says who left.
             self.sink.emit(Event::Door(DoorChange::Blocked {
                 range,
-                disconnected,
+                disconnected: inside.len(),
             }));
-            disconnected
+            for link in &inside {
+                link.close();
+            }
+            inside.len()
         });
         self.report(result)
     }

@@ -3,13 +3,14 @@
 //! own lines. So an address's first [`SHOWN_PER_SECOND`] `Connect :`, `Disconnect :`
 //! and refusal lines in a second are reported as they are, and past that one line a
 //! second at most ([`Event::Coalesced`]) says how many were not. An address that was
-//! summarised shows only summaries until it has been quiet for a second.
+//! summarised shows only summaries until it has been quiet for a second. A peer closed
+//! here (Close, `/kick`, `/block`) is the person's own doing, and always said.
 //!
 //! It sits between the engine and its queue, as a sink: the engine's events stay as
 //! they are, and lines received pass through without taking its lock.
 
 use super::error::Error;
-use super::event::Event;
+use super::event::{Event, LeaveReason};
 use super::sink::{EventSink, Room};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -101,6 +102,11 @@ fn classify(event: &Event) -> Option<(IpAddr, Kind)> {
     let from_text = |peer: &str| peer.split(' ').next()?.parse::<IpAddr>().ok();
     match event {
         Event::PeerConnected { peer } => Some((peer.ip(), Kind::Connect)),
+        // Closed here (Close, /kick, /block): the person's own doing, said one by one.
+        Event::PeerLeft {
+            reason: LeaveReason::ByUs,
+            ..
+        } => None,
         Event::PeerLeft { peer, .. } => Some((peer.ip(), Kind::Leave)),
         Event::Error(
             Error::ListenerFull { peer, .. }

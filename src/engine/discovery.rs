@@ -206,11 +206,11 @@ impl Discovery {
         }
     }
 
-    /// The tcp-chat listeners found on the LAN, our own left out, by name.
+    /// The tcp-chat listeners found on the LAN, our own left out, sorted by name.
     pub fn nearby(&self) -> Vec<Nearby> {
         let state = self.lock();
         let own = state.own.as_ref();
-        state
+        let mut found = state
             .found
             .iter()
             .filter(|(fullname, found)| {
@@ -221,7 +221,10 @@ impl Discovery {
                 })
             })
             .map(|(_, found)| found.clone())
-            .collect()
+            .collect::<Vec<_>>();
+        // As a person looks for a name: any case, then the address telling two apart.
+        found.sort_by_cached_key(|n| (n.name.to_lowercase(), n.address().to_string()));
+        found
     }
 
     /// The addresses of `host` (a `.local` name) by multicast DNS, within `timeout`; with

@@ -180,17 +180,12 @@ impl Listener {
         Some(link.peer())
     }
 
-    /// Disconnects every peer inside `range`; how many.
-    pub fn disconnect_range(&self, range: &ipnet::IpNet) -> usize {
-        let inside: Vec<Link> = self
-            .links()
+    /// The links of the peers connected from inside `range`.
+    pub fn links_in(&self, range: &ipnet::IpNet) -> Vec<Link> {
+        self.links()
             .into_iter()
             .filter(|l| range.contains(&l.peer().ip().to_canonical()) && !l.is_ended())
-            .collect();
-        for link in &inside {
-            link.close();
-        }
-        inside.len()
+            .collect()
     }
 
     /// Stops accepting, frees the port, and disconnects every peer (each reported); the
