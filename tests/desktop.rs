@@ -701,3 +701,87 @@ fn the_relay_box_passes_lines_on_while_it_is_ticked_and_stops_when_it_is_not() {
     app.key("Return");
     assert_eq!(read_line(&mut two), "from the window");
 }
+
+/// What a peer turned away by the listener reads: the one sentence, then the end.
+fn told_and_closed(mut stream: TcpStream) -> String {
+    let (said, _) = read_until_closed(&mut stream, DEADLINE);
+    String::from_utf8_lossy(&said).into_owned()
+}
+
+#[test]
+fn the_peers_list_disconnects_and_blocks_a_peer_and_the_lock_box_takes_no_new_ones() {
+    use std::net::Ipv4Addr;
+    let x = Xvfb::start();
+    let dir = scratch("peers-list");
+    let port = free_port();
+    let app = App::start(
+        &x,
+        &[],
+        &[
+            "--listen",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--no-auto-reply",
+        ],
+        &dir.join("peers.txt"),
+    );
+    app.wait_for_log("Start Listening");
+    let from = |last: u8| Ipv4Addr::new(127, 0, 0, last);
+    let one = connect_from(from(2), port);
+    let one_port = one.local_addr().unwrap().port();
+    let two = connect_from(from(3), port);
+    let three = connect_from(from(3), port);
+    app.wait_for_log("Connect : 127.0.0.2");
+    app.click_named("Show the Peers list");
+    const PEERS: &str = "Peers";
+    let entry = app.wait_for_list_entry(PEERS, "3  from 127.0.0.3 ", DEADLINE);
+    assert!(
+        entry.ends_with(&format!("(ours: 127.0.0.1 {port})")),
+        "{entry}"
+    );
+    app.wait_for_list_entry(PEERS, &format!("1  from 127.0.0.2 {one_port} "), DEADLINE);
+
+    // Disconnect on peer 1: it is closed and leaves the list; the others stay.
+    app.click_named(&format!("Disconnect 127.0.0.2 {one_port}"));
+    assert_eq!(told_and_closed(one), "");
+    app.wait_for_no_list_entry(PEERS, "from 127.0.0.2", DEADLINE);
+    app.wait_for_list_entry(PEERS, "2  from 127.0.0.3 ", DEADLINE);
+
+    // Block on a peer from 127.0.0.3: both of its peers go, and it is turned away.
+    app.click_named("Block 127.0.0.3");
+    app.wait_for_log("Blocked 127.0.0.3: 2 peers were disconnected");
+    for mut stream in [two, three] {
+        read_until_closed(&mut stream, DEADLINE);
+    }
+    assert_eq!(
+        told_and_closed(connect_from(from(3), port)),
+        "tcp-chat: this listener does not take connections from your address\n"
+    );
+    app.wait_for_log("its address is blocked (Unblock in the Peers list lets it in again)");
+    app.click_named("Unblock 127.0.0.3");
+    app.wait_for_log("Unblocked 127.0.0.3: it may connect again");
+    let mut back = connect_from(from(3), port);
+    send(&mut back, b"back in\n");
+    app.wait_for_log("back in");
+
+    // Lock: nobody new gets in; those connected stay and chat on.
+    const LOCK: &str = "Lock: take no new peers";
+    app.wait_for_checked(LOCK, false);
+    app.click_named(LOCK);
+    app.wait_for_checked(LOCK, true);
+    app.wait_for_log("Locked: no new peers are taken, those connected stay");
+    assert_eq!(
+        told_and_closed(connect_from(from(5), port)),
+        "tcp-chat: this listener takes no new peers now, try again later\n"
+    );
+    app.wait_for_log("the listener is locked (untick Lock to take new peers again)");
+    send(&mut back, b"still in while locked\n");
+    app.wait_for_log("still in while locked");
+    app.click_named(LOCK);
+    app.wait_for_checked(LOCK, false);
+    let _late = connect_from(from(5), port);
+    app.wait_for_log("Connect : 127.0.0.5");
+    app.wait_for_list_entry(PEERS, "from 127.0.0.5 ", DEADLINE);
+}
