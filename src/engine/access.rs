@@ -112,7 +112,9 @@ pub fn parse_range(text: &str) -> Option<ipnet::IpNet> {
         return Some(match range.addr().to_canonical() {
             // `::ffff:10.0.0.0/104` is `10.0.0.0/8`.
             IpAddr::V4(v4) if range.addr().is_ipv6() => {
-                ipnet::IpNet::new(IpAddr::V4(v4), range.prefix_len().saturating_sub(96)).ok()?
+                ipnet::IpNet::new(IpAddr::V4(v4), range.prefix_len().saturating_sub(96))
+                    .ok()?
+                    .trunc()
             }
             _ => range.trunc(),
         });

@@ -65,25 +65,72 @@ impl Nearby {
 struct State {
     /// What we announce: its full name, host and port.
     own: Option<(String, String, u16)>,
-    /// Every listener found, by full name (our own too).
-    found: BTreeMap<String, Nearby>,
+    /// Every listener found, by full name (our own too), with when it was last heard.
+    found: BTreeMap<String, Heard>,
+    /// Counts announcements heard: the `heard` of the newest.
+    heard: u64,
     /// Counts announcements and withdrawals: an announcement still choosing its host
     /// name is dropped when this moved on.
     generation: u64,
+}
+
+/// A listener found, and the count of announcements when it was last heard.
+struct Heard {
+    nearby: Nearby,
+    heard: u64,
 }
 
 /// The most listeners kept: a peer announcing thousands cannot grow the list (or the
 /// window's) without bound. A classroom has 20 to 30.
 pub const MAX_NEARBY: usize = 256;
 
+/// The most listeners kept with one address: a machine runs a few chats at most, so a
+/// device or prank announcing thousands of made-up ones takes no more room than this,
+/// and the others' entries stay.
+pub const MAX_NEARBY_PER_ADDRESS: usize = 4;
+
+/// How often at most a front end is told that the list changed: a flood of
+/// announcements costs its Qt thread four list refreshes a second, not one each.
+pub const CHANGE_PACE: Duration = Duration::from_millis(250);
+
 impl State {
-    /// Keeps `nearby` under `fullname`, unless the list is full of others. Returns
-    /// whether the list changed.
+    /// Keeps `nearby` under `fullname`. A newcomer makes room when the list is full, or
+    /// when its address has its share already: the entry (of the list, or of that
+    /// address) heard from longest ago goes. Returns whether the list changed.
     fn remember(&mut self, fullname: String, nearby: Nearby) -> bool {
-        if self.found.len() >= MAX_NEARBY && !self.found.contains_key(&fullname) {
-            return false;
+        self.heard += 1;
+        let heard = self.heard;
+        if let Some(known) = self.found.get_mut(&fullname) {
+            known.heard = heard;
+            if known.nearby == nearby {
+                return false;
+            }
+            known.nearby = nearby;
+            return true;
         }
-        self.found.insert(fullname, nearby.clone()) != Some(nearby)
+        let address = nearby.address().to_string();
+        let same_address = |h: &Heard| h.nearby.address() == address;
+        if self.found.values().filter(|h| same_address(h)).count() >= MAX_NEARBY_PER_ADDRESS {
+            self.forget_stalest(same_address);
+        }
+        if self.found.len() >= MAX_NEARBY {
+            self.forget_stalest(|_| true);
+        }
+        self.found.insert(fullname, Heard { nearby, heard });
+        true
+    }
+
+    /// Forgets the entry among `which` heard from longest ago.
+    fn forget_stalest(&mut self, which: impl Fn(&Heard) -> bool) {
+        let stalest = self
+            .found
+            .iter()
+            .filter(|(_, h)| which(h))
+            .min_by_key(|(_, h)| h.heard)
+            .map(|(name, _)| name.clone());
+        if let Some(name) = stalest {
+            self.found.remove(&name);
+        }
     }
 }
 
@@ -111,11 +158,26 @@ impl Discovery {
             .name("tcp-chat-nearby".into())
             .stack_size(256 * 1024)
             .spawn(move || {
-                // Ends when the daemon shuts down and drops its end.
-                while let Ok(event) = events.recv() {
-                    let changed = {
+                // Ends when the daemon shuts down and drops its end. A change is told
+                // at once after a quiet spell, then at most once a CHANGE_PACE.
+                let mut told = Instant::now() - CHANGE_PACE;
+                let mut untold = false;
+                loop {
+                    let event = if untold {
+                        match events.recv_deadline(told + CHANGE_PACE) {
+                            Ok(event) => Some(event),
+                            Err(mdns_sd::RecvTimeoutError::Timeout) => None,
+                            Err(mdns_sd::RecvTimeoutError::Disconnected) => break,
+                        }
+                    } else {
+                        match events.recv() {
+                            Ok(event) => Some(event),
+                            Err(_) => break,
+                        }
+                    };
+                    if let Some(event) = event {
                         let mut state = shared.lock().unwrap_or_else(|p| p.into_inner());
-                        match event {
+                        untold |= match event {
                             ServiceEvent::ServiceResolved(service) => {
                                 let nearby = Nearby {
                                     name: instance_name(&service.fullname),
@@ -134,9 +196,11 @@ impl Discovery {
                                 state.found.remove(&fullname).is_some()
                             }
                             _ => false,
-                        }
-                    };
-                    if changed {
+                        };
+                    }
+                    if untold && told.elapsed() >= CHANGE_PACE {
+                        untold = false;
+                        told = Instant::now();
                         on_change();
                     }
                 }
@@ -213,6 +277,7 @@ impl Discovery {
         let mut found = state
             .found
             .iter()
+            .map(|(fullname, heard)| (fullname, &heard.nearby))
             .filter(|(fullname, found)| {
                 own.is_none_or(|(own_name, own_host, own_port)| {
                     // Ours, under the name it had to take if the first was taken.
@@ -397,25 +462,76 @@ mod tests {
         assert_eq!(instance_name("a\\.b._tcp-chat._tcp.local."), "a.b");
     }
 
-    #[test]
-    fn the_list_of_listeners_found_is_bounded_whatever_peers_announce() {
-        let mut state = State::default();
-        let nearby = |n: usize| Nearby {
+    fn flood(n: usize, address: &str) -> Nearby {
+        Nearby {
             name: format!("flood{n}"),
             host: format!("flood{n}.local"),
-            addresses: vec!["10.0.0.9".into()],
+            addresses: vec![address.into()],
             port: 1,
             version: String::new(),
-        };
+        }
+    }
+
+    fn names(state: &State) -> Vec<String> {
+        state
+            .found
+            .values()
+            .map(|h| h.nearby.name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn the_list_of_listeners_found_is_bounded_and_still_takes_a_newcomer() {
+        let mut state = State::default();
+        // Every made-up one with an address of its own: the list's own bound holds.
         for n in 0..MAX_NEARBY * 4 {
-            state.remember(format!("flood{n}._tcp-chat._tcp.local."), nearby(n));
+            let address = format!("10.{}.{}.{}", n >> 16, (n >> 8) & 255, n & 255);
+            state.remember(
+                format!("flood{n}._tcp-chat._tcp.local."),
+                flood(n, &address),
+            );
         }
         assert_eq!(state.found.len(), MAX_NEARBY);
+        // A real one heard now gets in, in place of the one heard from longest ago.
+        let oldest = names(&state)
+            .into_iter()
+            .min_by_key(|n| n[5..].parse::<usize>().unwrap());
+        let mut minji = flood(0, "192.168.0.20");
+        minji.name = "Minji".into();
+        assert!(state.remember("Minji._tcp-chat._tcp.local.".into(), minji.clone()));
+        assert_eq!(state.found.len(), MAX_NEARBY);
+        assert!(names(&state).contains(&"Minji".to_string()));
+        assert!(!names(&state).contains(&oldest.unwrap()));
         // One already kept is still updated, and the same again changes nothing.
-        let mut moved = nearby(0);
-        moved.port = 2;
-        assert!(state.remember("flood0._tcp-chat._tcp.local.".into(), moved.clone()));
-        assert!(!state.remember("flood0._tcp-chat._tcp.local.".into(), moved));
+        minji.port = 2;
+        assert!(state.remember("Minji._tcp-chat._tcp.local.".into(), minji.clone()));
+        assert!(!state.remember("Minji._tcp-chat._tcp.local.".into(), minji));
+    }
+
+    #[test]
+    fn one_address_announcing_thousands_keeps_its_share_and_the_others_theirs() {
+        let mut state = State::default();
+        let students: Vec<String> = (0..30).map(|n| format!("student{n}")).collect();
+        for (n, name) in students.iter().enumerate() {
+            let mut nearby = flood(n, &format!("192.168.0.{}", n + 10));
+            nearby.name = name.clone();
+            state.remember(format!("{name}._tcp-chat._tcp.local."), nearby);
+        }
+        for n in 0..100_000 {
+            state.remember(
+                format!("flood{n}._tcp-chat._tcp.local."),
+                flood(n, "192.168.0.66"),
+            );
+        }
+        let kept = names(&state);
+        assert_eq!(kept.len(), 30 + MAX_NEARBY_PER_ADDRESS);
+        assert!(students.iter().all(|s| kept.contains(s)), "{kept:?}");
+        // The flood's newest are kept: it churns within its own share.
+        assert!(kept.contains(&"flood99999".to_string()));
+        // A student heard after the flood still gets in.
+        let mut late = flood(0, "192.168.0.99");
+        late.name = "late".into();
+        assert!(state.remember("late._tcp-chat._tcp.local.".into(), late));
     }
 
     #[test]

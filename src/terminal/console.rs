@@ -392,8 +392,12 @@ mod tests {
             local: None,
         };
         let list = peer_list(&[
-            peer(None, Side::Outgoing, "127.0.0.1:12345"),
-            peer(Some(3), Side::Incoming, "[::ffff:10.0.0.2]:50312"),
+            peer(None, crate::engine::Side::Outgoing, "127.0.0.1:12345"),
+            peer(
+                Some(3),
+                crate::engine::Side::Incoming,
+                "[::ffff:10.0.0.2]:50312",
+            ),
         ]);
         assert_eq!(
             list,
