@@ -295,3 +295,90 @@ fn two_listeners_with_one_host_name_are_told_apart_as_name_and_name_2() {
     second.terminate();
     first.terminate();
 }
+
+/// The resident memory of process `pid` now and at its peak so far, in MB.
+fn memory_mb(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("a live process");
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<f64>().ok())
+            .expect("a memory figure")
+            / 1024.0
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// `tests/common/mdns_flood.py` with `args` on host `ns`.
+fn hostile(ns: &str, args: &[&str]) -> Program {
+    Program::start(
+        Command::new("ip")
+            .args(["netns", "exec", ns, "/usr/bin/python3", "-u"])
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/common/mdns_flood.py"
+            ))
+            .args(args),
+    )
+}
+
+/// How much more memory than idle a flood may cost the window (the bound).
+const FLOOD_MEMORY_MB: f64 = 100.0;
+
+#[test]
+fn an_mdns_flood_from_another_host_leaves_memory_bounded_peers_served_and_room_for_real_ones() {
+    let Some(lan) = lan_or_say_why() else { return };
+    let x = Xvfb::start();
+    let dir = scratch("dnssd-flood");
+    let a = window(&x, &lan.a, "chat-a", &["--listen", "--port", "12345"], &dir);
+    a.wait_for_screen("Start Listening");
+    let (idle, _) = memory_mb(a.pid());
+    // A TCP peer on host B has each line answered all through the floods.
+    let ping = hostile(&lan.b, &["ping", "10.213.0.1", "12345", "25"]);
+    a.wait_for_log("Connect : 10.213.0.2");
+    // 100,000 made-up services from one made-up address in 10 s.
+    let many = hostile(
+        &lan.b,
+        &["many", "100000", "10.213.0.66", "10.213.0.2", "10000"],
+    );
+    many.wait_for_output_within("sent 100000", Duration::from_secs(60));
+    // Then one service changing every millisecond for 5 s.
+    let changing = hostile(&lan.b, &["changing", "5000", "10.213.0.67", "10.213.0.2"]);
+    changing.wait_for_output_within("sent ", Duration::from_secs(30));
+    let (after, peak) = memory_mb(a.pid());
+    ping.wait_for_output_within("replies ", Duration::from_secs(40));
+    let said = ping.output();
+    let worst: f64 = said
+        .split("worst_ms ")
+        .nth(1)
+        .and_then(|w| w.trim().parse().ok())
+        .expect("the ping's figures");
+    let replies: u64 = said
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .expect("the ping's figures");
+    println!(
+        "idle {idle:.1} MB, peak {peak:.1} MB, after {after:.1} MB; {replies} replies, worst {worst:.1} ms; {} / {}",
+        many.output().trim(),
+        changing.output().trim()
+    );
+    assert!(
+        peak - idle <= FLOOD_MEMORY_MB,
+        "the flood took the window from {idle:.1} MB to {peak:.1} MB"
+    );
+    assert!(
+        replies > 100 && worst < 1000.0,
+        "the TCP peer was not served through the flood: {said}"
+    );
+    // Nearby took its share of the flood, and a real listener heard after it gets in.
+    a.wait_for_list_entry(NEARBY, "flood", FOUND_WITHIN);
+    let _student = Avahi::start(&lan.b, "student-b", &[("student-b", 4321)]);
+    a.wait_for_list_entry(NEARBY, "student-b   10.213.0.2 port 4321", FOUND_WITHIN);
+    let (now, _) = memory_mb(a.pid());
+    assert!(
+        now - idle <= FLOOD_MEMORY_MB,
+        "after the flood: {now:.1} MB"
+    );
+}

@@ -77,11 +77,16 @@ impl Program {
 
     /// Waits until the program has printed `text`.
     pub fn wait_for_output(&self, text: &str) {
-        let deadline = Instant::now() + DEADLINE;
+        self.wait_for_output_within(text, DEADLINE);
+    }
+
+    /// Waits until the program has printed `text`, at most `limit`.
+    pub fn wait_for_output_within(&self, text: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
         while !self.output().contains(text) {
             assert!(
                 Instant::now() < deadline,
-                "no {text:?} within {DEADLINE:?}; it printed:\n{}",
+                "no {text:?} within {limit:?}; it printed:\n{}",
                 self.output()
             );
             std::thread::sleep(Duration::from_millis(5));
