@@ -382,3 +382,47 @@ fn an_mdns_flood_from_another_host_leaves_memory_bounded_peers_served_and_room_f
         "after the flood: {now:.1} MB"
     );
 }
+
+#[test]
+fn a_room_of_30_in_nearby_is_sorted_and_a_filter_finds_one_at_800_by_480() {
+    let Some(lan) = lan_or_say_why() else { return };
+    let x = Xvfb::start();
+    let dir = scratch("dnssd-room");
+    let mut names: Vec<String> = (1..=28).map(|n| format!("student-{n:02}")).collect();
+    names.push("Minji 민지".into());
+    names.push("minho".into());
+    // Thirty machines, each with an address of its own (a machine's share of Nearby is
+    // a few: the room's names are announced as if from their own machines).
+    let mut room_args = vec!["room", "10.213.0.100", "10.213.0.2"];
+    room_args.extend(names.iter().map(String::as_str));
+    let a = window(&x, &lan.a, "chat-a", &[], &dir);
+    a.resize(800, 480);
+    let room = hostile(&lan.b, &room_args);
+    room.wait_for_output("announced 30");
+    a.wait_for_list_entry(NEARBY, "student-01   10.213.0.100 port 5001", FOUND_WITHIN);
+    // All 30 arrive; the list shows the first by name, any case.
+    a.wait_for_control("Filter the nearby chats");
+    a.wait_for_control("30 of 30 chats shown");
+    let first = a.screen_list(NEARBY).unwrap_or_default();
+    assert!(
+        first.first().is_some_and(|e| e.starts_with("minho   ")),
+        "sorted by name, any case: {first:?}"
+    );
+    a.screenshot("nearby-room-800x480.png");
+    // Part of a name finds the two it is in; Enter with one left connects to it.
+    a.fill_named("Filter the nearby chats", "min");
+    a.wait_for_control("2 of 30 chats shown");
+    let two = a.screen_list(NEARBY).unwrap_or_default();
+    assert_eq!(
+        two,
+        [
+            "minho   10.213.0.129 port 5030",
+            "Minji 민지   10.213.0.128 port 5029"
+        ]
+    );
+    a.fill_named("Filter the nearby chats", "minji");
+    a.wait_for_control("1 of 30 chats shown");
+    a.key("Return");
+    // A made-up machine: the attempt goes to its address and port, and says so.
+    a.wait_for_log("Connecting to 10.213.0.128:5029");
+}

@@ -8,6 +8,10 @@ and a TCP peer that times the listener's answers meanwhile.
       SOURCE (this host's address), PER_SECOND a second.
   mdns_flood.py changing MILLISECONDS ADDRESS SOURCE
       one service, its port changing every millisecond, for MILLISECONDS.
+  mdns_flood.py room FIRST_ADDRESS SOURCE NAME...
+      a room of machines: each NAME announced as a service of its own on port
+      5001, 5002, ..., with an address of its own counting up from FIRST_ADDRESS,
+      three times a second apart (as a responder announces), then quiet.
   mdns_flood.py ping HOST PORT SECONDS
       connects to HOST PORT, sends a line every 20 ms and reads the auto-reply, for
       SECONDS; prints "replies N worst_ms W" (a reply that never came: worst_ms 5000).
@@ -31,8 +35,8 @@ def record(owner, rtype, rclass, ttl, rdata):
     return owner + struct.pack("!HHIH", rtype, rclass, ttl, len(rdata)) + rdata
 
 
-def announcement(n, port, address):
-    label = f"flood{n}".encode()
+def announcement(n, port, address, label=None):
+    label = label or f"flood{n}".encode()
     service = name([b"_tcp-chat", b"_tcp", b"local"])
     instance = name([label, b"_tcp-chat", b"_tcp", b"local"])
     host = name([label, b"local"])
@@ -84,6 +88,18 @@ def main():
     mode = sys.argv[1]
     if mode == "ping":
         ping(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+        return
+    if mode == "room":
+        first, s = socket.inet_aton(sys.argv[2]), sender(sys.argv[3])
+        base = struct.unpack("!I", first)[0]
+        names = sys.argv[4:]
+        for round_ in range(3):
+            for n, label in enumerate(names):
+                address = socket.inet_ntoa(struct.pack("!I", base + n))
+                s.sendto(announcement(n, 5001 + n, address, label.encode()), MDNS)
+            if round_ < 2:
+                time.sleep(1)
+        print(f"announced {len(names)}", flush=True)
         return
     amount, address, source = int(sys.argv[2]), sys.argv[3], sys.argv[4]
     s = sender(source)
