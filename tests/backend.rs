@@ -43,6 +43,7 @@ fn main() {
         the_log_keeps_at_most_4_mib_of_text,
         connecting_to_a_silent_host_and_saving_to_a_stalled_file_never_block_the_qt_thread,
         a_transcript_on_a_slow_disk_never_blocks_the_qt_thread,
+        an_mdns_flood_from_another_host_never_stalls_the_qt_thread,
     ];
     let running = watchdog();
     let mut failed = 0;
@@ -477,4 +478,52 @@ fn a_transcript_on_a_slow_disk_never_blocks_the_qt_thread(app: &QCoreApplication
     assert!(taken > 0, "the transcript reached the slow disk");
     drop(writer);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Moves the calling thread into the network namespace `ns` (an open /proc or /run/netns
+/// file); threads it starts from now on are born there.
+fn enter_network(ns: &std::fs::File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: setns takes a file descriptor that `ns` keeps open for the call.
+    let entered = unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) };
+    assert_eq!(entered, 0, "setns: {}", std::io::Error::last_os_error());
+}
+
+fn an_mdns_flood_from_another_host_never_stalls_the_qt_thread(app: &QCoreApplication) {
+    let Some(lan) = common::netns::lan_or_say_why() else {
+        return;
+    };
+    // The window's discovery on host A: its mDNS sockets and thread are made there,
+    // then this (the Qt) thread comes home.
+    let home = std::fs::File::open("/proc/thread-self/ns/net").unwrap();
+    let host_a = std::fs::File::open(format!("/run/netns/{}", lan.a)).unwrap();
+    enter_network(&host_a);
+    let mut start = WindowStart::default();
+    start.chat.discovery = true;
+    let backend = new_window(start, &Stop::new());
+    enter_network(&home);
+    // 100,000 made-up services in 10 s, then one changing every millisecond for 5 s.
+    let floods = [
+        vec!["many", "100000", "10.213.0.66", "10.213.0.2", "10000"],
+        vec!["changing", "5000", "10.213.0.67", "10.213.0.2"],
+    ];
+    let mut longest = Duration::ZERO;
+    for args in floods {
+        let flood = common::mdns::hostile(&lan.b, &args);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !flood.output().contains("sent ") {
+            assert!(Instant::now() < deadline, "the flood did not end");
+            longest = longest.max(longest_turn(app, Duration::from_millis(100)));
+        }
+    }
+    // It reached the window: Nearby holds the flood's share.
+    assert!(
+        *backend.nearby_found() > 0,
+        "no announcement of the flood reached the window"
+    );
+    assert!(
+        longest <= STALL_LIMIT,
+        "the Qt thread was busy {longest:?} at once during the flood"
+    );
+    println!("  longest Qt thread turn during the flood: {longest:?}");
 }

@@ -10,7 +10,7 @@
 mod common;
 
 use common::app::{scratch, App, Xvfb};
-use common::mdns::{Avahi, Browser};
+use common::mdns::{hostile, memory_mb, Avahi, Browser};
 use common::netns::{lan_or_say_why, on_host};
 use common::program::Program;
 use common::tmux::Tmux;
@@ -294,33 +294,6 @@ fn two_listeners_with_one_host_name_are_told_apart_as_name_and_name_2() {
     assert_eq!(first_now.port, 12345);
     second.terminate();
     first.terminate();
-}
-
-/// The resident memory of process `pid` now and at its peak so far, in MB.
-fn memory_mb(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("a live process");
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<f64>().ok())
-            .expect("a memory figure")
-            / 1024.0
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-/// `tests/common/mdns_flood.py` with `args` on host `ns`.
-fn hostile(ns: &str, args: &[&str]) -> Program {
-    Program::start(
-        Command::new("ip")
-            .args(["netns", "exec", ns, "/usr/bin/python3", "-u"])
-            .arg(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/common/mdns_flood.py"
-            ))
-            .args(args),
-    )
 }
 
 /// How much more memory than idle a flood may cost the window (the bound).

@@ -225,3 +225,31 @@ impl Drop for Avahi {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// The resident memory of process `pid` now and at its peak so far, in MB.
+pub fn memory_mb(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("a live process");
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<f64>().ok())
+            .expect("a memory figure")
+            / 1024.0
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// `tests/common/mdns_flood.py` with `args` on host `ns` (a flood, a room, a timed
+/// TCP peer: see the script).
+pub fn hostile(ns: &str, args: &[&str]) -> Program {
+    Program::start(
+        Command::new("ip")
+            .args(["netns", "exec", ns, "/usr/bin/python3", "-u"])
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/common/mdns_flood.py"
+            ))
+            .args(args),
+    )
+}
