@@ -409,7 +409,8 @@ ApplicationWindow {
                     font.family: "monospace"
                     color: kind === "error" ? "#b00020"
                          : kind === "rcv" ? "#0b5394"
-                         : kind === "send" ? "#38761d" : palette.windowText
+                         : kind === "send" ? "#38761d"
+                         : kind === "wire" ? "#8a5a00" : palette.windowText
                     Accessible.name: text
                     ListView.onReused: deselect()
                 }
@@ -477,8 +478,20 @@ ApplicationWindow {
                 text: qsTr("Relay")
                 checked: chat.relay
                 Accessible.name: qsTr("Pass each peer's lines on to the other peers")
-                KeyNavigation.tab: copyButton
+                KeyNavigation.tab: wireBox
                 onToggled: chat.setRelayOn(checked)
+            }
+            CheckBox {
+                id: wireBox
+                objectName: "wireBox"
+                text: qsTr("Wire")
+                checked: chat.wire
+                Accessible.name: qsTr("Show each read and write as bytes")
+                ToolTip.visible: hovered
+                ToolTip.delay: 600
+                ToolTip.text: qsTr("Show each read from a peer and each write to it as the bytes that went over TCP, before the lines they carried")
+                KeyNavigation.tab: copyButton
+                onToggled: chat.setWireOn(checked)
             }
             Item { Layout.fillWidth: true }
             Button {

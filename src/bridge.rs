@@ -63,6 +63,8 @@ pub mod qobject {
         #[qproperty(bool, times)]
         /// Room mode (the Relay box, `--relay`).
         #[qproperty(bool, relay)]
+        /// The wire view (the Wire box, `--wire`): each read and write as bytes.
+        #[qproperty(bool, wire)]
         /// The window's size at start (saved last time, or the default).
         #[qproperty(i32, initial_width, cxx_name = "initialWidth")]
         #[qproperty(i32, initial_height, cxx_name = "initialHeight")]
@@ -137,6 +139,11 @@ pub mod qobject {
         #[qinvokable]
         #[cxx_name = "setRelayOn"]
         fn set_relay_on(self: Pin<&mut Self>, on: bool);
+
+        /// The wire view on or off, for every connection, those up included.
+        #[qinvokable]
+        #[cxx_name = "setWireOn"]
+        fn set_wire_on(self: Pin<&mut Self>, on: bool);
 
         /// Listen on the port typed, or Close the listener when listening.
         #[qinvokable]
@@ -421,6 +428,7 @@ pub struct ChatBackendRust {
     auto_reply_on: bool,
     times: bool,
     relay: bool,
+    wire: bool,
     initial_width: i32,
     initial_height: i32,
     /// Points at `nearby_model`, for QML.
@@ -477,6 +485,7 @@ impl Default for ChatBackendRust {
             auto_reply_on: false,
             times: false,
             relay: false,
+            wire: false,
             initial_width: 0,
             initial_height: 0,
             nearby: nearby_model.as_mut_ptr(),
@@ -564,6 +573,7 @@ impl ChatBackend {
             chat.settings.name.as_deref().unwrap_or_default(),
         ));
         self.as_mut().set_relay(chat.settings.relay);
+        self.as_mut().set_wire(chat.settings.wire);
         self.as_mut()
             .set_initial_width(i32::try_from(start.width).unwrap_or(640));
         self.as_mut()
@@ -705,6 +715,13 @@ impl ChatBackend {
         }
         self.as_mut().set_auto_reply(text.clone());
         self.set_auto_reply_on(on);
+    }
+
+    pub fn set_wire_on(mut self: Pin<&mut Self>, on: bool) {
+        if let Some(chat) = self.as_mut().chat() {
+            chat.set_wire(on);
+        }
+        self.set_wire(on);
     }
 
     pub fn set_relay_on(mut self: Pin<&mut Self>, on: bool) {

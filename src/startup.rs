@@ -169,6 +169,8 @@ impl Startup {
                     deny: cli.deny.clone(),
                 },
                 relay: cli.relay,
+                wire: cli.wire,
+                ..Settings::default()
             },
             port: field_port,
             listen_port: port,

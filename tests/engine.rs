@@ -8,8 +8,9 @@ use std::io::{BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::time::{Duration, Instant};
+use tcp_chat::engine::event::WireDir;
 use tcp_chat::engine::framing::MAX_LINE;
-use tcp_chat::engine::{Error, Event, LeaveReason, LineEnding, Settings};
+use tcp_chat::engine::{connection, Error, Event, LeaveReason, LineEnding, Settings};
 
 #[test]
 fn listen_on_port_zero_reports_the_real_port() {
@@ -1049,5 +1050,111 @@ fn dropping_a_session_closes_its_connections_and_its_part_of_the_stop_is_done() 
     assert!(
         TcpListener::bind(("127.0.0.1", port)).is_ok(),
         "port {port} freed"
+    );
+}
+
+/// A listener with the wire view on and a partial line waiting `quiet` before it shows,
+/// one peer connected (no auto-reply unless `reply`).
+fn wired(quiet: Duration, reply: Option<&str>) -> (Harness, TcpStream) {
+    let mut h = Harness::with(Settings {
+        wire: true,
+        quiet,
+        auto_reply: reply.map(str::to_string),
+        ..Settings::default()
+    });
+    let port = h.listen();
+    let peer = peer(port);
+    h.wait_for("the peer's connect", |e| {
+        matches!(e, Event::PeerConnected { .. })
+    });
+    (h, peer)
+}
+
+/// Waits for the wire view's report of `len` bytes going `dir`; returns what it showed.
+fn wire_of(h: &mut Harness, dir: WireDir, len: usize) -> Vec<u8> {
+    match h.wait_for(
+        &format!("a {len}-byte {dir:?} on the wire"),
+        |e| matches!(e, Event::Wire { dir: d, len: l, .. } if *d == dir && *l == len),
+    ) {
+        Event::Wire { head, .. } => head.to_vec(),
+        _ => unreachable!(),
+    }
+}
+
+/// What the wire view and the lines received said, in order, of `events`.
+fn wire_and_lines(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Wire { dir, len, .. } => Some(format!("{dir:?} {len}")),
+            Event::Received { text, .. } => Some(format!("[rcv] {text}")),
+            Event::Sent { text, .. } => Some(format!("[send] {text}")),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn each_read_is_shown_before_the_lines_it_completed_and_a_split_line_is_joined() {
+    // A partial line waits 5 s here: the two writes are two reads, for certain.
+    let (mut h, mut peer) = wired(Duration::from_secs(5), None);
+    send(&mut peer, b"hel");
+    assert_eq!(wire_of(&mut h, WireDir::In, 3), b"hel");
+    send(&mut peer, b"lo\na\nb\n");
+    h.wait_for(
+        "the last line",
+        |e| matches!(e, Event::Received { text, .. } if text == "b"),
+    );
+    assert_eq!(
+        wire_and_lines(&h.seen),
+        ["In 7", "[rcv] hello", "[rcv] a"],
+        "the second read, then the lines it completed"
+    );
+    h.seen.clear();
+    // A Korean character whose bytes came in two reads: two wire lines, one character.
+    send(&mut peer, &[0xea, 0xb0]);
+    assert_eq!(wire_of(&mut h, WireDir::In, 2), [0xea, 0xb0]);
+    send(&mut peer, &[0x80, b'\n']);
+    h.wait_for(
+        "the joined character",
+        |e| matches!(e, Event::Received { text, .. } if text == "가"),
+    );
+    assert_eq!(wire_and_lines(&h.seen), ["In 2"]);
+}
+
+#[test]
+fn the_auto_replys_write_and_a_sent_lines_write_follow_their_lines() {
+    let (mut h, mut peer) = wired(connection::QUIET, Some("Server OK"));
+    send(&mut peer, b"hi\n");
+    h.wait_for(
+        "the line",
+        |e| matches!(e, Event::Received { text, .. } if text == "hi"),
+    );
+    assert_eq!(wire_of(&mut h, WireDir::Out, 10), b"Server OK\n");
+    h.seen.clear();
+    h.chat.send("hey").unwrap();
+    assert_eq!(wire_of(&mut h, WireDir::Out, 4), b"hey\n");
+    assert_eq!(
+        wire_and_lines(&h.seen),
+        ["[send] hey"],
+        "the line, then its write"
+    );
+    // Off: lines, and nothing of the wire.
+    h.chat.set_wire(false);
+    h.seen.clear();
+    send(&mut peer, b"quiet now\n");
+    h.wait_for(
+        "the line",
+        |e| matches!(e, Event::Received { text, .. } if text == "quiet now"),
+    );
+    let mut reader = BufReader::new(peer);
+    assert_eq!(read_line(&mut reader), "Server OK");
+    assert_eq!(read_line(&mut reader), "hey");
+    assert_eq!(read_line(&mut reader), "Server OK");
+    h.settle();
+    assert!(
+        !h.seen.iter().any(|e| matches!(e, Event::Wire { .. })),
+        "{:?}",
+        h.seen
     );
 }

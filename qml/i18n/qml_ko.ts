@@ -277,5 +277,17 @@
         <source>Disconnect every peer from %1 and turn it away until Unblock</source>
         <translation>%1의 접속자를 모두 끊고, 차단 해제할 때까지 거절합니다</translation>
     </message>
+    <message>
+        <source>Wire</source>
+        <translation>와이어</translation>
+    </message>
+    <message>
+        <source>Show each read and write as bytes</source>
+        <translation>읽기와 쓰기를 바이트로 보기</translation>
+    </message>
+    <message>
+        <source>Show each read from a peer and each write to it as the bytes that went over TCP, before the lines they carried</source>
+        <translation>상대에게서 읽은 것과 상대에게 쓴 것을 TCP로 오간 바이트 그대로, 그 바이트가 실어 온 줄보다 먼저 보여 줍니다</translation>
+    </message>
 </context>
 </TS>

@@ -88,6 +88,8 @@ pub struct Cli {
     /// Room mode.
     #[arg(long, help = tr!("help-relay"))]
     pub relay: bool,
+    #[arg(long, help = tr!("help-wire"))]
+    pub wire: bool,
 
     /// Times in front of log lines.
     #[arg(long, help = tr!("help-timestamps"))]

@@ -5,7 +5,7 @@
 use super::access::{parse_range, Access, Door};
 use super::address::{parse_host, parse_port};
 use super::client::Client;
-use super::connection::{AutoReply, Link, PeerCount};
+use super::connection::{AutoReply, Link, PeerCount, Shared};
 use super::discovery::{Discovery, Nearby};
 use super::error::Error;
 use super::event::{DoorChange, Event, Side};
@@ -87,6 +87,11 @@ pub struct Settings {
     pub name: Option<String>,
     /// Room mode: each line a peer sends to the listener goes on to every other peer.
     pub relay: bool,
+    /// The wire view (`--wire`): every read and every write the kernel took, as bytes.
+    pub wire: bool,
+    /// How long a peer must be quiet before a partial line is shown (tests set it long,
+    /// to see a line split across reads for certain).
+    pub quiet: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -100,6 +105,8 @@ impl Default for Settings {
             access: Access::default(),
             name: None,
             relay: false,
+            wire: false,
+            quiet: super::connection::QUIET,
         }
     }
 }
@@ -136,6 +143,8 @@ pub struct Chat {
     relay: Arc<AtomicBool>,
     /// Peers connected, both sides: a received line names its peer when it is over 1.
     peers: Arc<PeerCount>,
+    /// What every connection shares: the sink, the peer count, the wire view.
+    shared: Shared,
     /// Who may come in, for every listener of the run (a block outlives Close).
     door: Arc<Door>,
     /// The last number given to a peer of a listener: none is used twice in a run.
@@ -150,8 +159,15 @@ impl Chat {
     pub fn new(settings: Settings, sink: Arc<dyn EventSink>) -> Self {
         let peers: Arc<PeerCount> = Arc::default();
         let auto_reply: AutoReply = Arc::new(RwLock::new(None));
+        let shared = Shared {
+            sink: sink.clone(),
+            peers: peers.clone(),
+            wire: Arc::new(AtomicBool::new(settings.wire)),
+            quiet: settings.quiet,
+        };
         let chat = Self {
-            client: Client::new(sink.clone(), peers.clone()),
+            client: Client::new(shared.clone()),
+            shared,
             relay: Arc::new(AtomicBool::new(settings.relay)),
             door: Arc::new(Door::new(settings.access.clone())),
             numbers: Arc::default(),
@@ -188,7 +204,7 @@ impl Chat {
             relay: self.relay.clone(),
             line_ending: self.settings.line_ending.as_bytes(),
         };
-        let listener = Listener::start(config, self.sink.clone(), self.peers.clone())?;
+        let listener = Listener::start(config, self.shared.clone())?;
         let port = listener.port();
         self.listener = Some(listener);
         if let Some(discovery) = &self.discovery {
@@ -283,17 +299,23 @@ impl Chat {
         bytes.extend_from_slice(text.as_bytes());
         bytes.extend_from_slice(self.settings.line_ending.as_bytes());
         let bytes: Arc<[u8]> = bytes.into();
-        // Sending can end a peer that stopped reading: each link is sent to on its own.
-        let sent = self.targets().iter().filter(|l| l.send(&bytes)).count();
-        if sent == 0 {
+        let targets: Vec<Link> = self
+            .targets()
+            .into_iter()
+            .filter(|l| !l.is_ended())
+            .collect();
+        if targets.is_empty() {
             return Err(Error::NotConnected);
         }
+        // The line first, then what the wire view shows of each write for it.
         self.sink.emit(Event::Sent {
             text: text.to_string(),
-            peers: sent,
+            peers: targets.len(),
             cut: 0,
         });
-        Ok(sent)
+        // Sending can end a peer that stopped reading (its end is reported): each link
+        // is sent to on its own.
+        Ok(targets.iter().filter(|l| l.send(&bytes)).count())
     }
 
     /// Where Send goes now: the outgoing connection if there is one, else every peer of
@@ -430,6 +452,17 @@ impl Chat {
     /// Turns room mode on or off for every peer, those connected included: each line a
     /// peer sends to the listener also goes to every other peer of it, as
     /// `(<ip> <port>) <text>`. The auto-reply still goes to the sender alone.
+    /// Turns the wire view on or off, for every connection, those up included.
+    pub fn set_wire(&self, on: bool) {
+        self.shared
+            .wire
+            .store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn wire(&self) -> bool {
+        self.shared.wire.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub fn set_relay(&self, on: bool) {
         self.relay.store(on, std::sync::atomic::Ordering::SeqCst);
     }

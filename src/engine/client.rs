@@ -2,11 +2,10 @@
 //! 5 second limit, then shows what the peer sends back, like any other connection.
 
 use super::address::{canonical, Host};
-use super::connection::{Connection, Link, PeerCount, Setup, Shared};
+use super::connection::{Connection, Link, Setup, Shared};
 use super::dial::{dial, DialError, MdnsLookup};
 use super::error::{Error, IoCause};
 use super::event::{Event, LeaveReason, Side};
-use super::sink::EventSink;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
@@ -30,19 +29,17 @@ pub enum ClientState {
 /// The outgoing side of the chat: at most one connection at a time.
 pub struct Client {
     state: Arc<Mutex<ClientState>>,
-    sink: Arc<dyn EventSink>,
-    peers: Arc<PeerCount>,
+    shared: Shared,
     attempts: u64,
     /// Looks `.local` names up by multicast DNS too.
     mdns: Option<MdnsLookup>,
 }
 
 impl Client {
-    pub fn new(sink: Arc<dyn EventSink>, peers: Arc<PeerCount>) -> Self {
+    pub fn new(shared: Shared) -> Self {
         Self {
             state: Arc::new(Mutex::new(ClientState::Idle)),
-            sink,
-            peers,
+            shared,
             attempts: 0,
             mdns: None,
         }
@@ -64,7 +61,7 @@ impl Client {
         let attempt = self.attempts;
         *state = ClientState::Connecting { attempt };
         let host_text = host.to_string();
-        self.sink.emit(Event::Connecting {
+        self.shared.sink.emit(Event::Connecting {
             host: host_text.clone(),
             port,
         });
@@ -76,8 +73,7 @@ impl Client {
             host_text,
             port,
             state: self.state.clone(),
-            sink: self.sink.clone(),
-            peers: self.peers.clone(),
+            shared: self.shared.clone(),
             mdns: self.mdns.clone(),
         };
         let spawned = thread::Builder::new()
@@ -102,7 +98,7 @@ impl Client {
         match previous {
             ClientState::Idle => false,
             ClientState::Connecting { .. } => {
-                self.sink.emit(Event::Disconnected {
+                self.shared.sink.emit(Event::Disconnected {
                     peer: None,
                     reason: LeaveReason::ByUs,
                 });
@@ -153,8 +149,7 @@ struct Attempt {
     host_text: String,
     port: u16,
     state: Arc<Mutex<ClientState>>,
-    sink: Arc<dyn EventSink>,
-    peers: Arc<PeerCount>,
+    shared: Shared,
     mdns: Option<MdnsLookup>,
 }
 
@@ -169,7 +164,7 @@ impl Attempt {
             Ok(connected) => connected,
             Err(error) => {
                 *state = ClientState::Idle;
-                self.sink.emit(Event::Error(error));
+                self.shared.sink.emit(Event::Error(error));
                 return;
             }
         };
@@ -194,12 +189,9 @@ impl Attempt {
             refusal: b"",
             relay: None,
         };
-        let shared = Shared {
-            sink: self.sink.clone(),
-            peers: self.peers.clone(),
-        };
+        let shared = self.shared.clone();
         let announce = |_link| {
-            self.sink.emit(Event::Connected {
+            self.shared.sink.emit(Event::Connected {
                 host: self.host_text.clone(),
                 port: self.port,
                 peer,
@@ -217,7 +209,9 @@ impl Attempt {
             Ok(_) => *state = ClientState::Idle,
             Err(e) => {
                 *state = ClientState::Idle;
-                self.sink.emit(Event::Error(Error::no_thread(peer, &e)));
+                self.shared
+                    .sink
+                    .emit(Event::Error(Error::no_thread(peer, &e)));
             }
         }
     }

@@ -7,7 +7,7 @@
 //! closed or reset), the outbox (the peer stopped reading), or [`Connection::close`]. The
 //! one that ends it reports it, so every connection has one "Disconnect" line.
 
-use super::event::{Event, LeaveReason, Side};
+use super::event::{Event, LeaveReason, Side, WireDir};
 use super::framing::LineDecoder;
 use super::sink::{EventSink, Room};
 use std::collections::VecDeque;
@@ -18,7 +18,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::thread;
 use std::time::Duration;
 
-/// How long a peer must be quiet before bytes without a newline are shown as a message.
+/// How long a peer must be quiet before bytes without a newline are shown as a message,
+/// unless set otherwise ([`Shared::quiet`]).
 pub const QUIET: Duration = Duration::from_millis(30);
 
 /// How much may wait to be written to one peer before it counts as not reading.
@@ -42,9 +43,14 @@ const THREAD_STACK: usize = 256 * 1024;
 pub type AutoReply = Arc<RwLock<Option<Arc<[u8]>>>>;
 
 /// What the engine shares with every connection.
+#[derive(Clone)]
 pub struct Shared {
     pub sink: Arc<dyn EventSink>,
     pub peers: Arc<PeerCount>,
+    /// The wire view: each read and each write the kernel took is reported too.
+    pub wire: Arc<std::sync::atomic::AtomicBool>,
+    /// How long a peer must be quiet before a partial line is shown ([`QUIET`]).
+    pub quiet: Duration,
 }
 
 /// How many peers are connected, listener and client together, and how many times that
@@ -384,7 +390,9 @@ impl Inner {
             // Wait for the newline with no timeout; with a partial line, only for QUIET.
             if decoder.has_partial() != timeout_on {
                 timeout_on = !timeout_on;
-                let _ = self.stream.set_read_timeout(timeout_on.then_some(QUIET));
+                let _ = self
+                    .stream
+                    .set_read_timeout(timeout_on.then_some(self.shared.quiet));
             }
             let mut answered = 0;
             match (&self.stream).read(&mut buf) {
@@ -394,6 +402,10 @@ impl Inner {
                     break LeaveReason::Closed;
                 }
                 Ok(n) => {
+                    // The read as it came, before the lines it completed.
+                    if self.wire_on() {
+                        lines.push(Event::wire(WireDir::In, self.peer, &buf[..n]));
+                    }
                     for slice in buf[..n].chunks(DELIVER_SLICE) {
                         decoder.push(slice, |l| lines.push(self.received(l)));
                         match self.deliver(&mut lines) {
@@ -458,7 +470,10 @@ impl Inner {
             lines.clear();
             return None;
         }
-        let count = lines.len();
+        let count = lines
+            .iter()
+            .filter(|e| matches!(e, Event::Received { .. }))
+            .count();
         let relayed = self
             .relay
             .as_ref()
@@ -512,7 +527,7 @@ impl Inner {
         }
         if out.queue.is_empty() && !out.busy {
             // Nothing is ahead of us: write straight away, as much as the socket takes.
-            match send_now(&self.stream, bytes) {
+            match send_now(&self.stream, bytes, |taken| self.wrote(taken)) {
                 Ok(n) if n == bytes.len() => return true,
                 Ok(n) if bytes.len() - n > OUTBOX_LIMIT => {
                     drop(out);
@@ -540,6 +555,35 @@ impl Inner {
         true
     }
 
+    fn wire_on(&self) -> bool {
+        self.shared.wire.load(Ordering::Relaxed)
+    }
+
+    /// The wire view's report of a write the kernel took.
+    fn wrote(&self, taken: &[u8]) {
+        if self.wire_on() {
+            self.shared
+                .sink
+                .emit(Event::wire(WireDir::Out, self.peer, taken));
+        }
+    }
+
+    /// Writes all of `bytes`, waiting for the socket, each write the kernel took reported.
+    fn write_all(&self, mut bytes: &[u8]) -> io::Result<()> {
+        while !bytes.is_empty() {
+            match (&self.stream).write(bytes) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => {
+                    self.wrote(&bytes[..n]);
+                    bytes = &bytes[n..];
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
     fn write_loop(&self) {
         loop {
             let mut out = self.outbox.lock();
@@ -559,7 +603,7 @@ impl Inner {
             let from = std::mem::take(&mut out.written_of_first);
             out.busy = true;
             drop(out);
-            let result = (&self.stream).write_all(&message[from..]);
+            let result = self.write_all(&message[from..]);
             let mut out = self.outbox.lock();
             out.busy = false;
             if result.is_err() {
@@ -658,17 +702,21 @@ pub fn run_at_lowest_priority() {
 /// Tells a peer we are turning away why, if its socket takes it at once.
 pub fn tell(stream: &TcpStream, message: &[u8]) {
     if !message.is_empty() {
-        let _ = send_now(stream, message);
+        let _ = send_now(stream, message, |_| {});
     }
 }
 
-/// Writes what the socket takes without waiting; 0 when its buffer is full.
-fn send_now(stream: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
+/// Writes what the socket takes without waiting; 0 when its buffer is full. Each write
+/// the kernel took is handed to `took`.
+fn send_now(stream: &TcpStream, bytes: &[u8], took: impl Fn(&[u8])) -> io::Result<usize> {
     let socket = socket2::SockRef::from(stream);
     let mut sent = 0;
     while sent < bytes.len() {
         match socket.send_with_flags(&bytes[sent..], libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL) {
-            Ok(n) => sent += n,
+            Ok(n) => {
+                took(&bytes[sent..sent + n]);
+                sent += n;
+            }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),

@@ -80,12 +80,45 @@ pub enum Event {
         refused: u64,
         seconds: u64,
     },
+    /// The wire view (`--wire`): one read from a socket (`In`, reported before the lines
+    /// it completed), or one write the kernel took (`Out`): its first bytes
+    /// ([`WIRE_SHOWN`] at most) and how many there were.
+    Wire {
+        dir: WireDir,
+        peer: SocketAddr,
+        head: Box<[u8]>,
+        len: usize,
+    },
     /// The teacher changed who may come in: a range blocked (with how many peers in it
     /// were disconnected), unblocked, or the listener locked or unlocked.
     Door(DoorChange),
     /// A line a front end put in words itself (a saved setting that made no sense), for
     /// its log and transcript like the engine's own.
     Note { kind: LineKind, text: String },
+}
+
+/// Which way bytes went in a [`Event::Wire`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireDir {
+    /// Read from the peer.
+    In,
+    /// Written to the peer (taken by the kernel).
+    Out,
+}
+
+/// How many bytes of a read or write the wire view shows.
+pub const WIRE_SHOWN: usize = 64;
+
+impl Event {
+    /// The wire view's report of `bytes` going `dir` to or from `peer`.
+    pub fn wire(dir: WireDir, peer: SocketAddr, bytes: &[u8]) -> Self {
+        Event::Wire {
+            dir,
+            peer,
+            head: bytes[..bytes.len().min(WIRE_SHOWN)].into(),
+            len: bytes.len(),
+        }
+    }
 }
 
 /// See [`Event::Door`].
@@ -125,6 +158,8 @@ pub enum LineKind {
     Received,
     Sent,
     Error,
+    /// The wire view's bytes.
+    Wire,
 }
 
 impl fmt::Display for LineKind {
@@ -134,6 +169,7 @@ impl fmt::Display for LineKind {
             LineKind::Received => "rcv",
             LineKind::Sent => "send",
             LineKind::Error => "error",
+            LineKind::Wire => "wire",
         })
     }
 }
@@ -179,6 +215,8 @@ impl Event {
     pub fn text_len(&self) -> usize {
         match self {
             Event::Received { text, .. } | Event::Sent { text, .. } => text.len(),
+            // Shown as three characters a byte.
+            Event::Wire { head, .. } => head.len() * 3,
             _ => 0,
         }
     }

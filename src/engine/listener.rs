@@ -4,10 +4,10 @@
 
 use super::access::{Door, Refusal};
 use super::address::canonical;
-use super::connection::{AutoReply, Connection, Link, PeerCount, Relay, Setup, Shared};
+use super::connection::{AutoReply, Connection, Link, Relay, Setup, Shared};
 use super::error::{Error, IoCause};
 use super::event::{Event, Side};
-use super::sink::{EventSink, Room};
+use super::sink::Room;
 use socket2::{Domain, Protocol, Socket, Type};
 use std::collections::BTreeMap;
 use std::io;
@@ -92,11 +92,8 @@ struct PeerTable {
 impl Listener {
     /// Binds and starts accepting. The socket calls here return at once; none waits on
     /// the network, so this may run on the Qt thread.
-    pub fn start(
-        config: ListenConfig,
-        sink: Arc<dyn EventSink>,
-        peers: Arc<PeerCount>,
-    ) -> Result<Self, Error> {
+    pub fn start(config: ListenConfig, shared: Shared) -> Result<Self, Error> {
+        let sink = shared.sink.clone();
         let sockets = bind(config.bind, config.port)?;
         let addrs: Vec<SocketAddr> = sockets.iter().filter_map(|s| s.local_addr().ok()).collect();
         let sockets: Vec<Arc<TcpListener>> = sockets.into_iter().map(Arc::new).collect();
@@ -115,8 +112,7 @@ impl Listener {
             let accept = Acceptor {
                 socket: socket.clone(),
                 state: state.clone(),
-                sink: sink.clone(),
-                peers: peers.clone(),
+                shared: shared.clone(),
                 max_peers: config.max_peers.max(1),
                 max_per_host: config.max_per_host.max(1),
                 door: config.door.clone(),
@@ -247,8 +243,7 @@ impl PeerTable {
 struct Acceptor {
     socket: Arc<TcpListener>,
     state: Arc<PeerTable>,
-    sink: Arc<dyn EventSink>,
-    peers: Arc<PeerCount>,
+    shared: Shared,
     max_peers: usize,
     max_per_host: usize,
     door: Arc<Door>,
@@ -295,7 +290,7 @@ impl Acceptor {
                 Err(e) => {
                     if !reported_failure {
                         reported_failure = true;
-                        self.sink.emit(Event::Error(Error::AcceptFailed {
+                        self.shared.sink.emit(Event::Error(Error::AcceptFailed {
                             detail: IoCause::of(&e),
                         }));
                     }
@@ -312,10 +307,10 @@ impl Acceptor {
             events: 1,
             bytes: 0,
         };
-        if !self.sink.reserve(room) {
+        if !self.shared.sink.reserve(room) {
             return;
         }
-        let report = |event: Event| self.sink.emit_reserved(&mut vec![event], room);
+        let report = |event: Event| self.shared.sink.emit_reserved(&mut vec![event], room);
         if let Err(refusal) = self.door.judge(peer.ip()) {
             let who = format!("{} {}", peer.ip(), peer.port());
             let (message, error) = match refusal {
@@ -367,10 +362,7 @@ impl Acceptor {
             refusal: BUSY_MESSAGE,
             relay: Some(self.relay.clone()),
         };
-        let shared = Shared {
-            sink: self.sink.clone(),
-            peers: self.peers.clone(),
-        };
+        let shared = self.shared.clone();
         // Send reaches the peer from the moment its Connect is reported.
         let announce = |link| {
             self.state.links().push(link);
@@ -487,7 +479,13 @@ mod tests {
             relay: Arc::default(),
             line_ending: b"\n",
         };
-        let listener = Arc::new(Listener::start(config, sink, Arc::default()).unwrap());
+        let shared = Shared {
+            sink,
+            peers: Arc::default(),
+            wire: Arc::default(),
+            quiet: crate::engine::connection::QUIET,
+        };
+        let listener = Arc::new(Listener::start(config, shared).unwrap());
         let peer = std::net::TcpStream::connect(("127.0.0.1", listener.port())).unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
         while listener.peer_count() != 1 {

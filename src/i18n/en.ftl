@@ -60,6 +60,16 @@ log-blocked = Blocked { $range }: { $count ->
 log-unblocked = Unblocked { $range }: it may connect again
 log-locked = Locked: no new peers are taken, those connected stay
 log-unlocked = Unlocked: new peers are taken again
+wire-bytes = { $count ->
+        [one] 1 byte:
+       *[other] { $count } bytes:
+    }
+wire-more = ({ $count } more)
+help-wire = Show every read from a socket and every write the kernel took, as bytes in hex (the window's Wire box, /wire)
+command-help-wire = show each read and write as bytes (the wire view)
+command-wire-usage = /wire takes on or off.
+terminal-wire-on = Wire view on: each read and write is shown as bytes, before the lines it carried.
+terminal-wire-off = Wire view off.
 error-host-full = { $peer } was turned away: its address already holds { $limit } connections (--max-per-host), so other computers can still get in
 log-coalesced = { $address }: { $connects } connects, { $leaves } disconnects and { $refused } refusals in { $seconds } s, not shown one by one
 help-max_per_host = How many of the listener's places one address may hold

@@ -7,7 +7,9 @@ use super::Speech;
 use crate::engine::address::AddressError;
 use crate::engine::chat::NameError;
 use crate::engine::error::{Error, IoCause};
-use crate::engine::event::{bracket, ip_port, visible, DoorChange, Event, LeaveReason, LineKind};
+use crate::engine::event::{
+    bracket, ip_port, visible, DoorChange, Event, LeaveReason, LineKind, WireDir,
+};
 use crate::say;
 use std::io::ErrorKind;
 
@@ -125,11 +127,39 @@ impl Speech {
                 ),
             ),
             Event::Door(change) => (Info, self.door(change)),
+            Event::Wire {
+                dir,
+                peer,
+                head,
+                len,
+            } => (Wire, self.wire(*dir, peer, head, *len)),
             Event::Note { kind, text } => match kind {
                 Error => (Error, format!("Error : {text}")),
                 kind => (*kind, text.clone()),
             },
         }
+    }
+
+    /// `[wire] <- <ip> <port> <N> bytes: <hex>`, `(M more)` after the first 64 bytes.
+    fn wire(self, dir: WireDir, peer: &std::net::SocketAddr, head: &[u8], len: usize) -> String {
+        let arrow = match dir {
+            WireDir::In => "<-",
+            WireDir::Out => "->",
+        };
+        let mut hex = String::with_capacity(head.len() * 3);
+        for (i, byte) in head.iter().enumerate() {
+            if i > 0 {
+                hex.push(' ');
+            }
+            hex.push_str(&format!("{byte:02x}"));
+        }
+        let count = say!(self, "wire-bytes", count = len);
+        let mut line = format!("[wire] {arrow} {} {count} {hex}", ip_port(peer));
+        if len > head.len() {
+            line.push(' ');
+            line.push_str(&say!(self, "wire-more", count = len - head.len()));
+        }
+        line
     }
 
     /// The log line of a change of who may come in.
@@ -336,6 +366,42 @@ impl Speech {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wire_view_shows_bytes_in_hex_with_its_words_in_both_languages() {
+        use crate::i18n::{FrontEnd, Lang};
+        let peer: std::net::SocketAddr = "127.0.0.1:50312".parse().unwrap();
+        let en = Speech {
+            lang: Lang::En,
+            ui: FrontEnd::Terminal,
+        };
+        let ko = Speech {
+            lang: Lang::Ko,
+            ..en
+        };
+        let line = |speech: Speech, event: Event| speech.log_line(&event);
+        assert_eq!(
+            line(en, Event::wire(WireDir::In, peer, b"hel")),
+            (
+                LineKind::Wire,
+                "[wire] <- 127.0.0.1 50312 3 bytes: 68 65 6c".to_string()
+            )
+        );
+        assert_eq!(
+            line(en, Event::wire(WireDir::Out, peer, b"\n")).1,
+            "[wire] -> 127.0.0.1 50312 1 byte: 0a"
+        );
+        let long = line(en, Event::wire(WireDir::In, peer, &[0x41; 100])).1;
+        assert!(long.ends_with(" 41 41 (36 more)"), "{long}");
+        assert_eq!(long.matches("41").count(), 64);
+        assert_eq!(
+            line(ko, Event::wire(WireDir::In, peer, &[0xea, 0xb0])).1,
+            "[wire] <- 127.0.0.1 50312 2바이트: ea b0"
+        );
+        assert!(line(ko, Event::wire(WireDir::In, peer, &[0; 70]))
+            .1
+            .ends_with("(나머지 6바이트)"));
+    }
     use crate::engine::event::{Side, SHOWN_CHARS};
     use crate::i18n::{FrontEnd, Lang};
     use std::net::SocketAddr;

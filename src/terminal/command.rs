@@ -39,6 +39,8 @@ pub enum Command<'a> {
     Times(bool),
     /// `/relay on|off`
     Relay(bool),
+    /// `/wire on|off`
+    Wire(bool),
     /// `/help`
     Help,
     /// `/quit`
@@ -69,6 +71,7 @@ pub fn help() -> String {
         ("/auto-reply on|off|TEXT", tr!("command-help-auto-reply")),
         ("/times on|off", tr!("command-help-times")),
         ("/relay on|off", tr!("command-help-relay")),
+        ("/wire on|off", tr!("command-help-wire")),
         ("/help", tr!("command-help-help")),
         ("/quit", tr!("command-help-quit")),
         ("//text", tr!("command-help-send-slash")),
@@ -137,6 +140,11 @@ pub fn parse(line: &str) -> Result<Command<'_>, String> {
             "on" => Ok(Command::Relay(true)),
             "off" => Ok(Command::Relay(false)),
             _ => Err(tr!("command-relay-usage")),
+        },
+        "wire" => match args {
+            "on" => Ok(Command::Wire(true)),
+            "off" => Ok(Command::Wire(false)),
+            _ => Err(tr!("command-wire-usage")),
         },
         "peers" => none(Command::Peers),
         "kick" => match words.as_slice() {
@@ -237,6 +245,8 @@ mod tests {
         assert_eq!(parse("/times off"), Ok(Command::Times(false)));
         assert!(parse("/times").is_err());
         assert_eq!(parse("/relay on"), Ok(Command::Relay(true)));
+        assert_eq!(parse("/wire off"), Ok(Command::Wire(false)));
+        assert!(parse("/wire").is_err());
         assert!(parse("/relay maybe").is_err());
     }
 

@@ -207,6 +207,14 @@ fn apply(
                 tr!("terminal-relay-off")
             });
         }
+        Command::Wire(on) => {
+            chat.set_wire(on);
+            return Said::Note(if on {
+                tr!("terminal-wire-on")
+            } else {
+                tr!("terminal-wire-off")
+            });
+        }
         Command::Quit => return Said::Quit,
     }
     Said::Nothing
@@ -313,6 +321,8 @@ fn ansi_colour(kind: LineKind) -> Option<u8> {
         LineKind::Received => Some(34),
         LineKind::Sent => Some(32),
         LineKind::Info => None,
+        // Grey: the bytes under the lines.
+        LineKind::Wire => Some(90),
     }
 }
 
