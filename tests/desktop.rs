@@ -628,6 +628,16 @@ fn with_a_korean_system_language_the_window_speaks_korean_and_keeps_the_course_w
     app.key("Return");
     app.wait_for_screen("[rcv] (127.0.0.1 ");
     app.wait_for_screen("Server OK");
+    // The wire view, ticked as a person does: its words are Korean, its bytes hex.
+    app.click_named("읽기와 쓰기를 바이트로 보기");
+    app.wait_for_checked("읽기와 쓰기를 바이트로 보기", true);
+    app.click_named("메시지");
+    app.type_text("가");
+    app.key("Return");
+    app.wait_for_screen("[wire] -> 127.0.0.1 ");
+    app.wait_for_screen("4바이트: ea b0 80 0a");
+    app.wait_for_screen("[wire] <- 127.0.0.1 ");
+    app.wait_for_screen("10바이트: 53 65 72 76 65 72 20 4f 4b 0a");
     let shots = [
         app.screenshot("korean-640x480.png"),
         {
@@ -784,4 +794,49 @@ fn the_peers_list_disconnects_and_blocks_a_peer_and_the_lock_box_takes_no_new_on
     let _late = connect_from(from(5), port);
     app.wait_for_log("Connect : 127.0.0.5");
     app.wait_for_list_entry(PEERS, "from 127.0.0.5 ", DEADLINE);
+}
+
+#[test]
+fn the_wire_box_shows_each_read_and_write_as_bytes_while_ticked() {
+    let x = Xvfb::start();
+    let dir = scratch("wire-box");
+    let port = free_port();
+    let app = App::start(
+        &x,
+        &[],
+        &["--listen", "--port", &port.to_string()],
+        &dir.join("wire.txt"),
+    );
+    app.wait_for_log("Start Listening");
+    let mut one = BufReader::new(peer(port));
+    app.wait_for_log("Connect : 127.0.0.1");
+    const WIRE: &str = "Show each read and write as bytes";
+    app.wait_for_checked(WIRE, false);
+    app.click_named(WIRE);
+    app.wait_for_checked(WIRE, true);
+    send(one.get_mut(), b"hel");
+    send(one.get_mut(), b"lo\n");
+    assert_eq!(read_line(&mut one), "Server OK");
+    // However the two writes were read (one read or two), the bytes come first, then
+    // the line, then the auto-reply's write.
+    let line = app.wait_for_screen("[rcv] hello");
+    let shown = app.screen_log();
+    let at = |text: &str| shown.iter().position(|l| l.contains(text));
+    let (first_read, rcv, reply) = (
+        at("[wire] <- 127.0.0.1 ").expect("a read on the wire"),
+        at(&line).unwrap(),
+        at("10 bytes: 53 65 72 76 65 72 20 4f 4b 0a").expect("the reply's write"),
+    );
+    assert!(first_read < rcv && rcv < reply, "{shown:#?}");
+    assert!(app.log().contains("[wire] -> 127.0.0.1 "));
+    app.screenshot("wire-view.png");
+    // Unticked: lines only.
+    app.click_named(WIRE);
+    app.wait_for_checked(WIRE, false);
+    send(one.get_mut(), b"after\n");
+    assert_eq!(read_line(&mut one), "Server OK");
+    app.wait_for_screen("[rcv] after");
+    let log = app.log();
+    let tail = &log[log.find("[rcv] after").unwrap()..];
+    assert!(!tail.contains("[wire]"), "{tail}");
 }

@@ -27,6 +27,11 @@ struct Window {
 impl Window {
     /// The real binary, offscreen, listening with no auto-reply, its transcript at `path`.
     fn start(transcript: &Path) -> Self {
+        Self::start_with(transcript, &[])
+    }
+
+    /// As [`Window::start`], with `extra` options.
+    fn start_with(transcript: &Path, extra: &[&str]) -> Self {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_tcp-chat"))
             .env("XDG_CONFIG_HOME", test_config_home())
@@ -42,6 +47,7 @@ impl Window {
             // listener full, so one address may hold every place (the fair share is
             // tests/pipes.rs's).
             .args(["--max-per-host", "64"])
+            .args(extra)
             .env("QT_QUICK_BACKEND", "software")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -249,9 +255,22 @@ fn a_peer_that_never_sends_a_newline_keeps_memory_bounded_and_every_byte_is_kept
 
 #[test]
 fn sixty_four_peers_sending_lines_pieces_and_binary_at_once_keep_memory_bounded() {
-    let dir = scratch("hostile-64");
+    sixty_four_peers("hostile-64", &[]);
+}
+
+#[test]
+fn with_the_wire_view_on_sixty_four_peers_keep_memory_bounded_and_lose_no_line() {
+    let transcript = sixty_four_peers("hostile-64-wire", &["--wire"]);
+    // The view was on: each read is in the transcript before its lines.
+    let text = std::fs::read_to_string(transcript).unwrap();
+    assert!(text.contains("[wire] <- 127.0.0.1 "), "no wire line");
+}
+
+/// 64 peers at once against a window started with `extra`; returns its transcript.
+fn sixty_four_peers(name: &str, extra: &[&str]) -> PathBuf {
+    let dir = scratch(name);
     let transcript = dir.join("transcript.txt");
-    let window = Window::start(&transcript);
+    let window = Window::start_with(&transcript, extra);
     let idle = window.resident_mb();
     const LINES: usize = 20_000;
     // 48 short-line floods, 8 peers sending 64 KiB pieces with no newline, 8 sending binary.
@@ -310,11 +329,12 @@ fn sixty_four_peers_sending_lines_pieces_and_binary_at_once_keep_memory_bounded(
     });
     let checked = format!("{ys:?} {lines:?}");
     println!("pieces and binary lines by port: {checked}");
-    check_bound(&window, idle, "64 peers at once");
+    check_bound(&window, idle, &format!("64 peers at once {extra:?}"));
     drop(window);
     for t in floods.into_iter().chain(others) {
         let _ = t.join();
     }
+    transcript
 }
 
 #[test]

@@ -570,3 +570,25 @@ fn a_teacher_numbers_kicks_blocks_and_locks_peers_from_the_terminal() {
     term.enter("/quit");
     assert_eq!(term.wait_exit(Duration::from_secs(2)), 0);
 }
+
+#[test]
+fn wire_on_shows_each_read_and_write_as_bytes_and_wire_off_stops_it() {
+    let (term, port) = listening(&[]);
+    let mut one = connected_peer(&term, port, 1);
+    term.enter("/wire on");
+    term.wait_for("Wire view on: each read and write is shown as bytes");
+    send(one.get_mut(), b"hi\n");
+    assert_eq!(read_line(&mut one), "Server OK");
+    term.wait_for("3 bytes: 68 69 0a");
+    let screen = term.wait_for("[wire] -> 127.0.0.1 ");
+    assert!(
+        screen.contains("10 bytes: 53 65 72 76 65 72 20 4f 4b 0a"),
+        "{screen}"
+    );
+    term.enter("/wire off");
+    term.wait_for("Wire view off.");
+    send(one.get_mut(), b"bye\n");
+    assert_eq!(read_line(&mut one), "Server OK");
+    let screen = term.wait_for("[rcv] bye");
+    assert!(!screen.contains("4 bytes: 62 79 65 0a"), "{screen}");
+}

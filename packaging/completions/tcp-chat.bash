@@ -23,7 +23,7 @@ _tcp__chat() {
 
     case "${cmd}" in
         tcp__chat)
-            opts="-h -V --terminal --port --bind --listen --connect --auto-reply --no-auto-reply --line-ending --transcript --transcript-max --relay --timestamps --lang --no-settings --no-discovery --max-peers --allow --deny --name --max-per-host --log-lines --help --version"
+            opts="-h -V --terminal --port --bind --listen --connect --auto-reply --no-auto-reply --line-ending --transcript --transcript-max --relay --wire --timestamps --lang --no-settings --no-discovery --max-peers --allow --deny --name --max-per-host --log-lines --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -19,6 +19,7 @@ complete -c tcp-chat -l terminal -d 'Chat in this terminal instead of a window: 
 complete -c tcp-chat -l listen -d 'Start listening at once'
 complete -c tcp-chat -l no-auto-reply -d 'Do not answer lines the listener receives'
 complete -c tcp-chat -l relay -d 'Room mode: pass each line a peer sends to the listener on to every other peer, as "(<ip> <port>) <text>" (the window\'s Relay box)'
+complete -c tcp-chat -l wire -d 'Show every read from a socket and every write the kernel took, as bytes in hex (the window\'s Wire box, /wire)'
 complete -c tcp-chat -l timestamps -d 'Show the time (HH:MM:SS) in front of each log line (the window\'s Times box)'
 complete -c tcp-chat -l no-settings -d 'Start the window with the defaults, and remember nothing when it closes (otherwise it keeps its address, port, auto-reply and size in ~/.config/tcp-chat/tcp-chat.conf)'
 complete -c tcp-chat -l no-discovery -d 'Do not announce the listener on the LAN, nor list the chats nearby (DNS-SD over mDNS)'
