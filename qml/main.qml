@@ -274,6 +274,8 @@ ApplicationWindow {
                 text: (checked ? "\u25be " : "\u25b8 ") + qsTr("Peers (%1)").arg(peersList.count)
                 Accessible.name: checked ? qsTr("Hide the Peers list") : qsTr("Show the Peers list")
                 KeyNavigation.tab: lockBox
+                // What TCP says of each connection is asked only while the list shows.
+                onCheckedChanged: chat.setPeersShown(checked)
             }
             CheckBox {
                 id: lockBox
@@ -316,8 +318,8 @@ ApplicationWindow {
                 objectName: "peersList"
                 anchors.left: parent.left
                 anchors.right: parent.right
-                // Four rows at most; more scroll.
-                implicitHeight: Math.max(1, Math.min(count, 4)) * 30
+                // Three rows at most; more scroll.
+                implicitHeight: Math.max(1, Math.min(count, 3)) * 44
                 clip: true
                 model: chat.peers
                 boundsBehavior: Flickable.StopAtBounds
@@ -331,22 +333,35 @@ ApplicationWindow {
                     required property string local
                     required property string address
                     required property bool outgoing
+                    required property string tcp
                     width: ListView.view.width
-                    height: 30
+                    height: 44
                     Accessible.role: Accessible.ListItem
-                    Accessible.name: peerText.text
+                    Accessible.name: tcp.length > 0 ? peerText.text + ": " + tcp : peerText.text
                     RowLayout {
                         anchors.fill: parent
                         anchors.leftMargin: 6
                         spacing: 6
-                        Label {
-                            id: peerText
+                        ColumnLayout {
                             Layout.fillWidth: true
-                            elide: Text.ElideRight
-                            font.family: "monospace"
-                            text: peerRow.outgoing
-                                ? qsTr("%1  to %2 (ours: %3, a port the system chose)").arg(peerRow.number).arg(peerRow.remote).arg(peerRow.local)
-                                : qsTr("%1  from %2 (ours: %3)").arg(peerRow.number).arg(peerRow.remote).arg(peerRow.local)
+                            spacing: 0
+                            Label {
+                                id: peerText
+                                Layout.fillWidth: true
+                                elide: Text.ElideRight
+                                font.family: "monospace"
+                                text: peerRow.outgoing
+                                    ? qsTr("%1  to %2 (ours: %3, a port the system chose)").arg(peerRow.number).arg(peerRow.remote).arg(peerRow.local)
+                                    : qsTr("%1  from %2 (ours: %3)").arg(peerRow.number).arg(peerRow.remote).arg(peerRow.local)
+                            }
+                            // As TCP has it: state, rtt, retransmissions, bytes, since.
+                            Label {
+                                Layout.fillWidth: true
+                                elide: Text.ElideRight
+                                font.pixelSize: peerText.font.pixelSize - 1
+                                color: palette.placeholderText
+                                text: peerRow.tcp
+                            }
                         }
                         Button {
                             text: qsTr("Disconnect")

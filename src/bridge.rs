@@ -99,6 +99,12 @@ pub mod qobject {
         #[cxx_name = "unblockAddress"]
         fn unblock_address(self: Pin<&mut Self>, address: &QString);
 
+        /// The Peers list is shown (what TCP says of each connection is then asked about
+        /// once a second, off the Qt thread) or hidden (then nothing is asked).
+        #[qinvokable]
+        #[cxx_name = "setPeersShown"]
+        fn set_peers_shown(self: Pin<&mut Self>, shown: bool);
+
         /// Take no new peers (those connected stay), or take them again.
         #[qinvokable]
         #[cxx_name = "setLockedOn"]
@@ -235,7 +241,7 @@ pub mod qobject {
         fn make_unique() -> UniquePtr<NearbyModel>;
     }
 
-    extern "RustQt" {
+    unsafe extern "RustQt" {
         /// The peers connected, one row each, with the roles `number` (`out` for the
         /// connection we made), `remote` and `local` (`<ip> <port>`), `address` (the
         /// remote IP, for Block) and `outgoing`.
@@ -262,6 +268,18 @@ pub mod qobject {
         #[inherit]
         #[cxx_name = "endResetModel"]
         unsafe fn end_reset_model(self: Pin<&mut PeersModel>);
+        #[inherit]
+        fn index(self: &PeersModel, row: i32, column: i32, parent: &QModelIndex) -> QModelIndex;
+        /// Rows `top_left..=bottom_right` show something else now.
+        #[inherit]
+        #[qsignal]
+        #[cxx_name = "dataChanged"]
+        fn data_changed(
+            self: Pin<&mut PeersModel>,
+            top_left: &QModelIndex,
+            bottom_right: &QModelIndex,
+            roles: &QVector_i32,
+        );
     }
 
     #[namespace = "rust::cxxqtlib1"]
@@ -440,6 +458,8 @@ pub struct ChatBackendRust {
     peers_model: cxx::UniquePtr<PeersModel>,
     /// The engine's count of comings and goings when the Peers list was last made.
     peers_seen: Option<u64>,
+    /// Whether the Peers list is shown, shared with the thread that asks TCP.
+    peers_shown: Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
     locked: bool,
     blocked: cxx_qt_lib::QStringList,
 
@@ -494,6 +514,7 @@ impl Default for ChatBackendRust {
             peers: peers_model.as_mut_ptr(),
             peers_model,
             peers_seen: None,
+            peers_shown: Arc::default(),
             locked: false,
             blocked: cxx_qt_lib::QStringList::default(),
             auto_reply: QString::default(),
@@ -611,6 +632,7 @@ impl ChatBackend {
                 text: problem.clone(),
             });
         }
+        self.as_mut().watch_tcp();
         // Times on or off: every row reads anew.
         self.as_mut()
             .on_times_changed(|this| this.rows_read_anew())
@@ -978,6 +1000,72 @@ impl ChatBackend {
             let _ = chat.unblock(&address);
         }
         self.refresh();
+    }
+
+    pub fn set_peers_shown(self: Pin<&mut Self>, shown: bool) {
+        let (lock, changed) = &*self.peers_shown;
+        *lock.lock().unwrap_or_else(|p| p.into_inner()) = shown;
+        changed.notify_all();
+    }
+
+    /// What TCP says of each connection, asked once a second while the Peers list is
+    /// shown: the links are taken on the Qt thread (no system call), the kernel is asked
+    /// on this thread, and the words are shown on the Qt thread. Ends with the object.
+    fn watch_tcp(self: Pin<&mut Self>) {
+        let qt_thread = self.qt_thread();
+        let shown = self.peers_shown.clone();
+        let watching = std::thread::Builder::new()
+            .name("tcp-chat-peers".into())
+            .stack_size(256 * 1024)
+            .spawn(move || loop {
+                {
+                    let (lock, changed) = &*shown;
+                    let mut on = lock.lock().unwrap_or_else(|p| p.into_inner());
+                    while !*on {
+                        let waited = changed
+                            .wait_timeout(on, std::time::Duration::from_secs(5))
+                            .unwrap_or_else(|p| p.into_inner());
+                        on = waited.0;
+                        if waited.1.timed_out() {
+                            break;
+                        }
+                    }
+                    if !*on {
+                        // Still hidden: is the window still there?
+                        drop(on);
+                        if qt_thread.queue(|_| {}).is_err() {
+                            return;
+                        }
+                        continue;
+                    }
+                }
+                let (tx, rx) = std::sync::mpsc::channel();
+                let asked = qt_thread.queue(move |mut this| {
+                    let links = this.as_mut().chat().map(|c| c.peer_links());
+                    let _ = tx.send(links.unwrap_or_default());
+                });
+                if asked.is_err() {
+                    return;
+                }
+                let Ok(links) = rx.recv_timeout(std::time::Duration::from_secs(5)) else {
+                    continue;
+                };
+                let peers: Vec<crate::engine::chat::Peer> = links
+                    .iter()
+                    .map(|l| crate::engine::chat::Peer::of(l, true))
+                    .collect();
+                let shown = qt_thread.queue(move |mut this| {
+                    let speech = this.start.speech;
+                    if let Some(model) = this.as_mut().rust_mut().get_mut().peers_model.as_mut() {
+                        model.show_details(peers, speech);
+                    }
+                });
+                if shown.is_err() {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            });
+        drop(watching); // no thread: the list shows no TCP details
     }
 
     pub fn set_locked_on(mut self: Pin<&mut Self>, on: bool) {

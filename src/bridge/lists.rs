@@ -5,6 +5,7 @@ use super::qobject::{NearbyModel, PeersModel};
 use crate::engine::chat::Peer;
 use crate::engine::discovery::Nearby;
 use crate::engine::event::ip_port;
+use crate::i18n::Speech;
 use core::pin::Pin;
 use cxx_qt::CxxQtType;
 use cxx_qt_lib::{QByteArray, QHash, QHashPair_i32_QByteArray, QModelIndex, QString, QVariant};
@@ -106,29 +107,72 @@ impl NearbyModel {
 #[derive(Default)]
 pub struct PeersModelRust {
     peers: Vec<Peer>,
+    /// What TCP says of each, in words (empty until first asked).
+    details: Vec<String>,
 }
 
 /// The Peers list's roles, from Qt::UserRole + 1.
-const PEER_ROLES: [(i32, &str); 5] = [
+const PEER_ROLES: [(i32, &str); 6] = [
     (0x0101, "number"),
     (0x0102, "remote"),
     (0x0103, "local"),
     (0x0104, "address"),
     (0x0105, "outgoing"),
+    (0x0106, "tcp"),
 ];
 
 impl PeersModel {
-    /// Shows `peers` instead of what was there.
+    /// Shows `peers` instead of what was there; a connection still listed keeps its
+    /// details until they are asked anew.
     pub fn replace(mut self: Pin<&mut Self>, peers: Vec<Peer>) {
         if self.peers == peers {
             return;
         }
+        let details: Vec<String> = peers
+            .iter()
+            .map(|p| {
+                self.peers
+                    .iter()
+                    .position(|old| old.same(p))
+                    .and_then(|i| self.details.get(i).cloned())
+                    .unwrap_or_default()
+            })
+            .collect();
         // SAFETY: begin/end pair around the change they announce, on the Qt thread.
         unsafe {
             self.as_mut().begin_reset_model();
-            self.as_mut().rust_mut().get_mut().peers = peers;
+            let mut this = self.as_mut().rust_mut();
+            this.peers = peers;
+            this.details = details;
             self.as_mut().end_reset_model();
         }
+    }
+
+    /// Shows what TCP says of each peer now (`asked`: the peers with their details, in
+    /// the list's order), row by row; a list that changed meanwhile waits for the next.
+    pub fn show_details(mut self: Pin<&mut Self>, asked: Vec<Peer>, speech: Speech) {
+        let same = asked.len() == self.peers.len()
+            && asked.iter().zip(&self.peers).all(|(a, p)| a.same(p));
+        if !same || asked.is_empty() {
+            return;
+        }
+        let details: Vec<String> = asked
+            .iter()
+            .map(|p| {
+                p.tcp
+                    .as_ref()
+                    .map(|t| speech.tcp_details(t))
+                    .unwrap_or_default()
+            })
+            .collect();
+        if details == self.details {
+            return;
+        }
+        self.as_mut().rust_mut().details = details;
+        let last = self.peers.len() as i32 - 1;
+        let root = QModelIndex::default();
+        let (first, last) = (self.index(0, 0, &root), self.index(last, 0, &root));
+        self.data_changed(&first, &last, &cxx_qt_lib::QVector::default());
     }
 
     pub fn data(&self, index: &QModelIndex, role: i32) -> QVariant {
@@ -146,6 +190,11 @@ impl PeersModel {
             0x0103 => peer.local.as_ref().map(ip_port).unwrap_or_default(),
             0x0104 => peer.remote.ip().to_canonical().to_string(),
             0x0105 => return QVariant::from(&peer.number.is_none()),
+            0x0106 => self
+                .details
+                .get(index.row() as usize)
+                .cloned()
+                .unwrap_or_default(),
             _ => return QVariant::default(),
         };
         QVariant::from(&QString::from(text.as_str()))

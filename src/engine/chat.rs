@@ -5,7 +5,7 @@
 use super::access::{parse_range, Access, Door};
 use super::address::{parse_host, parse_port};
 use super::client::Client;
-use super::connection::{AutoReply, Link, PeerCount, Shared};
+use super::connection::{AutoReply, Link, PeerCount, Shared, TcpDetails};
 use super::discovery::{Discovery, Nearby};
 use super::error::Error;
 use super::event::{DoorChange, Event, Side};
@@ -132,6 +132,26 @@ pub struct Peer {
     pub remote: SocketAddr,
     /// Our end (for the connection we made, the port the system chose).
     pub local: Option<SocketAddr>,
+    /// As TCP has it, when asked for (a system call) and known.
+    pub tcp: Option<TcpDetails>,
+}
+
+impl Peer {
+    /// `link`'s peer, with its TCP details when `tcp` (a system call each).
+    pub fn of(link: &Link, tcp: bool) -> Self {
+        Self {
+            number: link.number(),
+            side: link.side(),
+            remote: link.peer(),
+            local: link.local(),
+            tcp: if tcp { link.tcp() } else { None },
+        }
+    }
+
+    /// Whether `other` is the same connection (its details aside).
+    pub fn same(&self, other: &Peer) -> bool {
+        (self.number, self.remote) == (other.number, other.remote)
+    }
 }
 
 /// The engine as one object.
@@ -344,21 +364,24 @@ impl Chat {
         }
     }
 
-    /// Every connected peer: the one we connected to first, then the listener's by
-    /// number (oldest first).
+    /// Every connected peer with its TCP details: the one we connected to first, then
+    /// the listener's by number (oldest first). Asks the kernel of each: not for the
+    /// Qt thread, which takes [`Chat::peer_links`] and asks elsewhere.
     pub fn peers(&self) -> Vec<Peer> {
+        self.peer_links()
+            .iter()
+            .map(|l| Peer::of(l, true))
+            .collect()
+    }
+
+    /// The links of every connected peer, in the order of [`Chat::peers`]; never waits.
+    pub fn peer_links(&self) -> Vec<Link> {
         let incoming = self.listener.iter().flat_map(|l| l.links());
         self.client
             .link()
             .into_iter()
             .chain(incoming)
             .filter(|l| !l.is_ended())
-            .map(|l| Peer {
-                number: l.number(),
-                side: l.side(),
-                remote: l.peer(),
-                local: l.local(),
-            })
             .collect()
     }
 

@@ -131,7 +131,51 @@ struct Inner {
     leave_event: fn(SocketAddr, LeaveReason) -> Event,
     outbox: Outbox,
     relay: Option<Relay>,
+    /// Reads that returned bytes, and writes the kernel took (`/peers`).
+    reads: std::sync::atomic::AtomicU64,
+    writes: std::sync::atomic::AtomicU64,
+    /// When the connection was up: seconds since local midnight.
+    since: u32,
+    /// Our end of it.
+    local: Option<SocketAddr>,
 }
+
+/// A connection as TCP has it (`/peers`, the Peers list): the kernel's view
+/// (`TCP_INFO`) and our own counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TcpDetails {
+    /// The state as Linux names it: `ESTABLISHED`, `CLOSE_WAIT`, ...
+    pub state: &'static str,
+    /// The smoothed round-trip time, in microseconds.
+    pub rtt_us: u32,
+    /// Segments sent again in all.
+    pub retransmitted: u32,
+    /// Bytes the peer acknowledged, and bytes received from it.
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    /// Writes the kernel took, and reads that returned bytes.
+    pub writes: u64,
+    pub reads: u64,
+    /// When it was up: seconds since local midnight.
+    pub since: u32,
+}
+
+/// Linux's names of TCP's states (include/net/tcp_states.h), by number.
+const TCP_STATES: [&str; 13] = [
+    "?",
+    "ESTABLISHED",
+    "SYN_SENT",
+    "SYN_RECV",
+    "FIN_WAIT1",
+    "FIN_WAIT2",
+    "TIME_WAIT",
+    "CLOSE",
+    "CLOSE_WAIT",
+    "LAST_ACK",
+    "LISTEN",
+    "CLOSING",
+    "NEW_SYN_RECV",
+];
 
 #[derive(Default)]
 struct Outbox {
@@ -171,6 +215,7 @@ impl Connection {
     ) -> io::Result<Self> {
         stream.set_nodelay(true)?;
         detect_vanished_peers(&stream)?;
+        let stream_local = stream.local_addr().ok();
         let inner = Arc::new(Inner {
             stream,
             peer,
@@ -181,6 +226,10 @@ impl Connection {
             leave_event: setup.leave_event,
             outbox: Outbox::default(),
             relay: setup.relay,
+            reads: 0.into(),
+            writes: 0.into(),
+            since: super::clock::seconds_of_day(&super::clock::now()),
+            local: stream_local.map(super::address::canonical),
         });
         let gate = Arc::new(Gate::default());
         let spawn = |name: &str, run: Box<dyn FnOnce() + Send>| {
@@ -253,12 +302,17 @@ impl Connection {
 /// Whether the peer's FIN has arrived on `stream` (TCP's `CLOSE_WAIT`), asked of the
 /// kernel (`TCP_INFO`) without reading anything.
 fn peer_has_closed(stream: &TcpStream) -> bool {
+    tcp_info(stream)
+        .is_some_and(|info| TCP_STATES.get(usize::from(info.tcpi_state)) == Some(&"CLOSE_WAIT"))
+}
+
+/// What the kernel says of `stream`'s connection (`TCP_INFO`); `None` where it cannot.
+fn tcp_info(stream: &TcpStream) -> Option<libc::tcp_info> {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
-        /// Linux's TCP_CLOSE_WAIT (include/net/tcp_states.h).
-        const CLOSE_WAIT: u8 = 8;
-        // SAFETY: tcp_info is plain data; getsockopt writes at most `len` bytes of it.
+        // SAFETY: tcp_info is plain data; getsockopt writes at most `len` bytes of it
+        // (an older kernel fewer: the rest stays zero).
         let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
         let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
         let asked = unsafe {
@@ -270,12 +324,12 @@ fn peer_has_closed(stream: &TcpStream) -> bool {
                 &mut len,
             )
         };
-        asked == 0 && info.tcpi_state == CLOSE_WAIT
+        (asked == 0).then_some(info)
     }
     #[cfg(not(target_os = "linux"))]
     {
         let _ = stream;
-        false
+        None
     }
 }
 
@@ -301,11 +355,7 @@ impl Link {
 
     /// Ours of the connection (an outgoing one's port is the one the system chose).
     pub fn local(&self) -> Option<SocketAddr> {
-        self.0
-            .stream
-            .local_addr()
-            .ok()
-            .map(super::address::canonical)
+        self.0.local
     }
 
     /// The listener's number for this peer; `None` for the connection we made.
@@ -320,6 +370,25 @@ impl Link {
     /// Whether the connection has ended (closed by either side, or lost).
     pub fn is_ended(&self) -> bool {
         self.0.lock_ended().is_none()
+    }
+
+    /// The connection as TCP has it now: a system call, so not for the Qt thread.
+    pub fn tcp(&self) -> Option<TcpDetails> {
+        let inner = &self.0;
+        let info = tcp_info(&inner.stream)?;
+        Some(TcpDetails {
+            state: TCP_STATES
+                .get(usize::from(info.tcpi_state))
+                .copied()
+                .unwrap_or("?"),
+            rtt_us: info.tcpi_rtt,
+            retransmitted: info.tcpi_total_retrans,
+            bytes_sent: info.tcpi_bytes_acked,
+            bytes_received: info.tcpi_bytes_received,
+            writes: inner.writes.load(Ordering::Relaxed),
+            reads: inner.reads.load(Ordering::Relaxed),
+            since: inner.since,
+        })
     }
 
     /// Waits until a message of `len` bytes can be sent without counting the peer as not
@@ -402,6 +471,7 @@ impl Inner {
                     break LeaveReason::Closed;
                 }
                 Ok(n) => {
+                    self.reads.fetch_add(1, Ordering::Relaxed);
                     // The read as it came, before the lines it completed.
                     if self.wire_on() {
                         lines.push(Event::wire(WireDir::In, self.peer, &buf[..n]));
@@ -559,8 +629,9 @@ impl Inner {
         self.shared.wire.load(Ordering::Relaxed)
     }
 
-    /// The wire view's report of a write the kernel took.
+    /// The wire view's report of a write the kernel took (and its count).
     fn wrote(&self, taken: &[u8]) {
+        self.writes.fetch_add(1, Ordering::Relaxed);
         if self.wire_on() {
             self.shared
                 .sink

@@ -70,6 +70,15 @@ command-help-wire = show each read and write as bytes (the wire view)
 command-wire-usage = /wire takes on or off.
 terminal-wire-on = Wire view on: each read and write is shown as bytes, before the lines it carried.
 terminal-wire-off = Wire view off.
+peer-tcp = { $state }, rtt { $rtt } ms, { $retransmitted } retransmitted, sent { $sent } in { $writes ->
+        [one] 1 write
+       *[other] { $writes } writes
+    }, received { $received } in { $reads ->
+        [one] 1 read
+       *[other] { $reads } reads
+    }, since { $since }
+terminal-peer-ours = ours { $local }
+terminal-peer-ours-chosen = ours { $local }, a port the system chose
 error-host-full = { $peer } was turned away: its address already holds { $limit } connections (--max-per-host), so other computers can still get in
 log-coalesced = { $address }: { $connects } connects, { $leaves } disconnects and { $refused } refusals in { $seconds } s, not shown one by one
 help-max_per_host = How many of the listener's places one address may hold

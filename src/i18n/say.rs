@@ -346,6 +346,28 @@ impl Speech {
         }
     }
 
+    /// A connection as TCP has it, in words: its state, rtt, retransmissions, bytes and
+    /// how many reads and writes carried them, and since when.
+    pub fn tcp_details(self, tcp: &crate::engine::connection::TcpDetails) -> String {
+        say!(
+            self,
+            "peer-tcp",
+            state = tcp.state,
+            // Loopback and a LAN are well under a millisecond: two places there.
+            rtt = if tcp.rtt_us < 1000 {
+                format!("{:.2}", f64::from(tcp.rtt_us) / 1000.0)
+            } else {
+                format!("{:.1}", f64::from(tcp.rtt_us) / 1000.0)
+            },
+            retransmitted = tcp.retransmitted,
+            sent = self.size(tcp.bytes_sent),
+            writes = tcp.writes,
+            received = self.size(tcp.bytes_received),
+            reads = tcp.reads,
+            since = crate::engine::clock::log_time(tcp.since)
+        )
+    }
+
     /// How many bytes, as a person reads them: `64 MiB`, `512 KiB`, `1000 bytes`.
     pub fn size(self, bytes: u64) -> String {
         const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];

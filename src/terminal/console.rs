@@ -73,7 +73,14 @@ pub fn run(startup: Startup, speech: Speech, stop: &Stop) -> i32 {
         match editor.read_line(&prompt) {
             Ok(Signal::Success(line)) => {
                 let said = match command::parse(&line) {
-                    Ok(command) => apply(command, &mut session, &startup, &mut auto_reply, &times),
+                    Ok(command) => apply(
+                        command,
+                        &mut session,
+                        &startup,
+                        &mut auto_reply,
+                        &times,
+                        speech,
+                    ),
                     Err(sentence) => Said::Note(palette.paint(LineKind::Error, &sentence)),
                 };
                 match said {
@@ -117,6 +124,7 @@ fn apply(
     startup: &Startup,
     auto_reply: &mut AutoReplyState,
     times: &AtomicBool,
+    speech: Speech,
 ) -> Said {
     let chat = session.chat();
     match command {
@@ -153,7 +161,7 @@ fn apply(
                 return Said::Note(tr!("terminal-not-listening"));
             }
         }
-        Command::Peers => return Said::Note(peer_list(&chat.peers())),
+        Command::Peers => return Said::Note(peer_list(&chat.peers(), speech)),
         // Done or not, the log says so.
         Command::Kick(number) => {
             let _ = chat.kick(number);
@@ -239,21 +247,33 @@ fn nearby_list(found: &[crate::engine::discovery::Nearby]) -> String {
 }
 
 /// `/peers`: one line a peer, numbered (`out` for the connection we made), as the log
-/// names them.
-fn peer_list(peers: &[Peer]) -> String {
+/// names them, with both ends and what TCP says of the connection.
+fn peer_list(peers: &[Peer], speech: Speech) -> String {
     if peers.is_empty() {
         return tr!("terminal-no-peers");
     }
     let mut text = tr!("terminal-peers", count = peers.len());
     for peer in peers {
         let remote = ip_port(&peer.remote);
-        let (number, line) = match peer.number {
+        let (number, mut line) = match peer.number {
             None => (
                 "out".to_string(),
                 tr!("terminal-connected-to", peer = remote),
             ),
             Some(n) => (n.to_string(), tr!("terminal-connected-from", peer = remote)),
         };
+        if let Some(local) = &peer.local {
+            let local = ip_port(local);
+            line.push_str(", ");
+            line.push_str(&match peer.number {
+                None => tr!("terminal-peer-ours-chosen", local = local),
+                Some(_) => tr!("terminal-peer-ours", local = local),
+            });
+        }
+        if let Some(tcp) = &peer.tcp {
+            line.push_str(": ");
+            line.push_str(&speech.tcp_details(tcp));
+        }
         text.push_str(&format!("\n  {number:>3}  {line}"));
     }
     text
@@ -394,24 +414,46 @@ mod tests {
 
     #[test]
     fn peers_are_listed_numbered_as_the_log_names_them() {
-        assert_eq!(peer_list(&[]), "No peer is connected.");
-        let peer = |number, side, remote: &str| Peer {
+        let speech = Speech::terminal();
+        assert_eq!(peer_list(&[], speech), "No peer is connected.");
+        let peer = |number, side, remote: &str, local: &str| Peer {
             number,
             side,
             remote: remote.parse().unwrap(),
-            local: None,
+            local: Some(local.parse().unwrap()),
+            tcp: None,
         };
-        let list = peer_list(&[
-            peer(None, crate::engine::Side::Outgoing, "127.0.0.1:12345"),
-            peer(
-                Some(3),
-                crate::engine::Side::Incoming,
-                "[::ffff:10.0.0.2]:50312",
-            ),
-        ]);
+        let mut first = peer(
+            None,
+            crate::engine::Side::Outgoing,
+            "127.0.0.1:12345",
+            "127.0.0.1:50312",
+        );
+        first.tcp = Some(crate::engine::connection::TcpDetails {
+            state: "ESTABLISHED",
+            rtt_us: 120,
+            retransmitted: 0,
+            bytes_sent: 10,
+            bytes_received: 2048,
+            writes: 1,
+            reads: 3,
+            since: 14 * 3600 + 5 * 60 + 9,
+        });
+        let list = peer_list(
+            &[
+                first,
+                peer(
+                    Some(3),
+                    crate::engine::Side::Incoming,
+                    "[::ffff:10.0.0.2]:50312",
+                    "10.0.0.1:12345",
+                ),
+            ],
+            speech,
+        );
         assert_eq!(
             list,
-            "2 peers:\n  out  connected to 127.0.0.1 12345\n    3  connected from 10.0.0.2 50312"
+            "2 peers:\n  out  connected to 127.0.0.1 12345, ours 127.0.0.1 50312, a port the system chose: ESTABLISHED, rtt 0.12 ms, 0 retransmitted, sent 10 bytes in 1 write, received 2 KiB in 3 reads, since 14:05:09\n    3  connected from 10.0.0.2 50312, ours 10.0.0.1 12345"
         );
     }
 }
