@@ -369,6 +369,14 @@ ApplicationWindow {
                             onClicked: chat.disconnectPeer(peerRow.number)
                         }
                         Button {
+                            text: qsTr("Reset")
+                            Accessible.name: qsTr("Reset %1").arg(peerRow.remote)
+                            ToolTip.visible: hovered
+                            ToolTip.delay: 600
+                            ToolTip.text: qsTr("End the connection with RST instead of FIN: compare what the other side reports")
+                            onClicked: chat.resetPeer(peerRow.number)
+                        }
+                        Button {
                             visible: !peerRow.outgoing
                             text: qsTr("Block")
                             Accessible.name: qsTr("Block %1").arg(peerRow.address)

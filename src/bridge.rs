@@ -88,6 +88,12 @@ pub mod qobject {
         #[cxx_name = "disconnectPeer"]
         fn disconnect_peer(self: Pin<&mut Self>, number: &QString);
 
+        /// End a connection of the Peers list with RST instead of FIN: `out` is the
+        /// connection we made, a number one of the listener's.
+        #[qinvokable]
+        #[cxx_name = "resetPeer"]
+        fn reset_peer(self: Pin<&mut Self>, number: &QString);
+
         /// Disconnect every peer from `address` (or a range) and turn it away for the
         /// rest of the run; the log says so, or why not.
         #[qinvokable]
@@ -982,6 +988,14 @@ impl ChatBackend {
                     chat.disconnect();
                 }
             }
+        }
+        self.refresh();
+    }
+
+    pub fn reset_peer(mut self: Pin<&mut Self>, number: &QString) {
+        let number = number.to_string().parse::<u64>().ok();
+        if let Some(chat) = self.as_mut().chat() {
+            let _ = chat.reset(number);
         }
         self.refresh();
     }

@@ -1158,3 +1158,108 @@ fn the_auto_replys_write_and_a_sent_lines_write_follow_their_lines() {
         h.seen
     );
 }
+
+#[test]
+fn reset_ends_a_peer_with_rst_and_no_fin_before_it_and_each_side_says_so() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut one = peer(port);
+    h.wait_for("the peer's connect", |e| {
+        matches!(e, Event::PeerConnected { .. })
+    });
+    h.chat.reset(Some(1)).expect("peer 1 is there");
+    // A FIN first would read as the end of the stream (Eof), not as a reset.
+    let (said, closed) = read_until_closed(&mut one, DEADLINE);
+    assert_eq!((said.as_slice(), closed), (&b""[..], Closed::Reset));
+    h.wait_for("the reset's report", |e| {
+        matches!(
+            e,
+            Event::PeerLeft {
+                reason: LeaveReason::ResetByUs,
+                ..
+            }
+        )
+    });
+    assert_eq!(
+        ENGLISH
+            .log_line(&Event::PeerLeft {
+                peer: loopback(50312),
+                reason: LeaveReason::ResetByUs
+            })
+            .1,
+        "Disconnect : 127.0.0.1 50312 (reset here: RST, with no FIN before it)"
+    );
+    assert!(h.chat.reset(Some(1)).is_err(), "peer 1 is gone");
+
+    // The connection we made, reset: the other side reads a reset.
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let server_port = server.local_addr().unwrap().port();
+    h.chat
+        .connect("127.0.0.1", &server_port.to_string())
+        .unwrap();
+    let mut accepted = accept_within(&server);
+    h.wait_for("connected", |e| matches!(e, Event::Connected { .. }));
+    h.chat.reset(None).expect("the connection we made");
+    let (_, closed) = read_until_closed(&mut accepted, DEADLINE);
+    assert_eq!(closed, Closed::Reset);
+    h.wait_for("our reset's report", |e| {
+        matches!(
+            e,
+            Event::Disconnected {
+                reason: LeaveReason::ResetByUs,
+                ..
+            }
+        )
+    });
+
+    // A peer that resets us: the log says so, not "closed".
+    let two = peer(port);
+    h.wait_for("the second peer", |e| {
+        matches!(e, Event::PeerConnected { .. })
+    });
+    socket2::SockRef::from(&two)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    drop(two);
+    h.wait_for("the peer's reset", |e| {
+        matches!(
+            e,
+            Event::PeerLeft {
+                reason: LeaveReason::ResetByPeer,
+                ..
+            }
+        )
+    });
+}
+
+#[test]
+fn a_peer_that_half_closes_still_gets_its_auto_reply_and_the_log_says_it_finished() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut one = peer(port);
+    h.wait_for("the peer's connect", |e| {
+        matches!(e, Event::PeerConnected { .. })
+    });
+    // As `printf 'hi\n' | nc -N`: a line, then our FIN, still reading.
+    send(&mut one, b"hi\n");
+    one.shutdown(Shutdown::Write).unwrap();
+    let (said, closed) = read_until_closed(&mut one, DEADLINE);
+    assert_eq!(
+        (said.as_slice(), closed),
+        (&b"Server OK\n"[..], Closed::Eof)
+    );
+    let finished = h.wait_for("its finish", |e| matches!(e, Event::PeerFinished { .. }));
+    assert!(ENGLISH
+        .log_line(&finished)
+        .1
+        .contains(" finished sending (its FIN came): what is owed to it is still sent"));
+    h.wait_for("then its end", |e| {
+        matches!(
+            e,
+            Event::PeerLeft {
+                reason: LeaveReason::Closed,
+                ..
+            }
+        )
+    });
+}

@@ -289,5 +289,17 @@
         <source>Show each read from a peer and each write to it as the bytes that went over TCP, before the lines they carried</source>
         <translation>상대에게서 읽은 것과 상대에게 쓴 것을 TCP로 오간 바이트 그대로, 그 바이트가 실어 온 줄보다 먼저 보여 줍니다</translation>
     </message>
+    <message>
+        <source>Reset</source>
+        <translation>Reset</translation>
+    </message>
+    <message>
+        <source>Reset %1</source>
+        <translation>%1 리셋</translation>
+    </message>
+    <message>
+        <source>End the connection with RST instead of FIN: compare what the other side reports</source>
+        <translation>FIN 대신 RST로 연결을 끊습니다: 상대 쪽이 무엇을 알리는지 비교해 보세요</translation>
+    </message>
 </context>
 </TS>

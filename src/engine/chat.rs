@@ -391,6 +391,28 @@ impl Chat {
         self.report(kicked.ok_or(Error::NoSuchPeer { number }))
     }
 
+    /// Ends a connection with RST instead of FIN (SO_LINGER 0): the listener's peer
+    /// `number`, or with `None` the connection we made.
+    pub fn reset(&self, number: Option<u64>) -> Result<SocketAddr, Error> {
+        let link = match number {
+            None => self.client.link().ok_or(Error::NotConnected),
+            Some(n) => self
+                .listener
+                .as_ref()
+                .and_then(|l| {
+                    l.links()
+                        .into_iter()
+                        .find(|link| link.number() == Some(n) && !link.is_ended())
+                })
+                .ok_or(Error::NoSuchPeer { number: n }),
+        };
+        let result = link.map(|link| {
+            link.reset();
+            link.peer()
+        });
+        self.report(result)
+    }
+
     /// Disconnects every peer of the listener inside `text` (an address, or a range such
     /// as `192.168.0.0/24`) and refuses it for the rest of the run, across Close and
     /// Listen; reported in the log. Returns how many peers were disconnected.

@@ -52,10 +52,14 @@ struct Host {
 }
 
 /// What kind of line an event is, for the count.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Connect,
     Leave,
     Refusal,
+    /// A peer's FIN before its Disconnect: shown while its address is shown one by one,
+    /// and neither counted nor said in a summary (its Disconnect is).
+    Finish,
 }
 
 impl Host {
@@ -108,6 +112,7 @@ fn classify(event: &Event) -> Option<(IpAddr, Kind)> {
             ..
         } => None,
         Event::PeerLeft { peer, .. } => Some((peer.ip(), Kind::Leave)),
+        Event::PeerFinished { peer } => Some((peer.ip(), Kind::Finish)),
         Event::Error(
             Error::ListenerFull { peer, .. }
             | Error::HostFull { peer, .. }
@@ -159,13 +164,14 @@ impl Coalesce {
                 summaries.extend(host.next_second(ip, now));
             }
             if host.shown < host.budget {
-                host.shown += 1;
+                host.shown += u32::from(kind != Kind::Finish);
                 return true;
             }
             match kind {
                 Kind::Connect => host.connects += 1,
                 Kind::Leave => host.leaves += 1,
                 Kind::Refusal => host.refused += 1,
+                Kind::Finish => {}
             }
             held.events += 1;
             held.bytes += event.text_len();

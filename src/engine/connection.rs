@@ -22,6 +22,9 @@ use std::time::Duration;
 /// unless set otherwise ([`Shared::quiet`]).
 pub const QUIET: Duration = Duration::from_millis(30);
 
+/// How long what is owed to a peer that finished sending may take to go out.
+pub const FINISH_LIMIT: Duration = Duration::from_secs(5);
+
 /// How much may wait to be written to one peer before it counts as not reading.
 pub const OUTBOX_LIMIT: usize = 256 * 1024;
 
@@ -348,6 +351,11 @@ impl Link {
         self.0.end(LeaveReason::ByUs);
     }
 
+    /// Ends the connection with RST (no FIN before it), and reports it.
+    pub fn reset(&self) {
+        self.0.reset();
+    }
+
     /// The peer's address.
     pub fn peer(&self) -> SocketAddr {
         self.0.peer
@@ -455,6 +463,9 @@ impl Inner {
         let mut decoder = LineDecoder::new();
         let mut lines: Vec<Event> = Vec::new();
         let mut timeout_on = false;
+        // Whether any line of the peer's was answered: at its FIN, the log says that
+        // what it is owed still goes out.
+        let mut answered_any = false;
         let reason = loop {
             // Wait for the newline with no timeout; with a partial line, only for QUIET.
             if decoder.has_partial() != timeout_on {
@@ -466,8 +477,18 @@ impl Inner {
             let mut answered = 0;
             match (&self.stream).read(&mut buf) {
                 Ok(0) => {
+                    // The peer finished sending. Its last lines are answered, and what
+                    // we owe it still goes out before we close (a half-close: `nc -N`).
                     decoder.finish(|l| lines.push(self.received(l)));
-                    self.deliver(&mut lines);
+                    if let Some(count) = self.deliver(&mut lines) {
+                        answered += count;
+                    }
+                    let owed =
+                        (answered_any || answered > 0) && auto_reply_set(auto_reply.as_ref());
+                    if answered > 0 {
+                        self.answer(answered, auto_reply.as_ref());
+                    }
+                    self.finish_sending(owed);
                     break LeaveReason::Closed;
                 }
                 Ok(n) => {
@@ -497,12 +518,17 @@ impl Inner {
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => {
+                Err(e) => {
                     decoder.finish(|l| lines.push(self.received(l)));
                     self.deliver(&mut lines);
-                    break LeaveReason::Broken;
+                    break if e.kind() == io::ErrorKind::ConnectionReset {
+                        LeaveReason::ResetByPeer
+                    } else {
+                        LeaveReason::Broken
+                    };
                 }
             }
+            answered_any |= answered > 0;
             if !self.answer(answered, auto_reply.as_ref()) {
                 return;
             }
@@ -625,6 +651,66 @@ impl Inner {
         true
     }
 
+    /// After the peer's FIN: when its lines were answered, or something is still queued
+    /// for it, the log says so, and what is queued is written (at most [`FINISH_LIMIT`]),
+    /// so that a peer that half-closed gets its answer before we close.
+    fn finish_sending(&self, answered: bool) {
+        let pending = {
+            let out = self.outbox.lock();
+            !out.closed && (!out.queue.is_empty() || out.busy)
+        };
+        if !pending && !answered {
+            return;
+        }
+        self.shared
+            .sink
+            .emit(Event::PeerFinished { peer: self.peer });
+        let deadline = std::time::Instant::now() + FINISH_LIMIT;
+        let mut out = self.outbox.lock();
+        while !out.closed && (!out.queue.is_empty() || out.busy) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            out.room_waiters += 1;
+            out = self
+                .outbox
+                .room
+                .wait_timeout(out, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+            out.room_waiters -= 1;
+        }
+    }
+
+    /// Ends the connection with RST instead of FIN: SO_LINGER 0 first, then the
+    /// connection is dropped at once (a `connect` to no address: the kernel resets it),
+    /// before anything else can send a FIN.
+    fn reset(&self) {
+        {
+            let ended = self.lock_ended();
+            if ended.is_none() {
+                return;
+            }
+            let socket = socket2::SockRef::from(&self.stream);
+            let _ = socket.set_linger(Some(Duration::ZERO));
+            #[cfg(target_os = "linux")]
+            {
+                use std::os::fd::AsRawFd;
+                // SAFETY: a sockaddr of family AF_UNSPEC, fully zeroed, with its size.
+                let unspec: libc::sockaddr = unsafe { std::mem::zeroed() };
+                unsafe {
+                    libc::connect(
+                        self.stream.as_raw_fd(),
+                        &unspec,
+                        std::mem::size_of::<libc::sockaddr>() as libc::socklen_t,
+                    );
+                }
+            }
+        }
+        self.end(LeaveReason::ResetByUs);
+    }
+
     fn wire_on(&self) -> bool {
         self.shared.wire.load(Ordering::Relaxed)
     }
@@ -691,6 +777,11 @@ impl Inner {
             }
         }
     }
+}
+
+/// Whether an auto-reply is set (lines received are answered).
+fn auto_reply_set(auto_reply: Option<&AutoReply>) -> bool {
+    auto_reply.is_some_and(|r| r.read().unwrap_or_else(|p| p.into_inner()).is_some())
 }
 
 /// The lines of `events` as room mode passes them on: `(<ip> <port>) <text>` each.

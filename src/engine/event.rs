@@ -89,6 +89,9 @@ pub enum Event {
         head: Box<[u8]>,
         len: usize,
     },
+    /// The peer finished sending (its FIN came: `nc -N`, `shutdown(SHUT_WR)`) while what
+    /// we owed it (its auto-reply) was still going out: that is sent, then it closes.
+    PeerFinished { peer: SocketAddr },
     /// The teacher changed who may come in: a range blocked (with how many peers in it
     /// were disconnected), unblocked, or the listener locked or unlocked.
     Door(DoorChange),
@@ -149,6 +152,10 @@ pub enum LeaveReason {
     ByUs,
     /// The peer stopped reading and what we had to send piled up.
     NotReading,
+    /// The peer reset the connection (RST): it ended without a FIN.
+    ResetByPeer,
+    /// We reset it (Reset, `/reset`): RST, no FIN.
+    ResetByUs,
 }
 
 /// What kind of log line an event makes, so the view can tell them apart.

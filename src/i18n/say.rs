@@ -127,6 +127,9 @@ impl Speech {
                 ),
             ),
             Event::Door(change) => (Info, self.door(change)),
+            Event::PeerFinished { peer } => {
+                (Info, say!(self, "log-peer-finished", peer = ip_port(peer)))
+            }
             Event::Wire {
                 dir,
                 peer,
@@ -189,6 +192,8 @@ impl Speech {
             LeaveReason::Broken => say!(self, "log-left-broken"),
             LeaveReason::ByUs => say!(self, "log-left-by-us"),
             LeaveReason::NotReading => say!(self, "log-left-not-reading"),
+            LeaveReason::ResetByPeer => say!(self, "log-left-reset-by-peer"),
+            LeaveReason::ResetByUs => say!(self, "log-left-reset-by-us"),
         };
         format!(" ({why})")
     }

@@ -27,6 +27,8 @@ pub enum Command<'a> {
     Nearby,
     /// `/kick N`: disconnect peer N of `/peers`.
     Kick(u64),
+    /// `/reset [N]`: end the connection we made, or peer N, with RST.
+    Reset(Option<u64>),
     /// `/block ADDRESS`
     Block(&'a str),
     /// `/unblock ADDRESS`
@@ -65,6 +67,7 @@ pub fn help() -> String {
         ("/peers", tr!("command-help-peers")),
         ("/nearby", tr!("command-help-nearby")),
         ("/kick N", tr!("command-help-kick")),
+        ("/reset [N]", tr!("command-help-reset")),
         ("/block ADDRESS", tr!("command-help-block")),
         ("/unblock ADDRESS", tr!("command-help-unblock")),
         ("/lock on|off", tr!("command-help-lock")),
@@ -153,6 +156,14 @@ pub fn parse(line: &str) -> Result<Command<'_>, String> {
                 .map(Command::Kick)
                 .map_err(|_| tr!("command-kick-usage")),
             _ => Err(tr!("command-kick-usage")),
+        },
+        "reset" => match words.as_slice() {
+            [] => Ok(Command::Reset(None)),
+            [number] => number
+                .parse::<u64>()
+                .map(|n| Command::Reset(Some(n)))
+                .map_err(|_| tr!("command-reset-usage")),
+            _ => Err(tr!("command-reset-usage")),
         },
         "block" => match words.as_slice() {
             [address] => Ok(Command::Block(address)),
@@ -253,6 +264,9 @@ mod tests {
     #[test]
     fn the_teachers_commands_take_a_number_an_address_or_on_and_off() {
         assert_eq!(parse("/kick 3"), Ok(Command::Kick(3)));
+        assert_eq!(parse("/reset"), Ok(Command::Reset(None)));
+        assert_eq!(parse("/reset 2"), Ok(Command::Reset(Some(2))));
+        assert!(parse("/reset out").is_err());
         assert!(parse("/kick three").unwrap_err().contains("/peers"));
         assert!(parse("/kick").is_err());
         assert_eq!(parse("/block 10.0.0.5"), Ok(Command::Block("10.0.0.5")));

@@ -166,6 +166,9 @@ fn apply(
         Command::Kick(number) => {
             let _ = chat.kick(number);
         }
+        Command::Reset(number) => {
+            let _ = chat.reset(number);
+        }
         Command::Block(address) => {
             let _ = chat.block(address);
         }
