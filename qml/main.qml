@@ -447,11 +447,27 @@ ApplicationWindow {
                 id: messageField
                 objectName: "messageField"
                 Layout.fillWidth: true
-                placeholderText: qsTr("message")
+                placeholderText: hexBox.checked ? qsTr("bytes as hex pairs: 48 65 6c 6c 6f 0a") : qsTr("message")
                 selectByMouse: true
+                font.family: hexBox.checked ? "monospace" : undefined
                 Accessible.name: qsTr("Message")
+                KeyNavigation.tab: hexBox
+                // What was typed stays when it could not be sent (the log says why).
+                function sendTyped() {
+                    if (hexBox.checked ? chat.sendHex(text) : chat.send(text))
+                        clear();
+                }
+                onAccepted: sendTyped()
+            }
+            CheckBox {
+                id: hexBox
+                objectName: "hexBox"
+                text: qsTr("Hex")
+                Accessible.name: qsTr("Hex: send the bytes typed as hex pairs")
+                ToolTip.visible: hovered
+                ToolTip.delay: 600
+                ToolTip.text: qsTr("The message field takes bytes as hex pairs (48 65 6c 6c 6f 0a), sent exactly, with no line ending added")
                 KeyNavigation.tab: sendButton
-                onAccepted: if (chat.send(text)) clear()
             }
             Button {
                 id: sendButton
@@ -459,7 +475,7 @@ ApplicationWindow {
                 text: qsTr("Send")
                 Accessible.name: qsTr("Send")
                 KeyNavigation.tab: autoReplyBox
-                onClicked: if (chat.send(messageField.text)) messageField.clear()
+                onClicked: messageField.sendTyped()
             }
         }
 
@@ -478,7 +494,11 @@ ApplicationWindow {
             TextField {
                 id: autoReplyField
                 objectName: "autoReplyField"
+                // Narrower in a small window, so that the boxes beside it still fit.
+                Layout.fillWidth: true
                 Layout.preferredWidth: 120
+                Layout.maximumWidth: 120
+                Layout.minimumWidth: 50
                 text: chat.autoReply
                 enabled: autoReplyBox.checked
                 selectByMouse: true

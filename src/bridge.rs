@@ -171,6 +171,12 @@ pub mod qobject {
         #[qinvokable]
         fn send(self: Pin<&mut Self>, text: &QString) -> bool;
 
+        /// Send exactly the bytes the hex pairs spell (the Hex box); true when they went
+        /// out, false (the log says why, nothing sent) otherwise.
+        #[qinvokable]
+        #[cxx_name = "sendHex"]
+        fn send_hex(self: Pin<&mut Self>, text: &QString) -> bool;
+
         /// Change the auto-reply text, or turn it off.
         #[qinvokable]
         #[cxx_name = "setAutoReplyText"]
@@ -732,6 +738,16 @@ impl ChatBackend {
             .as_mut()
             .chat()
             .is_some_and(|chat| chat.send(&text).is_ok());
+        self.refresh();
+        sent
+    }
+
+    pub fn send_hex(mut self: Pin<&mut Self>, text: &QString) -> bool {
+        let text = text.to_string();
+        let sent = self
+            .as_mut()
+            .chat()
+            .is_some_and(|chat| chat.send_hex(&text).is_ok());
         self.refresh();
         sent
     }

@@ -122,9 +122,9 @@ fn tab_moves_through_the_controls_and_enter_in_the_address_field_connects() {
     app.type_text("typed after two tabs");
     app.key("Return");
     app.wait_for_log("Error : not connected");
-    // On: Send, Auto-reply, its text, Times, Relay, Copy log, Save log, Name, the address
-    // field. Enter there connects.
-    for _ in 0..9 {
+    // On: Hex, Send, Auto-reply, its text, Times, Relay, Wire, Copy log, Save log, Name,
+    // the address field. Enter there connects.
+    for _ in 0..11 {
         app.key("Tab");
     }
     app.key("Return");
@@ -638,6 +638,17 @@ fn with_a_korean_system_language_the_window_speaks_korean_and_keeps_the_course_w
     app.wait_for_screen("4바이트: ea b0 80 0a");
     app.wait_for_screen("[wire] <- 127.0.0.1 ");
     app.wait_for_screen("10바이트: 53 65 72 76 65 72 20 4f 4b 0a");
+    // Bytes typed as hex pairs, with the Hex box.
+    app.click_named("16진수: 두 자리씩 쓴 바이트를 그대로 보내기");
+    app.click_named("메시지");
+    app.type_text("48 69 0a");
+    app.key("Return");
+    app.wait_for_screen("[send] Hi\\x0A");
+    app.wait_for_screen("[rcv] (127.0.0.1 ");
+    // The Peers list, in Korean, with what TCP says of each connection.
+    app.click_named("접속자 목록 보기");
+    app.wait_for_list_entry("접속자 목록", "에서 접속 (이쪽: 127.0.0.1 ", DEADLINE);
+    app.wait_for_list_entry("접속자 목록", "ESTABLISHED, rtt ", DEADLINE);
     let shots = [
         app.screenshot("korean-640x480.png"),
         {
@@ -841,4 +852,39 @@ fn the_wire_box_shows_each_read_and_write_as_bytes_while_ticked() {
     let log = app.log();
     let tail = &log[log.find("[rcv] after").unwrap()..];
     assert!(!tail.contains("[wire]"), "{tail}");
+}
+
+#[test]
+fn the_hex_box_sends_exactly_the_bytes_typed_and_keeps_a_stray_part_in_the_field() {
+    let x = Xvfb::start();
+    let dir = scratch("hex-box");
+    let port = free_port();
+    let app = App::start(
+        &x,
+        &[],
+        &["--listen", "--port", &port.to_string(), "--no-auto-reply"],
+        &dir.join("hex.txt"),
+    );
+    app.wait_for_log("Start Listening");
+    let mut one = peer(port);
+    one.set_read_timeout(Some(DEADLINE)).unwrap();
+    app.wait_for_log("Connect : 127.0.0.1");
+    const HEX: &str = "Hex: send the bytes typed as hex pairs";
+    app.click_named(HEX);
+    app.wait_for_checked(HEX, true);
+    app.click_named("Message");
+    app.type_text("48 zz 0a");
+    app.key("Return");
+    app.wait_for_log("\"zz\" is not hex pairs, so nothing was sent");
+    assert_eq!(app.field_text("Message").as_deref(), Some("48 zz 0a"));
+    app.fill_named("Message", "48656c 6c 6f 0a");
+    app.key("Return");
+    let mut got = [0u8; 6];
+    one.read_exact(&mut got).unwrap();
+    assert_eq!(
+        &got, b"Hello\n",
+        "exactly those bytes, and nothing of the stray part"
+    );
+    app.wait_for_log("[send] Hello\\x0A");
+    assert_eq!(app.field_text("Message").as_deref(), Some(""));
 }

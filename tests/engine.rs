@@ -1263,3 +1263,26 @@ fn a_peer_that_half_closes_still_gets_its_auto_reply_and_the_log_says_it_finishe
         )
     });
 }
+
+#[test]
+fn hex_pairs_send_exactly_those_bytes_and_a_stray_part_sends_nothing() {
+    let mut h = Harness::new();
+    let port = h.listen();
+    let mut one = peer(port);
+    h.wait_for("the peer's connect", |e| {
+        matches!(e, Event::PeerConnected { .. })
+    });
+    assert!(h.chat.send_hex("48 zz 0a").is_err());
+    assert_eq!(
+        h.error(),
+        "\"zz\" is not hex pairs, so nothing was sent: write each byte as two hex digits, such as 48 65 6c 6c 6f 0a"
+    );
+    // With and without spaces, a byte that is not UTF-8 too, no line ending added.
+    h.chat.send_hex("48656c 6c 6f ff 0a").unwrap();
+    let sent = h.wait_for("the [send] line", |e| matches!(e, Event::Sent { .. }));
+    assert_eq!(ENGLISH.log_line(&sent).1, "[send] Hello\\xFF\\x0A");
+    let mut got = [0u8; 7];
+    one.set_read_timeout(Some(DEADLINE)).unwrap();
+    one.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"Hello\xff\n", "the stray part sent nothing before");
+}

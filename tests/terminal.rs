@@ -585,6 +585,11 @@ fn wire_on_shows_each_read_and_write_as_bytes_and_wire_off_stops_it() {
         screen.contains("10 bytes: 53 65 72 76 65 72 20 4f 4b 0a"),
         "{screen}"
     );
+    // Bytes typed as hex pairs go exactly so, and show on the wire as typed.
+    term.enter("/hex 48 69 21 0a");
+    assert_eq!(read_line(&mut one), "Hi!");
+    term.wait_for("[wire] -> 127.0.0.1 ");
+    term.wait_for("4 bytes: 48 69 21 0a");
     term.enter("/wire off");
     term.wait_for("Wire view off.");
     send(one.get_mut(), b"bye\n");

@@ -301,5 +301,21 @@
         <source>End the connection with RST instead of FIN: compare what the other side reports</source>
         <translation>FIN 대신 RST로 연결을 끊습니다: 상대 쪽이 무엇을 알리는지 비교해 보세요</translation>
     </message>
+    <message>
+        <source>bytes as hex pairs: 48 65 6c 6c 6f 0a</source>
+        <translation>16진수 두 자리씩 쓴 바이트: 48 65 6c 6c 6f 0a</translation>
+    </message>
+    <message>
+        <source>Hex</source>
+        <translation>16진수</translation>
+    </message>
+    <message>
+        <source>Hex: send the bytes typed as hex pairs</source>
+        <translation>16진수: 두 자리씩 쓴 바이트를 그대로 보내기</translation>
+    </message>
+    <message>
+        <source>The message field takes bytes as hex pairs (48 65 6c 6c 6f 0a), sent exactly, with no line ending added</source>
+        <translation>메시지 칸에 바이트를 16진수 두 자리씩(48 65 6c 6c 6f 0a) 쓰면 줄 끝 없이 그대로 보냅니다</translation>
+    </message>
 </context>
 </TS>

@@ -311,6 +311,18 @@ impl Chat {
         self.report(result)
     }
 
+    /// Sends exactly the bytes that `text`'s hex pairs spell (`48 65 6c 6c 6f 0a`, with
+    /// or without spaces), no line ending added, where [`Chat::send`] sends. A part that
+    /// is not hex pairs is an error, and nothing is sent.
+    pub fn send_hex(&mut self, text: &str) -> Result<usize, Error> {
+        let result = match super::hex::parse(text) {
+            Ok(bytes) if bytes.is_empty() => Err(Error::EmptyMessage),
+            Ok(bytes) => self.send_bytes(&super::hex::shown(&bytes), bytes),
+            Err(part) => Err(Error::NotHex { part }),
+        };
+        self.report(result)
+    }
+
     fn try_send(&mut self, text: &str) -> Result<usize, Error> {
         if text.is_empty() {
             return Err(Error::EmptyMessage);
@@ -318,6 +330,11 @@ impl Chat {
         let mut bytes = Vec::with_capacity(text.len() + 2);
         bytes.extend_from_slice(text.as_bytes());
         bytes.extend_from_slice(self.settings.line_ending.as_bytes());
+        self.send_bytes(text, bytes)
+    }
+
+    /// Sends `bytes` where Send sends, shown in the log as `text`.
+    fn send_bytes(&mut self, text: &str, bytes: Vec<u8>) -> Result<usize, Error> {
         let bytes: Arc<[u8]> = bytes.into();
         let targets: Vec<Link> = self
             .targets()

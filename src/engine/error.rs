@@ -69,6 +69,10 @@ pub enum Error {
     },
     NotConnected,
     EmptyMessage,
+    /// `part` of what was typed for `/hex` (the Hex box) is not hex pairs.
+    NotHex {
+        part: String,
+    },
     SendDropped {
         peer: String,
     },

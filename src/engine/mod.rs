@@ -14,6 +14,7 @@ pub mod discovery;
 pub mod error;
 pub mod event;
 pub mod framing;
+pub mod hex;
 pub mod hostinfo;
 pub mod listener;
 pub mod session;

@@ -79,6 +79,9 @@ peer-tcp = { $state }, rtt { $rtt } ms, { $retransmitted } retransmitted, sent {
     }, since { $since }
 terminal-peer-ours = ours { $local }
 terminal-peer-ours-chosen = ours { $local }, a port the system chose
+error-not-hex = "{ $part }" is not hex pairs, so nothing was sent: write each byte as two hex digits, such as 48 65 6c 6c 6f 0a
+command-help-hex = send exactly these bytes, typed as hex pairs (48 65 6c 6c 6f 0a)
+command-hex-usage = /hex needs the bytes as hex pairs, such as /hex 48 65 6c 6c 6f 0a.
 error-host-full = { $peer } was turned away: its address already holds { $limit } connections (--max-per-host), so other computers can still get in
 log-coalesced = { $address }: { $connects } connects, { $leaves } disconnects and { $refused } refusals in { $seconds } s, not shown one by one
 help-max_per_host = How many of the listener's places one address may hold

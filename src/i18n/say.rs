@@ -241,6 +241,7 @@ impl Speech {
             ),
             Error::NotConnected => say!(self, "error-not-connected"),
             Error::EmptyMessage => say!(self, "error-empty-message"),
+            Error::NotHex { part } => say!(self, "error-not-hex", part = part),
             Error::SendDropped { peer } => say!(self, "error-send-dropped", peer = peer),
             Error::ListenerFull { peer, limit } => say!(
                 self,

@@ -43,6 +43,8 @@ pub enum Command<'a> {
     Relay(bool),
     /// `/wire on|off`
     Wire(bool),
+    /// `/hex 48 65 ...`: send exactly these bytes.
+    Hex(&'a str),
     /// `/help`
     Help,
     /// `/quit`
@@ -75,6 +77,7 @@ pub fn help() -> String {
         ("/times on|off", tr!("command-help-times")),
         ("/relay on|off", tr!("command-help-relay")),
         ("/wire on|off", tr!("command-help-wire")),
+        ("/hex 48 65 6c ...", tr!("command-help-hex")),
         ("/help", tr!("command-help-help")),
         ("/quit", tr!("command-help-quit")),
         ("//text", tr!("command-help-send-slash")),
@@ -148,6 +151,10 @@ pub fn parse(line: &str) -> Result<Command<'_>, String> {
             "on" => Ok(Command::Wire(true)),
             "off" => Ok(Command::Wire(false)),
             _ => Err(tr!("command-wire-usage")),
+        },
+        "hex" => match args {
+            "" => Err(tr!("command-hex-usage")),
+            bytes => Ok(Command::Hex(bytes)),
         },
         "peers" => none(Command::Peers),
         "kick" => match words.as_slice() {
@@ -257,6 +264,8 @@ mod tests {
         assert!(parse("/times").is_err());
         assert_eq!(parse("/relay on"), Ok(Command::Relay(true)));
         assert_eq!(parse("/wire off"), Ok(Command::Wire(false)));
+        assert_eq!(parse("/hex 48 69 0a"), Ok(Command::Hex("48 69 0a")));
+        assert!(parse("/hex").is_err());
         assert!(parse("/wire").is_err());
         assert!(parse("/relay maybe").is_err());
     }

@@ -166,6 +166,9 @@ fn apply(
         Command::Kick(number) => {
             let _ = chat.kick(number);
         }
+        Command::Hex(bytes) => {
+            let _ = chat.send_hex(bytes);
+        }
         Command::Reset(number) => {
             let _ = chat.reset(number);
         }

@@ -36,7 +36,7 @@ Item {
     // Every control with words fits them whole inside the window.
     function wordsFit() {
         var names = ["listenButton", "connectButton", "sendButton", "autoReplyBox", "timesBox",
-                     "relayBox", "copyButton", "saveButton", "status", "peerCount"];
+                     "relayBox", "wireBox", "hexBox", "copyButton", "saveButton", "status", "peerCount"];
         for (var i = 0; i < names.length; ++i) {
             var c = item(names[i]);
             var p = c.mapToItem(window.contentItem, c.width, c.height);
@@ -51,7 +51,8 @@ Item {
         { run: function () {
             var words = {
                 listenButton: "Listen", connectButton: "Connect", sendButton: "Send",
-                autoReplyBox: "자동 응답", timesBox: "시각", relayBox: "중계",
+                autoReplyBox: "자동 응답", timesBox: "시각", relayBox: "중계", wireBox: "와이어",
+                hexBox: "16진수",
                 copyButton: "기록 복사", saveButton: "기록 저장...",
                 status: "대기", peerCount: "0명 접속"
             };

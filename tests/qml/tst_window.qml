@@ -39,7 +39,7 @@ Item {
                 Steps.equal(item(name).text, expected[name], name + " text");
             var named = ["hostField", "portField", "listenButton", "connectButton", "messageField",
                          "sendButton", "log", "identity", "peerCount", "autoReplyBox", "autoReplyField",
-                         "timesBox", "relayBox", "status", "copyButton", "saveButton"];
+                         "timesBox", "relayBox", "wireBox", "hexBox", "status", "copyButton", "saveButton"];
             for (var i = 0; i < named.length; ++i)
                 Steps.check(item(named[i]).Accessible.name.length > 0, named[i] + " has no accessible name");
             Steps.check(item("identity").text.length > 3, "host name and addresses are shown");
@@ -54,7 +54,7 @@ Item {
         } },
         { until: function () {
             // Layout happens on the next frame: wait until every control fits inside.
-            var names = ["sendButton", "connectButton", "autoReplyField", "timesBox", "relayBox", "peerCount", "saveButton"];
+            var names = ["sendButton", "connectButton", "autoReplyField", "timesBox", "relayBox", "wireBox", "hexBox", "peerCount", "saveButton"];
             for (var i = 0; i < names.length; ++i) {
                 var c = item(names[i]);
                 var p = c.mapToItem(window.contentItem, c.width, c.height);
