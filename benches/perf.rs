@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::pin::Pin;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 mod common;
@@ -152,7 +152,9 @@ fn main() {
     eprintln!("bench: request/reply...");
     rows.push(request_reply(&qt, sizes.round_trips));
     eprintln!("bench: flood...");
-    rows.extend(flood(&qt, sizes.flood_lines, idle_kb));
+    rows.extend(flood(&qt, sizes.flood_lines, idle_kb, false));
+    eprintln!("bench: flood with the wire view on...");
+    rows.extend(flood(&qt, sizes.flood_lines, idle_kb, true));
     eprintln!("bench: 64 peers flooding the window...");
     rows.push(hostile_stall(&qt, if quick { 2_000 } else { 20_000 }));
     eprintln!("bench: pair latency...");
@@ -475,19 +477,29 @@ fn received_text(line: &str) -> Option<&str> {
 /// process has), so of a round longer than that, the rows due are those it keeps.
 /// Rows no longer kept were counted as they were inserted (`rows_inserted`, the watcher).
 fn model_rows(qt: &Qt, n: usize, text: fn(usize) -> String) -> (usize, usize) {
-    let newest: Vec<String> = qt.on_window(move |w| {
+    // The wire view's lines (row 2w) sit between the lines: left out here.
+    let (newest, wire_rows): (Vec<String>, usize) = qt.on_window(move |w| {
         let rows = w.line_count();
-        (rows.saturating_sub(n + 1)..rows)
+        let all: Vec<String> = (rows.saturating_sub(2 * (n + 1))..rows)
             .map(|row| w.line(row).unwrap_or_default())
-            .collect()
+            .collect();
+        let wire_rows = all.iter().filter(|row| row.starts_with("[wire]")).count();
+        let mut newest: Vec<String> = all
+            .into_iter()
+            .filter(|row| !row.starts_with("[wire]"))
+            .collect();
+        newest.drain(..newest.len().saturating_sub(n + 1));
+        (newest, wire_rows)
     });
-    // The peer's Disconnect, after its last line.
-    let trailing = usize::from(
-        newest
-            .last()
-            .is_some_and(|row| received_text(row).is_none()),
-    );
-    let due = n.min(tcp_chat::cli::DEFAULT_LOG_LINES - trailing);
+    // The peer's Disconnect after its last line (and, with the wire view, that it
+    // finished sending).
+    let trailing = newest
+        .iter()
+        .rev()
+        .take_while(|row| received_text(row).is_none())
+        .count();
+    // The log keeps its newest lines, the wire view's among them.
+    let due = n.min(tcp_chat::cli::DEFAULT_LOG_LINES - trailing - wire_rows);
     let lines = &newest[..newest.len() - trailing];
     let held = lines
         .iter()
@@ -506,6 +518,24 @@ fn model_rows(qt: &Qt, n: usize, text: fn(usize) -> String) -> (usize, usize) {
     (held, due)
 }
 
+/// Connects to our listener on 127.0.0.1 from an address of 127.0.0.0/8 not used before
+/// in this run: each round is a computer of its own, so that the log shows each one's
+/// Connect and Disconnect (an address coming and going more often is summarised, and its
+/// lines would be missing from the rows checked).
+fn from_a_fresh_address(port: u16) -> TcpStream {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    let source = std::net::Ipv4Addr::new(127, 1 + (n / 250 % 250) as u8, 0, 2 + (n % 250) as u8);
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket
+        .bind(&std::net::SocketAddr::from((source, 0)).into())
+        .unwrap();
+    socket
+        .connect(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())
+        .unwrap();
+    socket.into()
+}
+
 struct RoundTrips {
     per_second: f64,
     p50_ms: f64,
@@ -513,7 +543,7 @@ struct RoundTrips {
 }
 
 fn round_trip_client(port: u16, n: usize) -> RoundTrips {
-    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let stream = from_a_fresh_address(port);
     stream.set_nodelay(true).unwrap();
     let mut writer = stream.try_clone().unwrap();
     let mut reader = BufReader::new(stream);
@@ -549,10 +579,27 @@ fn flood_text(i: usize) -> String {
     flood_line(i).trim_end().to_string()
 }
 
-/// Row 2: a flood of 32-byte lines, timed until the last is in the window's log model.
-fn flood(qt: &Qt, lines: usize, idle_kb: usize) -> Vec<Row> {
+/// Row 2: a flood of 32-byte lines, timed until the last is in the window's log model;
+/// with `wire`, row 2w: the same with the wire view on (each read and write a line too).
+fn flood(qt: &Qt, lines: usize, idle_kb: usize, wire: bool) -> Vec<Row> {
     assert_eq!(flood_line(0).len(), 32);
     let port = qt.listen();
+    qt.on_window(move |mut w| w.as_mut().set_wire_on(wire));
+    let what: [&'static str; 4] = if wire {
+        [
+            "2wa. flood, wire view on: lines/s into the log model",
+            "2wb. flood, wire view on: lines lost / out of order, extra or twice",
+            "2wc. flood, wire view on: peak memory above idle (MB)",
+            "2wd. flood, wire view on: longest Qt thread stall (ms)",
+        ]
+    } else {
+        [
+            "2a. flood, lines/s into the log model",
+            "2b. flood, lines lost / out of order, extra or twice",
+            "2c. flood, peak memory above idle (MB)",
+            "2d. flood, longest Qt thread stall (ms)",
+        ]
+    };
     let probe = Probe::start(qt.window.clone());
     let mut base_rates = Vec::new();
     let mut our_rates = Vec::new();
@@ -573,9 +620,10 @@ fn flood(qt: &Qt, lines: usize, idle_kb: usize) -> Vec<Row> {
     };
     let (ours_rate, base_rate) = (median(our_rates), median(base_rates));
     let growth_mb = peak_kb.saturating_sub(idle_kb) as f64 / 1024.0;
+    qt.on_window(|mut w| w.as_mut().set_wire_on(false));
     vec![
         Row {
-            what: "2a. flood, lines/s into the log model",
+            what: what[0],
             ours: format!("{ours_rate:.0}"),
             baseline: format!("{base_rate:.0} (read+count loop)"),
             ratio: format!("{:.2}", ours_rate / base_rate),
@@ -583,7 +631,7 @@ fn flood(qt: &Qt, lines: usize, idle_kb: usize) -> Vec<Row> {
             result: (ours_rate / base_rate >= 0.5).into(),
         },
         Row {
-            what: "2b. flood, lines lost / out of order, extra or twice",
+            what: what[1],
             ours: format!("{lost} / {misplaced}"),
             baseline: "0 / 0".into(),
             ratio: "-".into(),
@@ -591,7 +639,7 @@ fn flood(qt: &Qt, lines: usize, idle_kb: usize) -> Vec<Row> {
             result: (lost == 0 && misplaced == 0).into(),
         },
         Row {
-            what: "2c. flood, peak memory above idle (MB)",
+            what: what[2],
             ours: format!("{growth_mb:.1}"),
             baseline: format!("{:.1} idle", idle_kb as f64 / 1024.0),
             ratio: "-".into(),
@@ -599,7 +647,7 @@ fn flood(qt: &Qt, lines: usize, idle_kb: usize) -> Vec<Row> {
             result: (growth_mb <= 100.0).into(),
         },
         Row {
-            what: "2d. flood, longest Qt thread stall (ms)",
+            what: what[3],
             ours: format!("{max_late_ms:.1}"),
             baseline: "-".into(),
             ratio: "-".into(),
@@ -711,7 +759,7 @@ fn flood_once(qt: &Qt, port: u16, lines: usize) -> FloodRound {
                 // (possibly followed by its Disconnect).
                 let n = w.line_count();
                 if w.total_lines() > before.0 + lines as u64
-                    && (n.saturating_sub(2)..n).any(|i| w.line(i).as_deref() == Some(last.as_str()))
+                    && (n.saturating_sub(8)..n).any(|i| w.line(i).as_deref() == Some(last.as_str()))
                 {
                     flag.store(true, Ordering::SeqCst);
                 }
@@ -755,7 +803,7 @@ fn flood_once(qt: &Qt, port: u16, lines: usize) -> FloodRound {
 }
 
 fn write_flood(port: u16, lines: usize) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut s = from_a_fresh_address(port);
     // Read (and drop) the auto-replies, as a well-behaved peer does.
     let mut replies = s.try_clone().unwrap();
     std::thread::spawn(move || {

@@ -1234,7 +1234,12 @@ fn reset_ends_a_peer_with_rst_and_no_fin_before_it_and_each_side_says_so() {
 
 #[test]
 fn a_peer_that_half_closes_still_gets_its_auto_reply_and_the_log_says_it_finished() {
-    let mut h = Harness::new();
+    // With the wire view on, every FIN after an answer is said (without it, only when
+    // something was still going out).
+    let mut h = Harness::with(Settings {
+        wire: true,
+        ..Settings::default()
+    });
     let port = h.listen();
     let mut one = peer(port);
     h.wait_for("the peer's connect", |e| {

@@ -651,15 +651,18 @@ impl Inner {
         true
     }
 
-    /// After the peer's FIN: when its lines were answered, or something is still queued
-    /// for it, the log says so, and what is queued is written (at most [`FINISH_LIMIT`]),
-    /// so that a peer that half-closed gets its answer before we close.
+    /// After the peer's FIN: what is still queued for it is written (at most
+    /// [`FINISH_LIMIT`]), so that a peer that half-closed gets its answer before we close.
+    /// The log says so when something was still queued, or, with the wire view on, when
+    /// its lines were answered.
     fn finish_sending(&self, answered: bool) {
         let pending = {
             let out = self.outbox.lock();
             !out.closed && (!out.queue.is_empty() || out.busy)
         };
-        if !pending && !answered {
+        // Said when something is still going out, or when the wire view shows TCP at
+        // work (then every FIN after an answer is said).
+        if !pending && !(answered && self.wire_on()) {
             return;
         }
         self.shared
