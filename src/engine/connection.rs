@@ -662,7 +662,8 @@ impl Inner {
         };
         // Said when something is still going out, or when the wire view shows TCP at
         // work (then every FIN after an answer is said).
-        if !pending && !(answered && self.wire_on()) {
+        let said = pending || (answered && self.wire_on());
+        if !said {
             return;
         }
         self.shared
