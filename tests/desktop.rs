@@ -807,6 +807,15 @@ fn the_peers_list_disconnects_and_blocks_a_peer_and_the_lock_box_takes_no_new_on
     let _late = connect_from(from(5), port);
     app.wait_for_log("Connect : 127.0.0.5");
     app.wait_for_list_entry(PEERS, "from 127.0.0.5 ", DEADLINE);
+
+    // Reset on a peer: it reads a reset, with no FIN before it, and the log says so.
+    let back_port = back.local_addr().unwrap().port();
+    app.click_named(&format!("Reset 127.0.0.3 {back_port}"));
+    let (_, closed) = read_until_closed(&mut back, DEADLINE);
+    assert_eq!(closed, Closed::Reset);
+    app.wait_for_log(&format!(
+        "Disconnect : 127.0.0.3 {back_port} (reset here: RST, with no FIN before it)"
+    ));
 }
 
 #[test]

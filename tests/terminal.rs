@@ -526,6 +526,14 @@ fn a_teacher_numbers_kicks_blocks_and_locks_peers_from_the_terminal() {
     term.wait_for("    4  connected from 127.0.0.2 ");
     term.enter("/kick 1");
     term.wait_for("no peer has the number 1 now (it may have left): /peers lists the numbers");
+    // Reset: RST instead of FIN, and the log says which.
+    let mut five = connect_from(from(4), port);
+    term.enter("/peers");
+    term.wait_for("    5  connected from 127.0.0.4 ");
+    term.enter("/reset 5");
+    let (_, closed) = common::read_until_closed(&mut five, DEADLINE);
+    assert_eq!(closed, common::Closed::Reset);
+    term.wait_for("(reset here: RST, with no FIN before it)");
 
     // Block: both peers from 127.0.0.3 go, and the address is turned away until unblocked.
     term.enter("/block 127.0.0.3");
