@@ -158,9 +158,10 @@ ApplicationWindow {
                     : chat.state === ChatBackend.Connecting ? qsTr("Connecting...") : qsTr("Connect")
                 Accessible.name: chat.state === ChatBackend.Connected ? qsTr("Close the connection")
                                : chat.state === ChatBackend.Connecting ? qsTr("Cancel connecting") : qsTr("Connect")
+                // The course's path stays Listen, Connect, the message; Nearby on the way
+                // when it shows, the teacher's controls after Save log.
                 KeyNavigation.tab: nearbyFilter.visible ? nearbyFilter
-                                 : nearbyList.visible ? nearbyList
-                                 : peersToggle.visible ? peersToggle : messageField
+                                 : nearbyList.visible ? nearbyList : messageField
                 onClicked: chat.toggleConnect(hostField.text, portField.text)
             }
         }
@@ -220,7 +221,7 @@ ApplicationWindow {
                     Accessible.name: qsTr("Nearby chats")
                     Accessible.role: Accessible.List
                     ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded }
-                    KeyNavigation.tab: peersToggle.visible ? peersToggle : messageField
+                    KeyNavigation.tab: messageField
                     // Fills IP and port from a listener found; connects too when asked.
                     function pick(entry, connect) {
                         hostField.text = entry.address;
@@ -286,7 +287,7 @@ ApplicationWindow {
                 ToolTip.visible: hovered
                 ToolTip.delay: 600
                 ToolTip.text: qsTr("Take no new peers; those connected stay")
-                KeyNavigation.tab: messageField
+                KeyNavigation.tab: nameField
                 onToggled: chat.setLockedOn(checked)
             }
             Repeater {
@@ -554,7 +555,7 @@ ApplicationWindow {
                 objectName: "saveButton"
                 text: qsTr("Save log...")
                 Accessible.name: qsTr("Save the log to a file")
-                KeyNavigation.tab: nameField
+                KeyNavigation.tab: peersToggle.visible ? peersToggle : nameField
                 onClicked: saveDialog.open()
             }
         }

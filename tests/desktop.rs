@@ -57,10 +57,10 @@ fn two_windows_pair_both_ways_and_chat_by_real_input_as_a_screen_reader_reads_th
         .starts_with("[rcv] (127.0.0.1 "));
     a.wait_for_screen(&format!("[rcv] (127.0.0.1 {b_port}) Server OK"));
 
-    // A changes its auto-reply in the window (Tab from Send to the checkbox, then to its
-    // text), and B gets the new one.
+    // A changes its auto-reply in the window (Tab from the message past Hex and Send to
+    // the checkbox, then to its text), and B gets the new one.
     a.click_named("Message");
-    a.key("Tab Tab Tab");
+    a.key("Tab Tab Tab Tab");
     a.key("ctrl+a");
     a.type_text("got it");
     a.key("Tab");
@@ -73,13 +73,13 @@ fn two_windows_pair_both_ways_and_chat_by_real_input_as_a_screen_reader_reads_th
     // ticks it again, and B's line after that is answered; what A says on one connection
     // arrives in order, so an answer to the first would show before that one.
     a.click_named("Message");
-    a.key("Tab Tab space");
+    a.key("Tab Tab Tab space");
     b.click_named("Message");
     b.type_text("no answer please");
     b.key("Return");
     a.wait_for_screen("no answer please");
     a.click_named("Message");
-    a.key("Tab Tab space");
+    a.key("Tab Tab Tab space");
     b.click_named("Message");
     b.type_text("again");
     b.key("Return");
