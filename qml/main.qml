@@ -164,6 +164,18 @@ ApplicationWindow {
                                  : nearbyList.visible ? nearbyList : messageField
                 onClicked: chat.toggleConnect(hostField.text, portField.text)
             }
+            // Beside Close: the same end with RST instead of FIN.
+            Button {
+                id: resetButton
+                objectName: "resetButton"
+                visible: chat.state === ChatBackend.Connected
+                text: qsTr("Reset")
+                Accessible.name: qsTr("Reset the connection")
+                ToolTip.visible: hovered
+                ToolTip.delay: 600
+                ToolTip.text: qsTr("End the connection with RST instead of FIN: compare what the other side reports")
+                onClicked: chat.resetPeer("out")
+            }
         }
 
         // The tcp-chat listeners on this LAN (DNS-SD), by name: a click fills IP and

@@ -1115,7 +1115,13 @@ impl ChatBackend {
         let changes = chat.peer_changes();
         let locked = chat.is_locked();
         let blocked: Vec<String> = chat.blocked().iter().map(range_text).collect();
-        let peers = (seen != Some(changes)).then(|| chat.peers());
+        // Without TCP's details (a system call each): those are asked off this thread.
+        let peers = (seen != Some(changes)).then(|| {
+            chat.peer_links()
+                .iter()
+                .map(|l| crate::engine::chat::Peer::of(l, false))
+                .collect::<Vec<_>>()
+        });
         if let Some(peers) = peers {
             self.as_mut().rust_mut().get_mut().peers_seen = Some(changes);
             if let Some(model) = self.as_mut().rust_mut().get_mut().peers_model.as_mut() {

@@ -528,6 +528,7 @@ fn a_teacher_numbers_kicks_blocks_and_locks_peers_from_the_terminal() {
     term.wait_for("no peer has the number 1 now (it may have left): /peers lists the numbers");
     // Reset: RST instead of FIN, and the log says which.
     let mut five = connect_from(from(4), port);
+    term.wait_for("Connect : 127.0.0.4");
     term.enter("/peers");
     term.wait_for("    5  connected from 127.0.0.4 ");
     term.enter("/reset 5");

@@ -317,5 +317,9 @@
         <source>The message field takes bytes as hex pairs (48 65 6c 6c 6f 0a), sent exactly, with no line ending added</source>
         <translation>메시지 칸에 바이트를 16진수 두 자리씩(48 65 6c 6c 6f 0a) 쓰면 줄 끝 없이 그대로 보냅니다</translation>
     </message>
+    <message>
+        <source>Reset the connection</source>
+        <translation>연결 리셋</translation>
+    </message>
 </context>
 </TS>

@@ -125,7 +125,9 @@ impl PeersModel {
     /// Shows `peers` instead of what was there; a connection still listed keeps its
     /// details until they are asked anew.
     pub fn replace(mut self: Pin<&mut Self>, peers: Vec<Peer>) {
-        if self.peers == peers {
+        let unchanged = peers.len() == self.peers.len()
+            && peers.iter().zip(&self.peers).all(|(a, b)| a.same(b));
+        if unchanged {
             return;
         }
         let details: Vec<String> = peers

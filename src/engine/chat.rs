@@ -352,7 +352,10 @@ impl Chat {
         });
         // Sending can end a peer that stopped reading (its end is reported): each link
         // is sent to on its own.
-        Ok(targets.iter().filter(|l| l.send(&bytes)).count())
+        match targets.iter().filter(|l| l.send(&bytes)).count() {
+            0 => Err(Error::NotConnected),
+            sent => Ok(sent),
+        }
     }
 
     /// Where Send goes now: the outgoing connection if there is one, else every peer of

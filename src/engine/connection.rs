@@ -74,6 +74,11 @@ impl PeerCount {
         self.changes.load(Ordering::SeqCst)
     }
 
+    /// Counts a change of the list of peers (a link made reachable).
+    pub fn touch(&self) {
+        self.changes.fetch_add(1, Ordering::SeqCst);
+    }
+
     fn joined(&self) {
         self.now.fetch_add(1, Ordering::SeqCst);
         self.changes.fetch_add(1, Ordering::SeqCst);
@@ -141,6 +146,9 @@ struct Inner {
     since: u32,
     /// Our end of it.
     local: Option<SocketAddr>,
+    /// Set as the connection ends (with `ended` taken): read without a lock, so that the
+    /// Qt thread never waits for a reader that holds `ended` while it reports lines.
+    gone: std::sync::atomic::AtomicBool,
 }
 
 /// A connection as TCP has it (`/peers`, the Peers list): the kernel's view
@@ -233,6 +241,7 @@ impl Connection {
             writes: 0.into(),
             since: super::clock::seconds_of_day(&super::clock::now()),
             local: stream_local.map(super::address::canonical),
+            gone: false.into(),
         });
         let gate = Arc::new(Gate::default());
         let spawn = |name: &str, run: Box<dyn FnOnce() + Send>| {
@@ -291,7 +300,7 @@ impl Connection {
     }
 
     pub fn is_ended(&self) -> bool {
-        self.inner.lock_ended().is_none()
+        self.inner.is_gone()
     }
 
     /// Whether the peer still holds this connection: not ended here, and not closed by
@@ -377,7 +386,7 @@ impl Link {
 
     /// Whether the connection has ended (closed by either side, or lost).
     pub fn is_ended(&self) -> bool {
-        self.0.lock_ended().is_none()
+        self.0.is_gone()
     }
 
     /// The connection as TCP has it now: a system call, so not for the Qt thread.
@@ -436,13 +445,34 @@ impl Inner {
 
     /// Ends the connection if nobody has yet: reports it, shuts the socket (which wakes
     /// the reader and any blocked write) and stops the writer.
+    fn is_gone(&self) -> bool {
+        self.gone.load(Ordering::SeqCst)
+    }
+
+    /// Takes `on_end` (with the lock held): from here on the connection has ended.
+    fn take_end(
+        &self,
+        ended: &mut MutexGuard<'_, Option<Box<dyn FnOnce() + Send>>>,
+    ) -> Option<Box<dyn FnOnce() + Send>> {
+        let on_end = ended.take()?;
+        self.gone.store(true, Ordering::SeqCst);
+        Some(on_end)
+    }
+
     fn end(&self, reason: LeaveReason) {
         // Taking `on_end` under the lock is what ends the connection: from here on no line
         // of it is reported, so its leave event is the last thing said of it.
-        let Some(on_end) = self.lock_ended().take() else {
+        let Some(on_end) = self.take_end(&mut self.lock_ended()) else {
             return;
         };
-        let _ = self.stream.shutdown(Shutdown::Both);
+        // Both ways: the peer gets our FIN, the reader and a blocked write wake.
+        self.ended_by(on_end, reason, Shutdown::Both);
+    }
+
+    /// What ending does once `on_end` is taken: the socket shut `how`, the outbox closed,
+    /// the counts and tables updated, then the leave reported.
+    fn ended_by(&self, on_end: Box<dyn FnOnce() + Send>, reason: LeaveReason, how: Shutdown) {
+        let _ = self.stream.shutdown(how);
         {
             let mut out = self.outbox.lock();
             out.closed = true;
@@ -656,6 +686,10 @@ impl Inner {
     /// The log says so when something was still queued, or, with the wire view on, when
     /// its lines were answered.
     fn finish_sending(&self, answered: bool) {
+        // Ended here (Close, /kick): the read of 0 was our own shutdown, not its FIN.
+        if self.is_gone() {
+            return;
+        }
         let pending = {
             let out = self.outbox.lock();
             !out.closed && (!out.queue.is_empty() || out.busy)
@@ -691,11 +725,13 @@ impl Inner {
     /// connection is dropped at once (a `connect` to no address: the kernel resets it),
     /// before anything else can send a FIN.
     fn reset(&self) {
-        {
-            let ended = self.lock_ended();
-            if ended.is_none() {
+        let on_end = {
+            let mut ended = self.lock_ended();
+            // Taken with the RST under one lock: the reader, woken by it, finds the
+            // connection ended and cannot report it as reset by the peer.
+            let Some(on_end) = self.take_end(&mut ended) else {
                 return;
-            }
+            };
             let socket = socket2::SockRef::from(&self.stream);
             let _ = socket.set_linger(Some(Duration::ZERO));
             #[cfg(target_os = "linux")]
@@ -711,8 +747,12 @@ impl Inner {
                     );
                 }
             }
-        }
-        self.end(LeaveReason::ResetByUs);
+            on_end
+        };
+        // Reading only: shutting the sending side would send a FIN. Where the kernel
+        // did not drop the connection above, the RST goes when the socket closes (its
+        // threads end, woken by this), with SO_LINGER 0.
+        self.ended_by(on_end, LeaveReason::ResetByUs, Shutdown::Read);
     }
 
     fn wire_on(&self) -> bool {

@@ -366,6 +366,9 @@ impl Acceptor {
         // Send reaches the peer from the moment its Connect is reported.
         let announce = |link| {
             self.state.links().push(link);
+            // Whoever sees the count move after this finds the link (the count moved once
+            // already, before the link was in).
+            self.shared.peers.touch();
             report(Event::PeerConnected { peer });
         };
         // The table stays locked while the connection starts: it cannot end (and look
@@ -374,7 +377,16 @@ impl Acceptor {
             Ok(connection) => {
                 // The connection may already have ended (and failed to find itself here).
                 if !connection.is_ended() {
+                    let link = connection.link();
                     table.insert(id, connection);
+                    // Blocked while it was let in: `/block` closed those it found, and
+                    // this one it may not have found yet.
+                    if self.door.judge(peer.ip()) == Err(Refusal::Blocked) {
+                        self.state.changed(&table);
+                        drop(table);
+                        link.close();
+                        return;
+                    }
                 }
                 self.state.changed(&table);
             }

@@ -359,8 +359,8 @@ impl Speech {
             self,
             "peer-tcp",
             state = tcp.state,
-            // Loopback and a LAN are well under a millisecond: two places there.
-            rtt = if tcp.rtt_us < 1000 {
+            // As `rtt 0.1 ms`; loopback is well under that: two places there.
+            rtt = if tcp.rtt_us < 100 {
                 format!("{:.2}", f64::from(tcp.rtt_us) / 1000.0)
             } else {
                 format!("{:.1}", f64::from(tcp.rtt_us) / 1000.0)
