@@ -462,7 +462,7 @@ ApplicationWindow {
                 Layout.fillWidth: true
                 placeholderText: hexBox.checked ? qsTr("bytes as hex pairs: 48 65 6c 6c 6f 0a") : qsTr("message")
                 selectByMouse: true
-                font.family: hexBox.checked ? "monospace" : undefined
+                font.family: hexBox.checked ? "monospace" : Qt.application.font.family
                 Accessible.name: qsTr("Message")
                 KeyNavigation.tab: hexBox
                 // What was typed stays when it could not be sent (the log says why).

@@ -459,7 +459,7 @@ mod tests {
         );
         assert_eq!(
             list,
-            "2 peers:\n  out  connected to 127.0.0.1 12345, ours 127.0.0.1 50312, a port the system chose: ESTABLISHED, rtt 0.12 ms, 0 retransmitted, sent 10 bytes in 1 write, received 2 KiB in 3 reads, since 14:05:09\n    3  connected from 10.0.0.2 50312, ours 10.0.0.1 12345"
+            "2 peers:\n  out  connected to 127.0.0.1 12345, ours 127.0.0.1 50312, a port the system chose: ESTABLISHED, rtt 0.1 ms, 0 retransmitted, sent 10 bytes in 1 write, received 2 KiB in 3 reads, since 14:05:09\n    3  connected from 10.0.0.2 50312, ours 10.0.0.1 12345"
         );
     }
 }
