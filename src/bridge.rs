@@ -1021,6 +1021,7 @@ impl ChatBackend {
         if let Some(chat) = self.as_mut().chat() {
             let _ = chat.block(&address);
         }
+        self.as_mut().show_door();
         self.refresh();
     }
 
@@ -1029,6 +1030,7 @@ impl ChatBackend {
         if let Some(chat) = self.as_mut().chat() {
             let _ = chat.unblock(&address);
         }
+        self.as_mut().show_door();
         self.refresh();
     }
 
@@ -1102,43 +1104,45 @@ impl ChatBackend {
         if let Some(chat) = self.as_mut().chat() {
             chat.set_locked(on);
         }
+        self.as_mut().show_door();
         self.refresh();
     }
 
-    /// Brings the Peers list, the Lock box and the blocked addresses in line with the
-    /// engine; the list is made anew only when a peer came or went.
-    fn refresh_door(mut self: Pin<&mut Self>) {
+    /// Brings the Peers list in line with the engine: made anew only when a peer came or
+    /// went, without TCP's details (a system call each: those are asked off this thread).
+    fn refresh_peers(mut self: Pin<&mut Self>) {
         let seen = self.peers_seen;
         let Some(chat) = self.as_mut().chat() else {
             return;
         };
         let changes = chat.peer_changes();
+        if seen == Some(changes) {
+            return;
+        }
+        let peers: Vec<_> = chat
+            .peer_links()
+            .iter()
+            .map(|l| crate::engine::chat::Peer::of(l, false))
+            .collect();
+        self.as_mut().rust_mut().get_mut().peers_seen = Some(changes);
+        if let Some(model) = self.as_mut().rust_mut().get_mut().peers_model.as_mut() {
+            model.replace(peers);
+        }
+    }
+
+    /// Shows the Lock box and the blocked addresses as the engine has them: after the
+    /// window changed them, the only place they change.
+    fn show_door(mut self: Pin<&mut Self>) {
+        let Some(chat) = self.as_mut().chat() else {
+            return;
+        };
         let locked = chat.is_locked();
-        let blocked: Vec<String> = chat.blocked().iter().map(range_text).collect();
-        // Without TCP's details (a system call each): those are asked off this thread.
-        let peers = (seen != Some(changes)).then(|| {
-            chat.peer_links()
-                .iter()
-                .map(|l| crate::engine::chat::Peer::of(l, false))
-                .collect::<Vec<_>>()
-        });
-        if let Some(peers) = peers {
-            self.as_mut().rust_mut().get_mut().peers_seen = Some(changes);
-            if let Some(model) = self.as_mut().rust_mut().get_mut().peers_model.as_mut() {
-                model.replace(peers);
-            }
+        let mut blocked = cxx_qt_lib::QStringList::default();
+        for range in chat.blocked() {
+            blocked.append(QString::from(range_text(&range).as_str()));
         }
-        if self.locked != locked {
-            self.as_mut().set_locked(locked);
-        }
-        let shown: Vec<String> = self.blocked.iter().map(|b| b.to_string()).collect();
-        if shown != blocked {
-            let mut list = cxx_qt_lib::QStringList::default();
-            for range in &blocked {
-                list.append(QString::from(range.as_str()));
-            }
-            self.as_mut().set_blocked(list);
-        }
+        self.as_mut().set_locked(locked);
+        self.set_blocked(blocked);
     }
 
     /// Brings the properties in line with the engine.
@@ -1160,7 +1164,7 @@ impl ChatBackend {
         self.as_mut().set_listen_port(i32::from(status.port));
         let peers = status.incoming + usize::from(status.connected);
         self.as_mut().set_peer_count(peers as i32);
-        self.refresh_door();
+        self.refresh_peers();
     }
 
     pub fn data(&self, index: &QModelIndex, role: i32) -> QVariant {

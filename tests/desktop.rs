@@ -723,12 +723,6 @@ fn the_relay_box_passes_lines_on_while_it_is_ticked_and_stops_when_it_is_not() {
     assert_eq!(read_line(&mut two), "from the window");
 }
 
-/// What a peer turned away by the listener reads: the one sentence, then the end.
-fn told_and_closed(mut stream: TcpStream) -> String {
-    let (said, _) = read_until_closed(&mut stream, DEADLINE);
-    String::from_utf8_lossy(&said).into_owned()
-}
-
 #[test]
 fn the_peers_list_disconnects_and_blocks_a_peer_and_the_lock_box_takes_no_new_ones() {
     use std::net::Ipv4Addr;

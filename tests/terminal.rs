@@ -5,7 +5,7 @@ mod common;
 
 use common::app::{scratch, App, Xvfb};
 use common::tmux::Tmux;
-use common::{free_port, peer, read_line, send, DEADLINE};
+use common::{free_port, peer, read_line, send, told_and_closed, DEADLINE};
 use std::io::{BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
@@ -470,13 +470,6 @@ fn the_terminal_neither_reads_nor_writes_the_windows_settings() {
 /// A peer of a pipe-mode listener, connected.
 fn connected(port: u16) -> BufReader<TcpStream> {
     BufReader::new(peer(port))
-}
-
-/// What a peer of the listener at 127.0.0.1 `port` reads once it is turned away: the one
-/// sentence, then the end of the connection.
-fn told_and_closed(mut stream: TcpStream) -> String {
-    let (said, _) = common::read_until_closed(&mut stream, DEADLINE);
-    String::from_utf8_lossy(&said).into_owned()
 }
 
 #[test]

@@ -407,8 +407,19 @@ impl Chat {
 
     /// Disconnects the listener's peer `number` (of [`Chat::peers`]); its address.
     pub fn kick(&self, number: u64) -> Result<SocketAddr, Error> {
-        let kicked = self.listener.as_ref().and_then(|l| l.kick(number));
-        self.report(kicked.ok_or(Error::NoSuchPeer { number }))
+        let result = self.numbered(number).map(|link| {
+            link.close();
+            link.peer()
+        });
+        self.report(result)
+    }
+
+    /// The listener's peer `number`, if connected.
+    fn numbered(&self, number: u64) -> Result<Link, Error> {
+        self.listener
+            .as_ref()
+            .and_then(|l| l.link(number))
+            .ok_or(Error::NoSuchPeer { number })
     }
 
     /// Ends a connection with RST instead of FIN (SO_LINGER 0): the listener's peer
@@ -416,15 +427,7 @@ impl Chat {
     pub fn reset(&self, number: Option<u64>) -> Result<SocketAddr, Error> {
         let link = match number {
             None => self.client.link().ok_or(Error::NotConnected),
-            Some(n) => self
-                .listener
-                .as_ref()
-                .and_then(|l| {
-                    l.links()
-                        .into_iter()
-                        .find(|link| link.number() == Some(n) && !link.is_ended())
-                })
-                .ok_or(Error::NoSuchPeer { number: n }),
+            Some(n) => self.numbered(n),
         };
         let result = link.map(|link| {
             link.reset();

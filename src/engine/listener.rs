@@ -165,15 +165,12 @@ impl Listener {
         self.state.links().clone()
     }
 
-    /// Disconnects peer `number` (of `/peers`); its address, or `None` when no peer
-    /// connected has that number.
-    pub fn kick(&self, number: u64) -> Option<SocketAddr> {
-        let link = self
-            .links()
+    /// The link of peer `number` (of `/peers`), or `None` when no peer connected has
+    /// that number.
+    pub fn link(&self, number: u64) -> Option<Link> {
+        self.links()
             .into_iter()
-            .find(|l| l.number() == Some(number) && !l.is_ended())?;
-        link.close();
-        Some(link.peer())
+            .find(|l| l.number() == Some(number) && !l.is_ended())
     }
 
     /// The links of the peers connected from inside `range`.

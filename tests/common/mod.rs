@@ -163,6 +163,13 @@ pub fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (Vec<u8>, C
     }
 }
 
+/// What a peer that the listener turns away (or closes) reads: its one sentence, if any,
+/// then the end of the connection, within [`DEADLINE`].
+pub fn told_and_closed(mut stream: TcpStream) -> String {
+    let (said, _) = read_until_closed(&mut stream, DEADLINE);
+    String::from_utf8_lossy(&said).into_owned()
+}
+
 /// Runs `f` on a thread of its own and returns what it returns, or fails the test, naming
 /// `what` was awaited, when it has not returned within `limit`. For a call that has no
 /// deadline of its own (`accept`, a pipe's `read_line`, a child's output).
