@@ -149,6 +149,15 @@ fn main() {
     qt.pump_for(Duration::from_millis(1500)); // first frames, then idle
     let idle_kb = resident_kb();
 
+    // `--flood`: row 2 alone (for a profiler: `perf record` of this process).
+    if only("--flood") {
+        rows.extend(flood(&qt, sizes.flood_lines, idle_kb, false));
+        drop(engine);
+        drop(backend);
+        let missed = finish(rows, quick);
+        drop(xvfb);
+        std::process::exit(i32::from(missed));
+    }
     eprintln!("bench: request/reply...");
     rows.push(request_reply(&qt, sizes.round_trips));
     eprintln!("bench: flood...");
@@ -314,6 +323,17 @@ fn print_table(rows: &[Row], quick: bool) {
     }
 }
 
+/// A thread of the benchmark's own, named so that a profile tells it from tcp-chat's.
+fn named<R: Send + 'static>(
+    name: &str,
+    work: impl FnOnce() -> R + Send + 'static,
+) -> std::thread::JoinHandle<R> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(work)
+        .expect("a thread for the benchmark")
+}
+
 // ---------------------------------------------------------------- the app in-process
 
 /// The Qt thread (this thread) and the window's backend on it.
@@ -325,7 +345,7 @@ struct Qt<'a> {
 impl Qt<'_> {
     /// Runs the event loop while `work` runs on another thread; returns its result.
     fn run_while<R: Send + 'static>(&self, work: impl FnOnce() -> R + Send + 'static) -> R {
-        let worker = std::thread::spawn(work);
+        let worker = named("bench-work", work);
         while !worker.is_finished() {
             self.app.process_events();
             std::thread::sleep(Duration::from_micros(100));
@@ -661,7 +681,7 @@ fn flood(qt: &Qt, lines: usize, idle_kb: usize, wire: bool) -> Vec<Row> {
 fn count_lines_baseline(lines: usize) -> f64 {
     let server = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = server.local_addr().unwrap().port();
-    let counter = std::thread::spawn(move || {
+    let counter = named("bench-count", move || {
         let (mut s, _) = server.accept().unwrap();
         let mut buf = vec![0u8; 64 * 1024];
         let mut count = 0;
@@ -743,14 +763,14 @@ fn flood_once(qt: &Qt, port: u16, lines: usize) -> FloodRound {
     });
     let last = format!("[rcv] {}", flood_line(lines - 1).trim_end());
     let started = Instant::now();
-    let writer = std::thread::spawn(move || write_flood(port, lines));
+    let writer = named("bench-peer", move || write_flood(port, lines));
     let window = qt.window.clone();
     let done = Arc::new(AtomicBool::new(false));
     let finished = done.clone();
     // Look at the model from the Qt thread every millisecond, as the view would, for up
     // to a minute: a round whose last line never comes ends there, its lines counted lost.
     let give_up = started + Duration::from_secs(60);
-    let watcher = std::thread::spawn(move || {
+    let watcher = named("bench-watch", move || {
         while !finished.load(Ordering::SeqCst) && Instant::now() < give_up {
             let flag = finished.clone();
             let last = last.clone();
@@ -806,7 +826,7 @@ fn write_flood(port: u16, lines: usize) {
     let mut s = from_a_fresh_address(port);
     // Read (and drop) the auto-replies, as a well-behaved peer does.
     let mut replies = s.try_clone().unwrap();
-    std::thread::spawn(move || {
+    named("bench-replies", move || {
         let mut buf = [0u8; 64 * 1024];
         while replies.read(&mut buf).map(|n| n > 0).unwrap_or(false) {}
     });

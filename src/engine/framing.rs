@@ -81,7 +81,7 @@ impl LineDecoder {
     fn cut_piece(&mut self, line: &mut impl FnMut(String)) {
         let keep = incomplete_utf8_tail(&self.pending);
         let cut = self.pending.len() - keep;
-        line(String::from_utf8_lossy(&self.pending[..cut]).into_owned());
+        line(text_of(&self.pending[..cut]));
         self.pending.drain(..cut);
     }
 }
@@ -89,7 +89,21 @@ impl LineDecoder {
 /// Decodes one line: drops a trailing `\r`, replaces invalid UTF-8 with U+FFFD.
 fn decode_line(bytes: &[u8]) -> String {
     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-    String::from_utf8_lossy(bytes).into_owned()
+    text_of(bytes)
+}
+
+/// `bytes` as text, invalid UTF-8 as U+FFFD. ASCII (most lines), then valid UTF-8, are
+/// checked first, each much faster than the lossy decoder's walk (a flood's profile had
+/// the walk as a fifth of the reader's time, and `from_utf8` still a seventh).
+fn text_of(bytes: &[u8]) -> String {
+    if bytes.is_ascii() {
+        // SAFETY: ASCII is valid UTF-8.
+        return unsafe { String::from_utf8_unchecked(bytes.to_vec()) };
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// How many bytes at the end of `bytes` are the start of a UTF-8 character that is not

@@ -212,25 +212,44 @@ impl EventQueue {
     /// scheduler sets aside while it holds the queue would hold the window up with it
     /// (for 50-100 ms with 64 peers flooding). The caller tries again a moment later.
     pub fn try_drain(&self) -> Option<Vec<Event>> {
-        // A few tries: a reader holds the queue for microseconds unless it was set aside.
-        for _ in 0..64 {
-            match self.state.try_lock() {
-                Ok(state) => return Some(self.take(state)),
-                Err(std::sync::TryLockError::Poisoned(p)) => {
-                    return Some(self.take(p.into_inner()))
-                }
-                Err(std::sync::TryLockError::WouldBlock) => std::hint::spin_loop(),
-            }
-        }
-        None
+        let mut events = Vec::new();
+        self.try_drain_into(&mut events).then_some(events)
     }
 
-    fn take(&self, mut state: MutexGuard<'_, QueueState>) -> Vec<Event> {
+    /// Like [`EventQueue::try_drain`], into `spare`, which must be empty: the queue keeps
+    /// `spare`'s room for the next events instead, so that a consumer handing back the
+    /// same two lists costs no allocation a batch (a flood's readers grew a new list under
+    /// the queue's lock each time). False, taking nothing, while a reader holds the queue.
+    pub fn try_drain_into(&self, spare: &mut Vec<Event>) -> bool {
+        debug_assert!(spare.is_empty());
+        // A few tries: a reader holds the queue for microseconds unless it was set aside.
+        for _ in 0..64 {
+            let state = match self.state.try_lock() {
+                Ok(state) => state,
+                Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    std::hint::spin_loop();
+                    continue;
+                }
+            };
+            self.take_into(state, spare);
+            return true;
+        }
+        false
+    }
+
+    fn take(&self, state: MutexGuard<'_, QueueState>) -> Vec<Event> {
+        let mut events = Vec::new();
+        self.take_into(state, &mut events);
+        events
+    }
+
+    fn take_into(&self, mut state: MutexGuard<'_, QueueState>, spare: &mut Vec<Event>) {
         state.woken = false;
         state.text_bytes = 0;
-        let events = std::mem::take(&mut state.events);
+        spare.clear();
+        std::mem::swap(&mut state.events, spare);
         self.notify(state, Wake::Room);
-        events
     }
 
     /// Waits until at least one event is queued or `timeout` passes, then drains.
@@ -550,6 +569,24 @@ mod tests {
         assert!(queue.try_drain().is_none());
         drop(held);
         assert_eq!(queue.try_drain().map(|e| e.len()), Some(1));
+    }
+
+    #[test]
+    fn draining_into_a_spare_list_leaves_its_room_to_the_queue() {
+        let queue = EventQueue::new(100, || {});
+        let mut spare = Vec::with_capacity(500);
+        queue.emit(Event::ListenStopped);
+        assert!(queue.try_drain_into(&mut spare));
+        assert_eq!(spare.len(), 1);
+        // The next events are queued in the spare's room: no list grown under the lock.
+        assert!(queue.state.lock().unwrap().events.capacity() >= 500);
+        spare.clear();
+        let held = queue.state.lock().unwrap();
+        assert!(
+            !queue.try_drain_into(&mut spare),
+            "a held queue is not waited for"
+        );
+        drop(held);
     }
 
     #[test]
