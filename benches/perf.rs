@@ -751,7 +751,7 @@ fn flood_once(qt: &Qt, port: u16, lines: usize) -> FloodRound {
                 let Some(n) = text.strip_prefix("flood line ") else {
                     continue;
                 };
-                match n.trim().parse::<usize>() {
+                match n.trim_start_matches(' ').parse::<usize>() {
                     Ok(n) if n >= seq.next => {
                         seq.skipped += (n - seq.next) as u64;
                         seq.next = n + 1;

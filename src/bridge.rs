@@ -438,6 +438,11 @@ impl Row {
         }
     }
 
+    /// What `Row::of(event, _).bytes` will be, without making the row.
+    fn bytes_of(event: &Event) -> usize {
+        event.shortened_len(SHOWN_CHARS) + ROW_OVERHEAD
+    }
+
     fn text(&self, speech: Speech) -> String {
         speech.log_line(&self.event).1
     }
@@ -908,27 +913,23 @@ impl ChatBackend {
         }
         self.as_mut().rust_mut().total_lines += events.len() as u64;
         let refresh_addresses = events.iter().any(|e| matches!(e, Event::Listening { .. }));
-        // Only the newest lines that the log can keep become rows.
+        // Only the newest lines that the log can keep become rows, each moved once.
         let time = clock::seconds_of_day(&clock::now());
-        let mut new_rows: Vec<Row> = Vec::new();
-        let mut bytes = 0;
         let taken = events.len();
-        for event in events.drain(..).rev() {
-            if new_rows.len() == self.max_rows || bytes >= LOG_TEXT_LIMIT {
-                break;
-            }
-            let row = Row::of(event, time);
-            bytes += row.bytes;
-            new_rows.push(row);
+        let (mut first, mut bytes) = (taken, 0);
+        while first > 0 && taken - first < self.max_rows && bytes < LOG_TEXT_LIMIT {
+            first -= 1;
+            bytes += Row::bytes_of(&events[first]);
         }
-        new_rows.reverse();
+        self.as_mut().rust_mut().passed_over += first as u64;
+        self.as_mut()
+            .append_rows(events.drain(first..).map(|e| Row::of(e, time)), bytes);
+        events.clear();
         // Kept for the next batch; once batches are small again, with less room.
         if taken < events.capacity() / 8 && events.capacity() > SPARE_EVENTS {
             events.shrink_to(SPARE_EVENTS);
         }
         self.as_mut().rust_mut().spare_events = events;
-        self.as_mut().rust_mut().passed_over += (taken - new_rows.len()) as u64;
-        self.as_mut().append_rows(new_rows);
         if refresh_addresses {
             let addresses = QString::from(hostinfo::local_addresses().join(", ").as_str());
             self.as_mut().set_addresses(addresses);
@@ -936,12 +937,14 @@ impl ChatBackend {
         self.refresh();
     }
 
-    fn append_rows(mut self: Pin<&mut Self>, new_rows: Vec<Row>) {
+    /// Appends `new_rows` (with `new_bytes` of [`Row::bytes`] in all) to the model.
+    fn append_rows(
+        mut self: Pin<&mut Self>,
+        new_rows: impl ExactSizeIterator<Item = Row>,
+        new_bytes: usize,
+    ) {
         // The oldest rows go while there are too many, or too much text, with the new.
-        let (max, new_bytes) = (
-            self.max_rows,
-            new_rows.iter().map(|r| r.bytes).sum::<usize>(),
-        );
+        let max = self.max_rows;
         let mut excess = (self.rows.len() + new_rows.len()).saturating_sub(max);
         let mut kept_bytes = self.row_bytes
             - self

@@ -346,7 +346,7 @@ impl Chat {
         }
         // The line first, then what the wire view shows of each write for it.
         self.sink.emit(Event::Sent {
-            text: text.to_string(),
+            text: text.into(),
             peers: targets.len(),
             cut: 0,
         });

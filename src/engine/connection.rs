@@ -7,7 +7,7 @@
 //! closed or reset), the outbox (the peer stopped reading), or [`Connection::close`]. The
 //! one that ends it reports it, so every connection has one "Disconnect" line.
 
-use super::event::{Event, LeaveReason, Side, WireDir};
+use super::event::{Event, LeaveReason, Side, Text, WireDir};
 use super::framing::LineDecoder;
 use super::sink::{EventSink, Room};
 use std::collections::VecDeque;
@@ -567,7 +567,7 @@ impl Inner {
     }
 
     /// The event for a line received.
-    fn received(&self, text: String) -> Event {
+    fn received(&self, text: Text) -> Event {
         Event::Received {
             side: self.side,
             peer: self.peer,

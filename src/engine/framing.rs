@@ -7,6 +7,9 @@
 //! invalid UTF-8 becomes U+FFFD, and no line grows past [`MAX_LINE`]: a longer one is
 //! handed out in pieces, so the memory one peer can hold is bounded whatever it sends.
 
+use super::event::Text;
+use std::sync::Arc;
+
 /// The longest piece of text one line can be; longer lines come out in pieces of this size.
 pub const MAX_LINE: usize = 64 * 1024;
 
@@ -28,8 +31,15 @@ impl LineDecoder {
     }
 
     /// Feeds `bytes` and calls `line` once for each line they complete, in order.
-    pub fn push(&mut self, mut bytes: &[u8], mut line: impl FnMut(String)) {
+    pub fn push(&mut self, mut bytes: &[u8], mut line: impl FnMut(Text)) {
         while !bytes.is_empty() {
+            if self.pending.is_empty() {
+                let whole = whole_lines(bytes, &mut line);
+                bytes = &bytes[whole..];
+                if bytes.is_empty() {
+                    break;
+                }
+            }
             match memchr::memchr(b'\n', bytes) {
                 Some(end) if self.pending.len() + end <= MAX_LINE => {
                     let (head, rest) = (&bytes[..end], &bytes[end + 1..]);
@@ -58,7 +68,7 @@ impl LineDecoder {
 
     /// Hands out the unfinished line, if any, as a message of its own: the peer has gone
     /// quiet. An incomplete UTF-8 character at its end is kept back for the next read.
-    pub fn flush_partial(&mut self, line: impl FnOnce(String)) {
+    pub fn flush_partial(&mut self, line: impl FnOnce(Text)) {
         let keep = incomplete_utf8_tail(&self.pending);
         if self.pending.len() > keep {
             let cut = self.pending.len() - keep;
@@ -69,7 +79,7 @@ impl LineDecoder {
     }
 
     /// Hands out everything left, incomplete characters included: the peer has gone.
-    pub fn finish(&mut self, line: impl FnOnce(String)) {
+    pub fn finish(&mut self, line: impl FnOnce(Text)) {
         if !self.pending.is_empty() {
             let text = decode_line(&self.pending);
             self.pending.clear();
@@ -78,7 +88,7 @@ impl LineDecoder {
     }
 
     /// Hands out a full `MAX_LINE` buffer as a piece, cut at a character boundary.
-    fn cut_piece(&mut self, line: &mut impl FnMut(String)) {
+    fn cut_piece(&mut self, line: &mut impl FnMut(Text)) {
         let keep = incomplete_utf8_tail(&self.pending);
         let cut = self.pending.len() - keep;
         line(text_of(&self.pending[..cut]));
@@ -86,23 +96,45 @@ impl LineDecoder {
     }
 }
 
+/// Hands out the whole lines at the start of `bytes` (up to its last newline) as pieces of
+/// one block of text, when they are valid UTF-8 and none can be longer than `MAX_LINE`;
+/// returns how many bytes they took (0: none, or the slow way is needed).
+fn whole_lines(bytes: &[u8], line: &mut impl FnMut(Text)) -> usize {
+    let Some(last) = memchr::memrchr(b'\n', bytes) else {
+        return 0;
+    };
+    if last > MAX_LINE {
+        return 0;
+    }
+    let Ok(text) = std::str::from_utf8(&bytes[..last]) else {
+        return 0;
+    };
+    let block: Arc<str> = Arc::from(text);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', block.as_bytes()).chain([block.len()]) {
+        let shown = if block.as_bytes()[start..end].ends_with(b"\r") {
+            end - 1
+        } else {
+            end
+        };
+        line(Text::piece(&block, start, shown));
+        start = end + 1;
+    }
+    last + 1
+}
+
 /// Decodes one line: drops a trailing `\r`, replaces invalid UTF-8 with U+FFFD.
-fn decode_line(bytes: &[u8]) -> String {
+fn decode_line(bytes: &[u8]) -> Text {
     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
     text_of(bytes)
 }
 
-/// `bytes` as text, invalid UTF-8 as U+FFFD. ASCII (most lines), then valid UTF-8, are
-/// checked first, each much faster than the lossy decoder's walk (a flood's profile had
-/// the walk as a fifth of the reader's time, and `from_utf8` still a seventh).
-fn text_of(bytes: &[u8]) -> String {
-    if bytes.is_ascii() {
-        // SAFETY: ASCII is valid UTF-8.
-        return unsafe { String::from_utf8_unchecked(bytes.to_vec()) };
-    }
+/// `bytes` as text, invalid UTF-8 as U+FFFD. Valid text is checked first, much faster
+/// than the lossy decoder's walk (a fifth of a flood's reader time in a profile).
+fn text_of(bytes: &[u8]) -> Text {
     match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+        Ok(text) => Text::from(text),
+        Err(_) => Text::from(String::from_utf8_lossy(bytes).into_owned()),
     }
 }
 
@@ -132,7 +164,7 @@ mod tests {
 
     fn lines_of(decoder: &mut LineDecoder, bytes: &[u8]) -> Vec<String> {
         let mut out = Vec::new();
-        decoder.push(bytes, |l| out.push(l));
+        decoder.push(bytes, |l| out.push(l.to_string()));
         out
     }
 
@@ -143,6 +175,29 @@ mod tests {
         assert!(d.has_partial());
         assert_eq!(lines_of(&mut d, b"\n"), ["three"]);
         assert!(!d.has_partial());
+    }
+
+    #[test]
+    fn the_lines_of_one_read_share_one_block_and_a_finished_line_has_its_own() {
+        let mut d = LineDecoder::new();
+        let mut lines = Vec::new();
+        d.push(b"a\r\nbb\nccc\ndd", |l| lines.push(l));
+        assert_eq!(lines, ["a", "bb", "ccc"]);
+        // One block for the three: "a\r\nbb\nccc", up to the last newline.
+        assert!(lines.iter().all(|l| l.block_len() == 9), "{lines:?}");
+        lines.clear();
+        d.push(b"d\n", |l| lines.push(l));
+        assert_eq!(lines, ["ddd"]);
+        assert_eq!(
+            lines[0].block_len(),
+            3,
+            "the finished line is not a piece of a read"
+        );
+        // Invalid UTF-8 is decoded line by line, each line its own.
+        lines.clear();
+        d.push(b"\xff\nok\n", |l| lines.push(l));
+        assert_eq!(lines, ["\u{FFFD}", "ok"]);
+        assert_eq!(lines[1].block_len(), 2);
     }
 
     #[test]
@@ -168,10 +223,10 @@ mod tests {
         let mut d = LineDecoder::new();
         lines_of(&mut d, &text[..4]);
         let mut flushed = Vec::new();
-        d.flush_partial(|l| flushed.push(l));
+        d.flush_partial(|l| flushed.push(l.to_string()));
         assert_eq!(flushed, ["가"]);
         assert_eq!(lines_of(&mut d, &text[4..]), Vec::<String>::new());
-        d.flush_partial(|l| flushed.push(l));
+        d.flush_partial(|l| flushed.push(l.to_string()));
         assert_eq!(flushed, ["가", "나"]);
     }
 
@@ -186,7 +241,7 @@ mod tests {
         let mut d = LineDecoder::new();
         lines_of(&mut d, &"한".as_bytes()[..2]);
         let mut out = Vec::new();
-        d.finish(|l| out.push(l));
+        d.finish(|l| out.push(l.to_string()));
         assert_eq!(out, ["\u{FFFD}"]);
     }
 
@@ -210,8 +265,8 @@ mod tests {
         let mut d = LineDecoder::new();
         let text = "가".repeat(50_000); // 150,000 bytes, pieces must not split a char
         let mut pieces = Vec::new();
-        d.push(text.as_bytes(), |l| pieces.push(l));
-        d.finish(|l| pieces.push(l));
+        d.push(text.as_bytes(), |l| pieces.push(l.to_string()));
+        d.finish(|l| pieces.push(l.to_string()));
         assert!(pieces.iter().all(|p| !p.contains('\u{FFFD}')));
         assert_eq!(pieces.concat(), text);
     }
@@ -230,7 +285,7 @@ mod tests {
             let mut out = Vec::new();
             let mut start = 0;
             for cut in cuts.into_iter().chain([bytes.len()]) {
-                d.push(&bytes[start..cut], |l| out.push(l));
+                d.push(&bytes[start..cut], |l| out.push(l.to_string()));
                 prop_assert!(d.pending.len() <= MAX_LINE);
                 start = cut;
             }
@@ -271,15 +326,15 @@ mod tests {
         ) {
             let mut whole = Vec::new();
             let mut d = LineDecoder::new();
-            d.push(&bytes, |l| whole.push(l));
-            d.finish(|l| whole.push(l));
+            d.push(&bytes, |l| whole.push(l.to_string()));
+            d.finish(|l| whole.push(l.to_string()));
             let mut chunked = Vec::new();
             let mut d = LineDecoder::new();
             for chunk in bytes.chunks(step) {
-                d.push(chunk, |l| chunked.push(l));
+                d.push(chunk, |l| chunked.push(l.to_string()));
                 prop_assert!(d.pending.len() <= MAX_LINE);
             }
-            d.finish(|l| chunked.push(l));
+            d.finish(|l| chunked.push(l.to_string()));
             prop_assert_eq!(whole, chunked);
         }
 

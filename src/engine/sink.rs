@@ -531,7 +531,7 @@ mod tests {
         Event::Received {
             side: crate::engine::Side::Incoming,
             peer: "127.0.0.1:1".parse().unwrap(),
-            text: text.to_string(),
+            text: text.into(),
             show_peer: false,
             cut: 0,
         }

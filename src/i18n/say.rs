@@ -447,7 +447,7 @@ mod tests {
         Event::Received {
             side: Side::Incoming,
             peer: peer(),
-            text,
+            text: text.into(),
             show_peer: false,
             cut: 0,
         }

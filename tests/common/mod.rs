@@ -75,7 +75,7 @@ impl Harness {
         (0..n)
             .map(|_| {
                 match self.wait_for("a received line", |e| matches!(e, Event::Received { .. })) {
-                    Event::Received { text, .. } => text,
+                    Event::Received { text, .. } => text.to_string(),
                     _ => unreachable!(),
                 }
             })
