@@ -125,6 +125,13 @@ fn main() {
         drop(xvfb);
         std::process::exit(i32::from(missed));
     }
+    // `--transcript-flood`: row 2t alone (the binary: `perf record -p` its pid).
+    if only("--transcript-flood") {
+        rows.extend(flood_transcript(sizes.flood_lines));
+        let missed = finish(rows, quick);
+        drop(xvfb);
+        std::process::exit(i32::from(missed));
+    }
     if !only("--in-process") {
         binary_rows(&mut rows, &sizes, quick);
     }
@@ -234,6 +241,8 @@ fn binary_rows(rows: &mut Vec<Row>, sizes: &Sizes, quick: bool) {
         sizes.original_round_trips,
         sizes.startups,
     ));
+    eprintln!("bench: a flood into the binary's transcript...");
+    rows.extend(flood_transcript(sizes.flood_lines));
     eprintln!("bench: hostile peers against the binary...");
     rows.extend(hostile_rows(quick));
     eprintln!("bench: one address hammering the listener...");
@@ -1517,6 +1526,162 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+// ---------------------------------------------------------------- transcript flood
+
+/// Median, least and most of `figures` (at least one).
+fn spread(figures: &[f64]) -> (f64, f64, f64) {
+    let mut sorted = figures.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    (
+        sorted[sorted.len() / 2],
+        sorted[0],
+        sorted[sorted.len() - 1],
+    )
+}
+
+/// A rate's median with the spread of its rounds: `1234567 (1200000-1300000)`.
+fn rate_with_spread(figures: &[f64]) -> String {
+    let (median, least, most) = spread(figures);
+    format!("{median:.0} ({least:.0}-{most:.0})")
+}
+
+/// Row 2t: the binary as a person starts it with `--transcript`, a peer flooding 32-byte
+/// lines; timed from the first byte written until the last line is in the transcript
+/// file, against the read+count loop, rounds alternating. Every line of every round is
+/// then checked in the file, in order.
+fn flood_transcript(lines: usize) -> Vec<Row> {
+    const WHAT: [&str; 2] = [
+        "2ta. flood into --transcript, lines/s in the file (median, spread)",
+        "2tb. flood into --transcript, lines lost / out of order",
+    ];
+    let port = free_port();
+    let dir = std::env::temp_dir().join(format!("tcp-chat-bench-{}-{port}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("transcript.txt");
+    let mut child = Command::new(binary())
+        .env("XDG_CONFIG_HOME", bench_config_home())
+        .env("QT_QUICK_BACKEND", "software")
+        .args(["-platform", "offscreen", "--listen", "--no-discovery"])
+        .args(["--port", &port.to_string()])
+        .arg("--transcript")
+        .arg(&path)
+        .args(["--transcript-max", "4G"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start tcp-chat");
+    let listening = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > listening {
+            stop(child);
+            return vec![Row::not_run(
+                WHAT[0],
+                ">= 0.50 x baseline",
+                "tcp-chat did not listen",
+            )];
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut file = std::fs::File::open(&path).expect("the transcript");
+    let mut ours = Vec::new();
+    let mut base = Vec::new();
+    let mut cpu_ns = Vec::new();
+    let (mut lost, mut misplaced) = (0, 0);
+    let last = format!("[rcv] {}", flood_line(lines - 1));
+    let finder = memchr::memmem::Finder::new(last.as_bytes());
+    for _ in 0..ROUNDS {
+        base.push(lines as f64 / count_lines_baseline(lines));
+        // The file is watched by its size, and its end read once it can hold the round
+        // (each line takes more than its 32 bytes): reading all of it as it grows took
+        // this process as much CPU as tcp-chat's own Qt thread, on the same two cores.
+        let start = file.metadata().unwrap().len();
+        let ticks = cpu_ticks(child.id());
+        let started = Instant::now();
+        let writer = named("bench-peer", move || write_flood(port, lines));
+        let give_up = started + Duration::from_secs(120);
+        let mut tail = vec![0u8; 4096];
+        let seconds = loop {
+            let len = file.metadata().unwrap().len();
+            if len - start >= (lines * 32) as u64 {
+                use std::os::unix::fs::FileExt;
+                let from = len.saturating_sub(tail.len() as u64).max(start);
+                let n = file.read_at(&mut tail, from).unwrap();
+                if finder.find(&tail[..n]).is_some() {
+                    break started.elapsed().as_secs_f64();
+                }
+            }
+            if Instant::now() > give_up || !matches!(child.try_wait(), Ok(None)) {
+                break f64::INFINITY;
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        };
+        writer.join().unwrap();
+        ours.push(lines as f64 / seconds);
+        // What the round cost tcp-chat, all its threads (ticks of 10 ms), a line.
+        cpu_ns.push((cpu_ticks(child.id()) - ticks) as f64 * 1e7 / lines as f64);
+        let mut round = Vec::new();
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(start)).unwrap();
+        file.read_to_end(&mut round).unwrap();
+        let mut chunk = vec![0u8; 64 * 1024];
+        // Every line, in order: `... [rcv] flood line <i>`.
+        let mut next = 0;
+        for line in round.split(|&b| b == b'\n') {
+            let Some(at) = memchr::memmem::find(line, b"[rcv] flood line ") else {
+                continue;
+            };
+            let n = std::str::from_utf8(&line[at + 17..])
+                .ok()
+                .and_then(|n| n.trim_start_matches(' ').parse::<usize>().ok());
+            match n {
+                Some(n) if n == next => next += 1,
+                Some(n) if n > next => {
+                    lost += n - next;
+                    next = n + 1;
+                }
+                _ => misplaced += 1,
+            }
+        }
+        lost += lines - next.min(lines);
+        // Its Disconnect too, before the next round starts.
+        let settled = Instant::now() + Duration::from_secs(10);
+        let mut rest = round.split_off(round.len().saturating_sub(64 * 1024));
+        while memchr::memmem::find(&rest, b"Disconnect : ").is_none() && Instant::now() < settled {
+            let n = file.read(&mut chunk).unwrap();
+            rest.extend_from_slice(&chunk[..n]);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    let alive = still_running(&mut child, "the binary with a transcript");
+    stop(child);
+    let _ = std::fs::remove_dir_all(&dir);
+    let (ours_rate, _, _) = spread(&ours);
+    let (base_rate, _, _) = spread(&base);
+    vec![
+        Row {
+            what: WHAT[0],
+            ours: format!(
+                "{}; {:.0} ns CPU a line",
+                rate_with_spread(&ours),
+                spread(&cpu_ns).0
+            ),
+            baseline: format!("{} (read+count loop)", rate_with_spread(&base)),
+            ratio: format!("{:.2}", ours_rate / base_rate),
+            target: ">= 0.50 x baseline".into(),
+            result: (ours_rate / base_rate >= 0.5).into(),
+        }
+        .unless_died(alive, true),
+        Row {
+            what: WHAT[1],
+            ours: format!("{lost} / {misplaced}"),
+            baseline: "0 / 0".into(),
+            ratio: "-".into(),
+            target: "0 / 0 (every line checked)".into(),
+            result: (lost == 0 && misplaced == 0).into(),
+        }
+        .unless_died(alive, true),
+    ]
 }
 
 // ---------------------------------------------------------------- fair share

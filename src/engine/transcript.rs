@@ -8,7 +8,7 @@
 
 use super::error::{Error, IoCause};
 use super::event::{Event, LineWords};
-use super::sink::{EventQueue, EventSink, TranscriptLine};
+use super::sink::{EventQueue, EventSink};
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -48,7 +48,7 @@ impl Transcript {
             .map_err(error)?;
         let done = Arc::new((Mutex::new(false), Condvar::new()));
         let path = path.to_path_buf();
-        queue.start_transcript(words.clone());
+        queue.start_transcript();
         let (q, d) = (queue.clone(), done.clone());
         let spawned = thread::Builder::new()
             .name("tcp-chat-transcript".into())
@@ -139,10 +139,23 @@ fn write_lines(file: File, queue: &EventQueue, path: &Path, limit: u64, words: &
             detail: IoCause::of(&e),
         }));
     };
+    // The time in front of each line (in milliseconds), made once a millisecond.
+    let mut stamp: Option<(u128, String)> = None;
+    let millis = |at: std::time::SystemTime| {
+        at.duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis())
+    };
     while let Some(lines) = queue.transcript_lines() {
         // Everything waiting, then one flush: one flush a burst, none held back.
         for line in &lines {
-            let len = line.file_len() as u64;
+            let ms = millis(line.at);
+            if stamp.as_ref().is_none_or(|(at, _)| *at != ms) {
+                let local = chrono::DateTime::<chrono::Local>::from(line.at);
+                stamp = Some((ms, super::clock::transcript_time(&local)));
+            }
+            let at = stamp.as_ref().map_or("", |(_, text)| text.as_str());
+            let text = words(&line.event);
+            let len = (at.len() + 1 + text.len() + 1) as u64;
             if size > 0 && size + len > limit {
                 let moved_to = match rotate(&mut out, path) {
                     Ok(moved_to) => moved_to,
@@ -155,17 +168,14 @@ fn write_lines(file: File, queue: &EventQueue, path: &Path, limit: u64, words: &
                     limit,
                 };
                 // With the time of the line that did not fit, which follows it.
-                let first = TranscriptLine {
-                    at: line.at.clone(),
-                    text: words(&said),
-                };
-                if let Err(e) = writeln!(out, "{first}") {
+                let first = words(&said);
+                if let Err(e) = write_line(&mut out, at, &first) {
                     return fail(e);
                 }
-                size = first.file_len() as u64;
+                size = (at.len() + 1 + first.len() + 1) as u64;
                 queue.emit_untranscribed(said);
             }
-            if let Err(e) = writeln!(out, "{line}") {
+            if let Err(e) = write_line(&mut out, at, &text) {
                 return fail(e);
             }
             size += len;
@@ -174,6 +184,15 @@ fn write_lines(file: File, queue: &EventQueue, path: &Path, limit: u64, words: &
             return fail(e);
         }
     }
+}
+
+/// Writes `at text` and its newline (as bytes: the formatting machinery cost a flood's
+/// writer a third of its time).
+fn write_line(out: &mut impl Write, at: &str, text: &str) -> std::io::Result<()> {
+    out.write_all(at.as_bytes())?;
+    out.write_all(b" ")?;
+    out.write_all(text.as_bytes())?;
+    out.write_all(b"\n")
 }
 
 /// Moves the full transcript to `path.1` (replacing an older one) and starts `path`

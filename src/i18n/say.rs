@@ -78,18 +78,11 @@ impl Speech {
                 show_peer,
                 cut,
                 ..
-            } => {
-                let text = self.with_cut(&visible(text), *cut);
-                if *show_peer {
-                    (Received, format!("[rcv] ({}) {text}", ip_port(peer)))
-                } else {
-                    (Received, format!("[rcv] {text}"))
-                }
-            }
-            Event::Sent { text, cut, .. } => (
-                Sent,
-                format!("[send] {}", self.with_cut(&visible(text), *cut)),
+            } => (
+                Received,
+                self.text_line("[rcv] ", show_peer.then_some(peer), text, *cut),
             ),
+            Event::Sent { text, cut, .. } => (Sent, self.text_line("[send] ", None, text, *cut)),
             Event::LogSaved { path, lines } => {
                 (Info, say!(self, "log-saved", lines = lines, path = path))
             }
@@ -199,15 +192,30 @@ impl Speech {
     }
 
     /// `text` followed by how many characters were cut off it, if any.
-    fn with_cut(self, text: &str, cut: usize) -> String {
-        if cut == 0 {
-            text.to_string()
-        } else {
-            format!(
-                "{text} ... {}",
-                say!(self, "log-cut", count = cut.to_string())
-            )
+    /// `[rcv] (ip port) text ... (N more characters not shown)`: a line received or sent,
+    /// made safe to show. Put together piece by piece, in one allocation: every line of a
+    /// flood passes here for the transcript.
+    fn text_line(
+        self,
+        kind: &str,
+        peer: Option<&std::net::SocketAddr>,
+        text: &str,
+        cut: usize,
+    ) -> String {
+        let shown = visible(text);
+        let mut line = String::with_capacity(kind.len() + shown.len() + 32);
+        line.push_str(kind);
+        if let Some(peer) = peer {
+            line.push('(');
+            line.push_str(&ip_port(peer));
+            line.push_str(") ");
         }
+        line.push_str(&shown);
+        if cut > 0 {
+            line.push_str(" ... ");
+            line.push_str(&say!(self, "log-cut", count = cut.to_string()));
+        }
+        line
     }
 
     /// The sentence for `error`, with what to do about it.
