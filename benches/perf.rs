@@ -91,6 +91,9 @@ impl Row {
 }
 
 fn main() {
+    if serve_as_baseline() {
+        return;
+    }
     // As the binary does, so that the in-process window's memory behaves as it would.
     tcp_chat::engine::limit_heaps();
     let quick = std::env::args().any(|a| a == "--quick");
@@ -121,6 +124,14 @@ fn main() {
     let only = |option: &str| std::env::args().any(|a| a == option);
     if only("--fair-share") {
         rows.push(fair_share(if quick { 10 } else { 50 }));
+        let missed = finish(rows, quick);
+        drop(xvfb);
+        std::process::exit(i32::from(missed));
+    }
+    // `--small-pi`: the small Pi's table alone.
+    if only("--small-pi") {
+        let (rows, said) = small_pi_rows(&sizes, quick);
+        println!("\nA small Pi, simulated: {said}");
         let missed = finish(rows, quick);
         drop(xvfb);
         std::process::exit(i32::from(missed));
@@ -688,6 +699,14 @@ fn flood(qt: &Qt, lines: usize, idle_kb: usize, wire: bool) -> Vec<Row> {
 
 /// Seconds for a loop that reads the flood's bytes and counts the lines.
 fn count_lines_baseline(lines: usize) -> f64 {
+    if small_pi().is_some() {
+        let (port, mut child, mut out) = helper(&["--count-lines", &lines.to_string()]);
+        write_flood(port, lines);
+        let mut seconds = String::new();
+        out.read_line(&mut seconds).unwrap();
+        let _ = child.wait();
+        return seconds.trim().parse().expect("the counter's seconds");
+    }
     let server = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = server.local_addr().unwrap().port();
     let counter = named("bench-count", move || {
@@ -997,6 +1016,23 @@ fn bench_config_home() -> std::path::PathBuf {
     std::env::temp_dir().join(format!("tcp-chat-bench-config-{}", std::process::id()))
 }
 
+/// The limits of a small Pi, when `--small-pi` runs the rows under them: every program a
+/// row measures, tcp-chat and its baseline alike, then runs inside them (the peers that
+/// load them, other machines, do not).
+static SMALL_PI: std::sync::Mutex<Option<common::limits::Joiner>> = std::sync::Mutex::new(None);
+
+fn small_pi() -> Option<common::limits::Joiner> {
+    SMALL_PI.lock().unwrap().clone()
+}
+
+/// `path` to run as a row's measured program: inside the small Pi's limits when they hold.
+fn program(path: impl AsRef<std::ffi::OsStr>) -> Command {
+    match small_pi() {
+        Some(limits) => limits.command(path),
+        None => Command::new(path),
+    }
+}
+
 fn binary() -> std::path::PathBuf {
     // The bench profile builds the binary beside this benchmark.
     let me = std::env::current_exe().unwrap();
@@ -1021,7 +1057,7 @@ fn binary_figures(env: &[(&str, &str)], runs: usize) -> BinaryFigures {
             .unwrap()
             .port();
         let started = Instant::now();
-        let mut child = Command::new(binary())
+        let mut child = program(binary())
             .env("XDG_CONFIG_HOME", bench_config_home())
             .args(["--listen", "--no-discovery", "--port", &port.to_string()])
             .envs(env.iter().copied())
@@ -1364,6 +1400,12 @@ fn every_request_shown(screen: &str, rounds: usize, n: usize) -> bool {
 
 /// A minimal server on loopback for one client: reads a line, answers `Server OK`.
 fn echo_server() -> u16 {
+    if small_pi().is_some() {
+        let (port, mut child, _) = helper(&["--serve-echo"]);
+        // It ends at its peer's end.
+        std::thread::spawn(move || child.wait());
+        return port;
+    }
     let server = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = server.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -1416,7 +1458,7 @@ fn against_the_original(round_trips: usize, runs: usize) -> Vec<Row> {
         for run in 0..runs {
             let port = if ours { free_port() } else { 12345 };
             let command = if ours {
-                let mut c = Command::new(binary());
+                let mut c = program(binary());
                 c.env("XDG_CONFIG_HOME", bench_config_home());
                 c.args(["--listen", "--no-discovery", "--port", &port.to_string()]);
                 c
@@ -1528,6 +1570,181 @@ fn free_port() -> u16 {
         .port()
 }
 
+// ---------------------------------------------------------------- baselines as processes
+
+/// Starts this benchmark as a baseline process of its own (`--serve-echo`, `--count-lines
+/// N`), inside the small Pi's limits; returns the port it listens on, and its output.
+fn helper(args: &[&str]) -> (u16, Child, BufReader<std::process::ChildStdout>) {
+    let mut child = program(std::env::current_exe().unwrap())
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("a baseline process");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut port = String::new();
+    out.read_line(&mut port).unwrap();
+    (
+        port.trim().parse().expect("the baseline's port"),
+        child,
+        out,
+    )
+}
+
+/// The baseline processes' side: `--serve-echo` answers each line of one peer with
+/// `Server OK` (as the 1-thread echo server thread does); `--count-lines N` reads N
+/// lines and prints the seconds it took (as the read+count loop does). Each prints its
+/// port first. Returns whether this process was one.
+fn serve_as_baseline() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(mode) = args
+        .iter()
+        .position(|a| a == "--serve-echo" || a == "--count-lines")
+    else {
+        return false;
+    };
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    println!("{}", server.local_addr().unwrap().port());
+    std::io::stdout().flush().unwrap();
+    let (stream, _) = server.accept().unwrap();
+    if args[mode] == "--serve-echo" {
+        stream.set_nodelay(true).unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+            writer.write_all(b"Server OK\n").unwrap();
+            line.clear();
+        }
+    } else {
+        let lines: usize = args[mode + 1].parse().unwrap();
+        let mut s = stream;
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut count = 0;
+        let started = Instant::now();
+        while count < lines {
+            let n = s.read(&mut buf).unwrap();
+            assert!(n > 0);
+            count += memchr::memchr_iter(b'\n', &buf[..n]).count();
+        }
+        println!("{}", started.elapsed().as_secs_f64());
+    }
+    true
+}
+
+// ---------------------------------------------------------------- a small Pi
+
+/// The rows that `--small-pi` runs under a small Pi's limits (tcp-chat and each baseline
+/// inside them, the peers outside): start-up, idle memory and CPU, request/reply, the
+/// flood into the transcript on disk, and the hostile rows; and whether the kernel
+/// killed anything for memory.
+fn small_pi_rows(sizes: &Sizes, quick: bool) -> (Vec<Row>, String) {
+    let limits = match common::limits::Limits::create() {
+        Ok(limits) => limits,
+        Err(why) => {
+            eprintln!("bench: the small Pi's limits: {why}");
+            return (
+                vec![Row::not_run(
+                    "P. a small Pi (cgroup limits)",
+                    "-",
+                    "no cgroup here (root, cpu and memory controllers)",
+                )],
+                String::new(),
+            );
+        }
+    };
+    let said = limits.said();
+    // Every program from here on runs inside the limits, until this returns (the group
+    // is removed when `limits` goes, a panic's unwinding included).
+    struct Inside;
+    impl Drop for Inside {
+        fn drop(&mut self) {
+            *SMALL_PI.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        }
+    }
+    *SMALL_PI.lock().unwrap() = Some(limits.joiner());
+    let _inside = Inside;
+    let mut rows = Vec::new();
+    eprintln!("bench: small Pi: start-up, idle memory and idle CPU...");
+    let ours = binary_figures(&[], sizes.startups);
+    let gl = binary_figures(&[("QSG_RHI_BACKEND", "opengl")], sizes.startups);
+    rows.extend([
+        Row {
+            what: "3. idle memory, window shown 3 s (MB)",
+            ours: format!("{:.1}", ours.idle_mb),
+            baseline: format!("{:.1} (Qt default GL)", gl.idle_mb),
+            ratio: format!("{:.2}", ours.idle_mb / gl.idle_mb),
+            target: "<= 53 MB".into(),
+            result: (ours.idle_mb <= 53.0).into(),
+        }
+        .unless_died(ours.alive, gl.alive),
+        Row {
+            what: "4. start-up to first frame (s, median)",
+            ours: format!("{:.3}", ours.startup_s),
+            baseline: format!("{:.3} (Qt default GL)", gl.startup_s),
+            ratio: format!("{:.2}", ours.startup_s / gl.startup_s),
+            target: "<= 2.4 s (8 x the full machine's)".into(),
+            result: (ours.startup_s <= 2.4).into(),
+        }
+        .unless_died(ours.alive, gl.alive),
+        Row {
+            what: "6. idle CPU, listening + 1 peer, 3 s (%)",
+            ours: format!("{:.2}", ours.idle_cpu_pct),
+            baseline: format!("{:.2} (Qt default GL)", gl.idle_cpu_pct),
+            ratio: "-".into(),
+            target: "0 % (< 0.5)".into(),
+            result: (ours.idle_cpu_pct < 0.5).into(),
+        }
+        .unless_died(ours.alive, gl.alive),
+    ]);
+    eprintln!("bench: small Pi: request/reply...");
+    rows.push(small_pi_request_reply(sizes.round_trips / 4));
+    eprintln!("bench: small Pi: a flood into the transcript...");
+    rows.extend(flood_transcript(sizes.flood_lines / 4));
+    eprintln!("bench: small Pi: hostile peers...");
+    rows.extend(hostile_rows(quick));
+    let kills = limits.oom_kills();
+    rows.push(Row {
+        what: "P. programs the kernel killed for memory (OOM)",
+        ours: kills.to_string(),
+        baseline: "-".into(),
+        ratio: "-".into(),
+        target: "0".into(),
+        result: (kills == 0).into(),
+    });
+    (rows, said)
+}
+
+/// Request/reply against the binary (its window shown, as a person runs it) and against
+/// the 1-thread echo server, both under the small Pi's limits; rounds alternating.
+fn small_pi_request_reply(round_trips: usize) -> Row {
+    let port = free_port();
+    let mut child = program(binary())
+        .env("XDG_CONFIG_HOME", bench_config_home())
+        .args(["--listen", "--no-discovery", "--port", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start tcp-chat");
+    let (mut ours, mut base) = (Vec::new(), Vec::new());
+    let mut all = true;
+    for _ in 0..ROUNDS {
+        let echo = echo_server();
+        base.push(request_reply_with(echo, b"Server OK\n", round_trips).0);
+        let (round, answered) = request_reply_with(port, b"Server OK\n", round_trips);
+        all &= answered == round_trips;
+        ours.push(round);
+    }
+    let alive = still_running(&mut child, "the binary (small Pi request/reply)");
+    stop(child);
+    request_reply_row(
+        "1. request/reply (msg/s; p50/p99 round trip)",
+        ours,
+        base,
+        all,
+    )
+    .unless_died(alive, true)
+}
+
 // ---------------------------------------------------------------- transcript flood
 
 /// Median, least and most of `figures` (at least one).
@@ -1560,7 +1777,7 @@ fn flood_transcript(lines: usize) -> Vec<Row> {
     let dir = std::env::temp_dir().join(format!("tcp-chat-bench-{}-{port}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("transcript.txt");
-    let mut child = Command::new(binary())
+    let mut child = program(binary())
         .env("XDG_CONFIG_HOME", bench_config_home())
         .env("QT_QUICK_BACKEND", "software")
         .args(["-platform", "offscreen", "--listen", "--no-discovery"])
@@ -1692,7 +1909,7 @@ fn flood_transcript(lines: usize) -> Vec<Row> {
 fn fair_share(rounds: usize) -> Row {
     const WHAT: &str = "10. fair share: another address served while one hammers (ms p50/worst)";
     let port = free_port();
-    let mut child = Command::new(binary())
+    let mut child = program(binary())
         .env("XDG_CONFIG_HOME", bench_config_home())
         .env("QT_QUICK_BACKEND", "software")
         .args(["-platform", "offscreen", "--listen", "--no-discovery"])
@@ -1807,8 +2024,10 @@ fn fair_share(rounds: usize) -> Row {
 /// row also needs the binary to have taken everything every peer sent (and with the
 /// transcript, every line of every peer in it, in order), and to be alive at its end.
 fn hostile_rows(quick: bool) -> Vec<Row> {
-    let mb = if quick { 64 } else { 300 };
-    let lines = if quick { 5_000 } else { 50_000 };
+    // A small Pi takes an eighth of each attack in its time (its bounds are the same).
+    let eighth = if small_pi().is_some() { 8 } else { 1 };
+    let mb = if quick { 64 } else { 300 } / eighth;
+    let lines = if quick { 5_000 } else { 50_000 } / eighth;
     let no_newline = hostile(Answers::None, 0, move |port| {
         let (peer, mut s) = AttackPeer::connect(port);
         let chunk = vec![b'x'; 1024 * 1024];
@@ -1957,7 +2176,7 @@ fn hostile(
     let dir = std::env::temp_dir().join(format!("tcp-chat-bench-{}-{port}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let transcript = dir.join("transcript.txt");
-    let mut command = Command::new(binary());
+    let mut command = program(binary());
     command
         .env("XDG_CONFIG_HOME", bench_config_home())
         .args(["-platform", "offscreen", "--listen", "--no-discovery"])
@@ -1994,6 +2213,7 @@ fn hostile(
     let closes: Vec<_> = peers.into_iter().map(|peer| peer.reader).collect();
     let deadline = Instant::now() + Duration::from_secs(300);
     let mut last_ticks = (cpu_ticks(pid), Instant::now());
+    let mut closed_at: Option<Instant> = None;
     let mut reader =
         keep_transcript.then(|| BufReader::new(std::fs::File::open(&transcript).unwrap()));
     let mut seen = PeerLines::new(FLOODING_PEERS, ports);
@@ -2017,15 +2237,26 @@ fn hostile(
             if ticks != last_ticks.0 {
                 last_ticks = (ticks, Instant::now());
             }
-            closes.iter().all(|close| close.is_finished())
-                && last_ticks.1.elapsed() > Duration::from_millis(500)
+            // Every peer closed by the binary (it read each to its end and queued all it
+            // sent), then quiet; or, still busy 5 s after the last close (a window that
+            // keeps redrawing: see docs/performance.md, "A small Pi"), done all the same.
+            let all_closed = closes.iter().all(|close| close.is_finished());
+            if all_closed && closed_at.is_none() {
+                closed_at = Some(Instant::now());
+            }
+            all_closed
+                && (last_ticks.1.elapsed() > Duration::from_millis(500)
+                    || closed_at.is_some_and(|t| t.elapsed() > Duration::from_secs(5)))
         };
         if done {
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "the binary never took everything"
+            "the binary never took everything: {} of {count} peers closed by it, its CPU \
+             last moved {:.1} s ago",
+            closes.iter().filter(|close| close.is_finished()).count(),
+            last_ticks.1.elapsed().as_secs_f64()
         );
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -2154,6 +2385,17 @@ impl PeerLines {
                 self.left += 1;
             }
             return;
+        }
+        // Peers of one address leaving together are summarised (`127.0.0.1: 3 connects,
+        // 61 disconnects and 0 refusals in 1 s, ...`): those count, ports unknown.
+        if let Some((_, after)) = text.split_once(" connects, ") {
+            if let Some(n) = after
+                .split_once(" disconnects and ")
+                .and_then(|(n, _)| n.parse::<usize>().ok())
+            {
+                self.left += n;
+                return;
+            }
         }
         let Some(said) = received_text(text) else {
             return;

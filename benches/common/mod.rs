@@ -1,6 +1,7 @@
 //! What the benchmarks share: the real window (qml/main.qml with its ChatBackend),
 //! loaded in this process so that its log model can be watched.
 
+pub mod limits;
 #[path = "../../tests/common/process.rs"]
 pub mod process;
 #[path = "../../tests/common/xvfb.rs"]
