@@ -5,7 +5,8 @@
 #   ./dev.sh test            install what is missing, check formatting and lints, run every test
 #   ./dev.sh check           the quick check for everyday work: formatting, lints and every
 #                            test that needs no root, no network namespace and no Pi root
-#   ./dev.sh bench [--quick] the performance table (docs/performance.md)
+#   ./dev.sh bench [--quick] the performance tables, full machine and small Pi
+#                            (docs/performance.md)
 #   ./dev.sh soak [MINUTES]  two chats paired for a long time (default 10 minutes)
 #   ./dev.sh deb [amd64|arm64|armhf] [trixie|bookworm]  a Debian package (Raspberry Pi
 #                            OS: arm64 or armhf) for that Debian release (trixie: 13,
@@ -533,6 +534,8 @@ case "${1:-}" in
     # Both tables run; a missed target in either fails the command.
     status=0
     cargo bench --features watch-rows --bench perf -- "$@" || status=$?
+    # The same binary rows on a small Pi, simulated (cgroup limits, root).
+    cargo bench --features watch-rows --bench perf -- --small-pi "$@" || status=$?
     # Rows 12a-12b: discovery on two test hosts (network namespaces, root).
     cargo bench --features watch-rows --bench discovery || status=$?
     exit "$status"

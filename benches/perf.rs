@@ -467,6 +467,11 @@ fn request_reply_row(
     baseline_rounds: Vec<RoundTrips>,
     all_shown: bool,
 ) -> Row {
+    let range = |rounds: &[RoundTrips]| {
+        let (_, least, most) = spread(&rounds.iter().map(|r| r.per_second).collect::<Vec<_>>());
+        format!("({least:.0}-{most:.0})")
+    };
+    let (our_range, base_range) = (range(&our_rounds), range(&baseline_rounds));
     let median = |mut rounds: Vec<RoundTrips>| {
         rounds.sort_by(|a, b| a.per_second.total_cmp(&b.per_second));
         rounds.swap_remove(rounds.len() / 2)
@@ -476,14 +481,14 @@ fn request_reply_row(
     Row {
         what,
         ours: format!(
-            "{:.0}; {:.3}/{:.3} ms{}",
+            "{:.0} {our_range}; {:.3}/{:.3} ms{}",
             ours.per_second,
             ours.p50_ms,
             ours.p99_ms,
             if all_shown { "" } else { " NOT ALL SHOWN" }
         ),
         baseline: format!(
-            "{:.0}; {:.3}/{:.3} ms (1-thread echo server)",
+            "{:.0} {base_range}; {:.3}/{:.3} ms (1-thread echo server)",
             baseline.per_second, baseline.p50_ms, baseline.p99_ms
         ),
         ratio: format!("{ratio:.2}"),
@@ -658,14 +663,15 @@ fn flood(qt: &Qt, lines: usize, idle_kb: usize, wire: bool) -> Vec<Row> {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
+    let (ours_shown, base_shown) = (rate_with_spread(&our_rates), rate_with_spread(&base_rates));
     let (ours_rate, base_rate) = (median(our_rates), median(base_rates));
     let growth_mb = peak_kb.saturating_sub(idle_kb) as f64 / 1024.0;
     qt.on_window(|mut w| w.as_mut().set_wire_on(false));
     vec![
         Row {
             what: what[0],
-            ours: format!("{ours_rate:.0}"),
-            baseline: format!("{base_rate:.0} (read+count loop)"),
+            ours: ours_shown,
+            baseline: format!("{base_shown} (read+count loop)"),
             ratio: format!("{:.2}", ours_rate / base_rate),
             target: ">= 0.50 x baseline".into(),
             result: (ours_rate / base_rate >= 0.5).into(),
