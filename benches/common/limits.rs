@@ -180,7 +180,7 @@ fn write(file: &Path, value: &str) -> Result<(), String> {
 }
 
 fn fraction(part: u64, whole: u64) -> String {
-    if whole % part == 0 {
+    if whole.is_multiple_of(part) {
         format!("1/{}", whole / part)
     } else {
         format!("{part}/{whole}")
