@@ -904,6 +904,7 @@ impl ChatBackend {
         let mut events = std::mem::take(&mut self.as_mut().rust_mut().spare_events);
         if !queue.try_drain_into(&mut events) {
             // A reader holds the queue: the event loop goes on, and this comes back next.
+            self.as_mut().rust_mut().spare_events = events;
             let _ = self.qt_thread().queue(|this| this.drain());
             return;
         }

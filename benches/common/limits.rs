@@ -35,21 +35,23 @@ impl Limits {
         let root = Path::new("/sys/fs/cgroup");
         let controllers =
             std::fs::read_to_string(root.join("cgroup.controllers")).unwrap_or_default();
-        if controllers.split_whitespace().any(|c| c == "cpu")
-            && controllers.split_whitespace().any(|c| c == "memory")
-        {
+        let has = |c: &str| controllers.split_whitespace().any(|have| have == c);
+        // Each group made is in `limits` at once: a step that fails after it leaves
+        // nothing behind (its `Drop` removes them).
+        if has("cpu") && has("memory") {
             // v2: the controllers must be on for the root's children.
             let _ = std::fs::write(root.join("cgroup.subtree_control"), "+cpu +memory");
             let group = root.join(&name);
             make(&group)?;
+            let limits = Self {
+                groups: vec![group.clone()],
+                memory: group.clone(),
+                v2: true,
+            };
             write(&group.join("cpu.max"), &format!("{QUOTA_US} {PERIOD_US}"))?;
             write(&group.join("memory.max"), &MEMORY_BYTES.to_string())?;
             let _ = std::fs::write(group.join("memory.swap.max"), "0");
-            return Ok(Self {
-                groups: vec![group.clone()],
-                memory: group,
-                v2: true,
-            });
+            return Ok(limits);
         }
         let (cpu_root, memory_root) = (root.join("cpu"), own_v1_memory_group(root));
         if !cpu_root.join("cpu.cfs_quota_us").exists() || !memory_root.exists() {
@@ -57,7 +59,13 @@ impl Limits {
         }
         let (cpu, memory) = (cpu_root.join(&name), memory_root.join(&name));
         make(&cpu)?;
+        let mut limits = Self {
+            groups: vec![cpu.clone()],
+            memory: memory.clone(),
+            v2: false,
+        };
         make(&memory)?;
+        limits.groups.push(memory.clone());
         write(&cpu.join("cpu.cfs_period_us"), &PERIOD_US.to_string())?;
         write(&cpu.join("cpu.cfs_quota_us"), &QUOTA_US.to_string())?;
         write(
@@ -69,11 +77,7 @@ impl Limits {
             memory.join("memory.memsw.limit_in_bytes"),
             MEMORY_BYTES.to_string(),
         );
-        Ok(Self {
-            groups: vec![cpu, memory.clone()],
-            memory,
-            v2: false,
-        })
+        Ok(limits)
     }
 
     /// What starts programs inside the group (the group itself stays with `self`, and
@@ -117,6 +121,24 @@ pub struct Joiner {
 }
 
 impl Joiner {
+    /// Waits until the programs of the group have used no CPU for 300 ms (at most 5 s):
+    /// a baseline measured next, in the same group, then has the CPU to itself.
+    pub fn settle(&self) {
+        // v2's `cpu.stat` counts the CPU used; v1's, the periods its programs ran in.
+        let usage = || std::fs::read_to_string(self.groups[0].join("cpu.stat")).unwrap_or_default();
+        let (mut last, mut since) = (usage(), std::time::Instant::now());
+        let give_up = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while since.elapsed() < std::time::Duration::from_millis(300)
+            && std::time::Instant::now() < give_up
+        {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            let now = usage();
+            if now != last {
+                (last, since) = (now, std::time::Instant::now());
+            }
+        }
+    }
+
     /// `program` to be run inside the group from its first instruction: a shell joins
     /// the group, then becomes the program (same pid).
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {

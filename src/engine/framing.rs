@@ -32,8 +32,12 @@ impl LineDecoder {
 
     /// Feeds `bytes` and calls `line` once for each line they complete, in order.
     pub fn push(&mut self, mut bytes: &[u8], mut line: impl FnMut(Text)) {
+        // The shared block is tried once a push: bytes it cannot take (invalid UTF-8)
+        // would otherwise be checked again for each line the slow way hands out.
+        let mut tried = false;
         while !bytes.is_empty() {
-            if self.pending.is_empty() {
+            if self.pending.is_empty() && !tried {
+                tried = true;
                 let whole = whole_lines(bytes, &mut line);
                 bytes = &bytes[whole..];
                 if bytes.is_empty() {
