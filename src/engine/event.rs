@@ -62,13 +62,7 @@ impl From<&str> for Text {
 
 impl From<String> for Text {
     fn from(text: String) -> Self {
-        let block: Arc<str> = Arc::from(text);
-        let end = block.len();
-        Self {
-            block,
-            start: 0,
-            end,
-        }
+        Self::from(text.as_str())
     }
 }
 
