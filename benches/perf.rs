@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::open_window;
+use common::ports::free_port;
 use common::xvfb::Xvfb;
 use tcp_chat::bridge::{new_backend, ChatBackend};
 use tcp_chat::engine::Event;
@@ -1065,11 +1066,7 @@ fn binary_figures(env: &[(&str, &str)], runs: usize) -> BinaryFigures {
     let mut last = None;
     let mut lived = true;
     for _ in 0..runs {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let started = Instant::now();
         let mut child = program(binary())
             .env("XDG_CONFIG_HOME", bench_config_home())
@@ -1574,14 +1571,6 @@ fn against_the_original(round_trips: usize, runs: usize) -> Vec<Row> {
         }
         .unless_died(our_lived, true),
     ]
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 // ---------------------------------------------------------------- baselines as processes

@@ -469,10 +469,7 @@ fn a_port_in_use_is_reported() {
 
 #[test]
 fn nothing_listening_there_is_reported() {
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = common::free_port();
     let mut h = Harness::new();
     h.chat.connect("127.0.0.1", &port.to_string()).unwrap();
     assert_eq!(
@@ -1291,4 +1288,30 @@ fn hex_pairs_send_exactly_those_bytes_and_a_stray_part_sends_nothing() {
     one.set_read_timeout(Some(DEADLINE)).unwrap();
     one.read_exact(&mut got).unwrap();
     assert_eq!(&got, b"Hello\xff\n", "the stray part sent nothing before");
+}
+
+/// The house's own check: ports for a program under test come from outside the range the
+/// kernel draws connections' source ports from, so no other test's client can take one
+/// between the choice and the program's bind.
+#[test]
+fn test_ports_lie_outside_the_source_ports_the_kernel_hands_out() {
+    let text = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap();
+    let range: Vec<u16> = text
+        .split_whitespace()
+        .map(|w| w.parse().unwrap())
+        .collect();
+    let ephemeral = range[0]..=range[1];
+    // The range is the one the kernel uses: a client's source port falls in it.
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let client = TcpStream::connect(server.local_addr().unwrap()).unwrap();
+    assert!(ephemeral.contains(&client.local_addr().unwrap().port()));
+    let ports: Vec<u16> = (0..50).map(|_| common::free_port()).collect();
+    for port in &ports {
+        assert!(!ephemeral.contains(port), "{port} is in {ephemeral:?}");
+        TcpListener::bind(("0.0.0.0", *port)).unwrap();
+    }
+    let mut distinct = ports.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), ports.len(), "a port was handed out twice");
 }

@@ -2,6 +2,8 @@
 //! loaded in this process so that its log model can be watched.
 
 pub mod limits;
+#[path = "../../tests/common/ports.rs"]
+pub mod ports;
 #[path = "../../tests/common/process.rs"]
 pub mod process;
 #[path = "../../tests/common/xvfb.rs"]

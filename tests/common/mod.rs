@@ -287,15 +287,6 @@ pub fn is_root() -> bool {
         .is_ok_and(|o| o.stdout == b"0\n")
 }
 
-/// A port that was free a moment ago (for a peer program that must be told its port).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 pub fn loopback(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
@@ -363,9 +354,15 @@ pub fn test_config_home() -> std::path::PathBuf {
     std::env::temp_dir().join(format!("tcp-chat-test-config-{}", std::process::id()))
 }
 
+/// A port for a program under test to listen on (see `ports`).
+pub fn free_port() -> u16 {
+    ports::free_port()
+}
+
 pub mod app;
 pub mod mdns;
 pub mod netns;
+pub mod ports;
 pub mod process;
 pub mod program;
 pub mod tmux;
