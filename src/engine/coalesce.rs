@@ -11,7 +11,7 @@
 
 use super::error::Error;
 use super::event::{Event, LeaveReason};
-use super::sink::{EventSink, Room};
+use super::sink::{EventSink, Room, Wakes};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -238,14 +238,14 @@ impl EventSink for Coalesce {
         self.inner.reserve(room)
     }
 
-    fn emit_reserved(&self, events: &mut Vec<Event>, room: Room) {
+    fn emit_reserved_quietly(&self, events: &mut Vec<Event>, room: Room) -> Wakes {
         let (mut summaries, held) = self.hold_back(events);
         if !summaries.is_empty() {
             // Control lines: never held back, and before the new second's lines.
             self.inner.emit_all(&mut summaries);
         }
         if held == Room::default() {
-            return self.inner.emit_reserved(events, room);
+            return self.inner.emit_reserved_quietly(events, room);
         }
         // The room of the lines held back goes back at once.
         let held = Room {
@@ -259,9 +259,14 @@ impl EventSink for Coalesce {
         };
         if events.is_empty() {
             self.inner.release(left);
+            Wakes::default()
         } else {
-            self.inner.emit_reserved(events, left);
+            self.inner.emit_reserved_quietly(events, left)
         }
+    }
+
+    fn wake(&self, wakes: Wakes) {
+        self.inner.wake(wakes)
     }
 
     fn release(&self, room: Room) {

@@ -9,7 +9,7 @@
 
 use super::event::{Event, LeaveReason, Side, Text, WireDir};
 use super::framing::LineDecoder;
-use super::sink::{EventSink, Room};
+use super::sink::{EventSink, Room, Wakes};
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -527,11 +527,29 @@ impl Inner {
                     if self.wire_on() {
                         lines.push(Event::wire(WireDir::In, self.peer, &buf[..n]));
                     }
-                    for slice in buf[..n].chunks(DELIVER_SLICE) {
+                    let mut slices = buf[..n].chunks(DELIVER_SLICE).peekable();
+                    while let Some(slice) = slices.next() {
                         decoder.push(slice, |l| lines.push(self.received(l)));
-                        match self.deliver(&mut lines) {
-                            Some(count) => answered += count,
-                            None => return,
+                        if slices.peek().is_some() {
+                            match self.deliver(&mut lines) {
+                                Some(count) => answered += count,
+                                None => return,
+                            }
+                            continue;
+                        }
+                        // The read's last slice: its lines are queued, then all the read's
+                        // lines are answered, and only then are the window and the
+                        // transcript woken, so that they do not take the CPU from this
+                        // reader (at the lowest priority) while its peer waits.
+                        let Some((count, wakes)) = self.deliver_quietly(&mut lines) else {
+                            return;
+                        };
+                        answered += count;
+                        answered_any |= answered > 0;
+                        let sent = self.answer(std::mem::take(&mut answered), auto_reply.as_ref());
+                        self.shared.sink.wake(wakes);
+                        if !sent {
+                            return;
                         }
                     }
                 }
@@ -580,8 +598,16 @@ impl Inner {
     /// Reports `lines` once the sink has room for them. Returns how many, or `None` when
     /// the connection has ended meanwhile (the lines are then dropped, as Close asked).
     fn deliver(&self, lines: &mut Vec<Event>) -> Option<usize> {
+        let (count, wakes) = self.deliver_quietly(lines)?;
+        self.shared.sink.wake(wakes);
+        Some(count)
+    }
+
+    /// As [`Inner::deliver`], but those the lines should wake are left to wake with the
+    /// [`Wakes`] returned.
+    fn deliver_quietly(&self, lines: &mut Vec<Event>) -> Option<(usize, Wakes)> {
         if lines.is_empty() {
-            return Some(0);
+            return Some((0, Wakes::default()));
         }
         let room = Room::of(lines);
         if !self.shared.sink.reserve(room) {
@@ -605,7 +631,7 @@ impl Inner {
             .as_ref()
             .filter(|r| r.on.load(Ordering::Relaxed))
             .map(|r| relayed_lines(self.peer, lines, r.ending));
-        self.shared.sink.emit_reserved(lines, room);
+        let wakes = self.shared.sink.emit_reserved_quietly(lines, room);
         drop(ended);
         // The others get the lines once they are in our log: a slow one is dropped by its
         // own outbox's bound and holds nobody up. A peer kicked or blocked meanwhile
@@ -615,7 +641,7 @@ impl Inner {
                 (relay.to_others)(self.peer, &bytes);
             }
         }
-        Some(count)
+        Some((count, wakes))
     }
 
     /// Answers `count` lines with the auto-reply, after they were reported: a peer that

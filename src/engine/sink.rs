@@ -60,8 +60,24 @@ pub trait EventSink: Send + Sync {
 
     /// Reports `events` in the room reserved for them; never waits.
     fn emit_reserved(&self, events: &mut Vec<Event>, room: Room) {
+        let wakes = self.emit_reserved_quietly(events, room);
+        self.wake(wakes);
+    }
+
+    /// As [`EventSink::emit_reserved`]: the events are queued, in order, but whoever they
+    /// should wake is woken only when the returned [`Wakes`] are handed to
+    /// [`EventSink::wake`]. A reader answers its peer in between: the threads a line wakes
+    /// (the window's, the transcript's) would otherwise take the CPU from the reader,
+    /// which runs at the lowest priority, before its answer went out.
+    fn emit_reserved_quietly(&self, events: &mut Vec<Event>, room: Room) -> Wakes {
         let _ = room;
         self.emit_all(events);
+        Wakes::default()
+    }
+
+    /// Wakes whoever a quiet report left waiting.
+    fn wake(&self, wakes: Wakes) {
+        let _ = wakes;
     }
 
     /// Gives back room reserved and not used.
@@ -80,6 +96,13 @@ pub const QUEUE_TEXT_LIMIT: usize = 4 * 1024 * 1024;
 /// How many bytes of log lines may wait for the transcript's writer before readers are
 /// held back: a slow disk slows the peers down instead of filling memory.
 pub const TRANSCRIPT_BACKLOG: usize = 2 * 1024 * 1024;
+
+/// The least time between two batches taken by the transcript's writer while lines keep
+/// coming, unless half of [`TRANSCRIPT_BACKLOG`] waits: a request/reply peer, a line every
+/// 30 µs, would otherwise wake the writer, and cost a write to the disk, for every line,
+/// on the CPU its reader and its peer need. A line that comes after a quiet spell is
+/// written at once; none waits longer than this.
+pub const TRANSCRIPT_PACE: Duration = Duration::from_millis(20);
 
 /// A batching queue: events pile up until the consumer drains them all at once, and
 /// `wake` is called only when events wait and the consumer has not been told yet, so a
@@ -124,6 +147,9 @@ struct QueueState {
     ready_waiters: usize,
     /// The pacer thread waits on `pacer` for events.
     pacer_parked: bool,
+    /// The transcript's writer waits out its pace (on `ready`, not counted in
+    /// `ready_waiters`: a line queued meanwhile does not wake it).
+    writer_paced: bool,
 }
 
 /// A line for the transcript: the event and the time it was reported (the lines reported
@@ -144,6 +170,18 @@ impl TranscriptLine {
     }
 }
 
+/// Whom a quiet report ([`EventSink::emit_reserved_quietly`]) left to wake.
+#[must_use = "the window and the transcript are never told of the events unless woken"]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Wakes {
+    /// A consumer or the transcript's writer waits for events.
+    ready: bool,
+    /// The pacer thread is parked.
+    pacer: bool,
+    /// The consumer is to be told at once (an unpaced queue).
+    consumer: bool,
+}
+
 /// Which waiters to wake.
 #[derive(Clone, Copy)]
 enum Wake {
@@ -157,6 +195,8 @@ enum Wake {
 struct Backlog {
     lines: Vec<TranscriptLine>,
     bytes: usize,
+    /// When the writer last took lines.
+    taken: Option<Instant>,
 }
 
 impl EventQueue {
@@ -295,7 +335,7 @@ impl EventQueue {
         self.transcript_on.store(false, Ordering::SeqCst);
         let mut state = self.lock();
         state.transcript = None;
-        let ready = state.ready_waiters > 0;
+        let ready = state.ready_waiters > 0 || state.writer_paced;
         self.notify(state, Wake::Room);
         if ready {
             self.ready.notify_all(); // the writer, if it waits, sees there is none
@@ -307,8 +347,20 @@ impl EventQueue {
     pub fn transcript_lines(&self) -> Option<Vec<TranscriptLine>> {
         let mut state = self.lock();
         loop {
+            let closed = state.closed;
             let backlog = state.transcript.as_mut()?;
             if !backlog.lines.is_empty() {
+                let since = backlog.taken.map_or(TRANSCRIPT_PACE, |t| t.elapsed());
+                if since < TRANSCRIPT_PACE && backlog.bytes < TRANSCRIPT_BACKLOG / 2 && !closed {
+                    state.writer_paced = true;
+                    state = match self.ready.wait_timeout(state, TRANSCRIPT_PACE - since) {
+                        Ok((s, _)) => s,
+                        Err(p) => p.into_inner().0,
+                    };
+                    state.writer_paced = false;
+                    continue;
+                }
+                backlog.taken = Some(Instant::now());
                 backlog.bytes = 0;
                 let lines = std::mem::take(&mut backlog.lines);
                 self.notify(state, Wake::Room);
@@ -402,30 +454,53 @@ impl EventQueue {
     /// Queues `events` (with their transcript lines) and tells whoever must know.
     fn push(
         &self,
-        mut state: MutexGuard<'_, QueueState>,
+        state: MutexGuard<'_, QueueState>,
         events: &mut Vec<Event>,
         lines: Option<Vec<TranscriptLine>>,
     ) {
+        let wakes = self.push_quietly(state, events, lines);
+        self.wake_up(wakes);
+    }
+
+    /// Queues `events` (with their transcript lines); returns whom to tell.
+    fn push_quietly(
+        &self,
+        mut state: MutexGuard<'_, QueueState>,
+        events: &mut Vec<Event>,
+        lines: Option<Vec<TranscriptLine>>,
+    ) -> Wakes {
         if let (Some(backlog), Some(lines)) = (state.transcript.as_mut(), lines) {
             backlog.bytes += lines.iter().map(TranscriptLine::backlog_len).sum::<usize>();
             backlog.lines.extend(lines);
         }
         state.text_bytes += events.iter().map(Event::text_len).sum::<usize>();
         state.events.append(events);
-        let notify_ready = state.ready_waiters > 0;
-        let wake_now = !state.woken && self.pacing.is_none();
-        let wake_pacer = !state.woken && state.pacer_parked;
-        if wake_now {
+        // A writer waiting out its pace is woken early only when half its backlog waits.
+        let writer_full = state.writer_paced
+            && state
+                .transcript
+                .as_ref()
+                .is_some_and(|b| b.bytes >= TRANSCRIPT_BACKLOG / 2);
+        let wakes = Wakes {
+            ready: state.ready_waiters > 0 || writer_full,
+            pacer: !state.woken && state.pacer_parked,
+            consumer: !state.woken && self.pacing.is_none(),
+        };
+        if wakes.consumer {
             state.woken = true;
         }
-        drop(state);
-        if notify_ready {
+        wakes
+    }
+
+    /// Tells whoever `wakes` names.
+    fn wake_up(&self, wakes: Wakes) {
+        if wakes.ready {
             self.ready.notify_all();
         }
-        if wake_pacer {
+        if wakes.pacer {
             self.pacer.notify_one();
         }
-        if wake_now {
+        if wakes.consumer {
             (self.wake)();
         }
     }
@@ -486,15 +561,19 @@ impl EventSink for EventQueue {
         true
     }
 
-    fn emit_reserved(&self, events: &mut Vec<Event>, room: Room) {
+    fn emit_reserved_quietly(&self, events: &mut Vec<Event>, room: Room) -> Wakes {
         let lines = self.transcript_copy(events);
         let mut state = self.lock();
         state.reserved.give_back(room);
         if state.closed {
             events.clear();
-            return;
+            return Wakes::default();
         }
-        self.push(state, events, lines);
+        self.push_quietly(state, events, lines)
+    }
+
+    fn wake(&self, wakes: Wakes) {
+        self.wake_up(wakes);
     }
 
     fn release(&self, room: Room) {
@@ -741,6 +820,59 @@ mod tests {
         }
         queue.close();
         assert_eq!(queue.transcript_lines(), None);
+    }
+
+    #[test]
+    fn a_quiet_report_wakes_the_consumer_only_when_told() {
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let counter = wakes.clone();
+        let queue = EventQueue::new(100, move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let mut batch = vec![line("a")];
+        let room = Room::of(&batch);
+        assert!(queue.reserve(room));
+        let told = queue.emit_reserved_quietly(&mut batch, room);
+        assert_eq!(wakes.load(Ordering::SeqCst), 0);
+        queue.wake(told);
+        assert_eq!(wakes.load(Ordering::SeqCst), 1);
+        assert_eq!(queue.drain().len(), 1);
+    }
+
+    #[test]
+    fn the_transcript_writer_takes_lines_at_most_once_a_pace_while_they_keep_coming() {
+        let queue = EventQueue::new(1000, || {});
+        queue.start_transcript();
+        queue.emit(line("a"));
+        let first_asked = Instant::now();
+        assert_eq!(queue.transcript_lines().unwrap().len(), 1);
+        queue.emit(line("b"));
+        queue.emit(line("c"));
+        assert_eq!(queue.transcript_lines().unwrap().len(), 2);
+        assert!(first_asked.elapsed() >= TRANSCRIPT_PACE);
+        // After a quiet spell, a line is taken without waiting.
+        std::thread::sleep(TRANSCRIPT_PACE);
+        queue.emit(line("d"));
+        let asked = Instant::now();
+        assert_eq!(queue.transcript_lines().unwrap().len(), 1);
+        assert!(asked.elapsed() < TRANSCRIPT_PACE);
+    }
+
+    #[test]
+    fn a_writer_waiting_out_its_pace_is_woken_once_half_its_backlog_waits() {
+        let queue = EventQueue::new(1000, || {});
+        queue.start_transcript();
+        queue.state.lock().unwrap().writer_paced = true;
+        let report = |text: &str| {
+            let mut batch = vec![line(text)];
+            let room = Room::of(&batch);
+            assert!(queue.reserve(room));
+            let told = queue.emit_reserved_quietly(&mut batch, room);
+            queue.wake(told);
+            told
+        };
+        assert!(!report("small").ready);
+        assert!(report(&"x".repeat(TRANSCRIPT_BACKLOG / 2)).ready);
     }
 
     #[test]
