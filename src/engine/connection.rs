@@ -16,7 +16,7 @@ use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a peer must be quiet before bytes without a newline are shown as a message,
 /// unless set otherwise ([`Shared::quiet`]).
@@ -488,7 +488,7 @@ impl Inner {
     }
 
     fn read_loop(&self, auto_reply: Option<AutoReply>) {
-        run_at_lowest_priority();
+        let mut step_down = StepDown::new(Instant::now());
         let mut buf = vec![0u8; READ_BUFFER];
         let mut decoder = LineDecoder::new();
         let mut lines: Vec<Event> = Vec::new();
@@ -523,6 +523,9 @@ impl Inner {
                 }
                 Ok(n) => {
                     self.reads.fetch_add(1, Ordering::Relaxed);
+                    if step_down.read(n, Instant::now()) {
+                        run_at_lowest_priority();
+                    }
                     // The read as it came, before the lines it completed.
                     if self.wire_on() {
                         lines.push(Event::wire(WireDir::In, self.peer, &buf[..n]));
@@ -916,6 +919,51 @@ fn detect_vanished_peers(stream: &TcpStream) -> io::Result<()> {
     socket.set_tcp_user_timeout(Some(UNACKED_LIMIT))
 }
 
+/// Reads in a second after which a reader steps down to the lowest CPU priority.
+const BUSY_READS: u32 = 500;
+/// Bytes in a second after which a reader steps down to the lowest CPU priority.
+const BUSY_BYTES: usize = 256 * 1024;
+
+/// When a reader steps down to the lowest CPU priority ([`run_at_lowest_priority`]): once
+/// it has read more than [`BUSY_READS`] times or [`BUSY_BYTES`] bytes within a second.
+/// A person, or a script sending 100 lines a second, keeps the window's priority, so that
+/// its line is read as soon as it comes even while the window draws (at the lowest
+/// priority a reader woken on the Qt thread's CPU waited for it: a quarter of the lines
+/// into a window took 1 to 4 ms instead of 0.3). A flood, or a request/reply loop as fast
+/// as it can go, steps down within its first second, for good: a thread cannot raise its
+/// priority again without rights.
+struct StepDown {
+    since: Instant,
+    reads: u32,
+    bytes: usize,
+    done: bool,
+}
+
+impl StepDown {
+    fn new(now: Instant) -> Self {
+        Self {
+            since: now,
+            reads: 0,
+            bytes: 0,
+            done: false,
+        }
+    }
+
+    /// Counts a read of `n` bytes at `now`; true when the reader is to step down now.
+    fn read(&mut self, n: usize, now: Instant) -> bool {
+        if self.done {
+            return false;
+        }
+        if now.duration_since(self.since) >= Duration::from_secs(1) {
+            *self = Self::new(now);
+        }
+        self.reads += 1;
+        self.bytes += n;
+        self.done = self.reads > BUSY_READS || self.bytes > BUSY_BYTES;
+        self.done
+    }
+}
+
 /// Moves the calling thread to the lowest CPU priority (nice 19). Readers call it: with
 /// 64 peers flooding, 64 busy
 /// readers would otherwise share the CPU evenly with the Qt thread, which then gets a
@@ -955,4 +1003,27 @@ fn send_now(stream: &TcpStream, bytes: &[u8], took: impl Fn(&[u8])) -> io::Resul
         }
     }
     Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chatting_reader_keeps_its_priority_and_a_flooding_one_steps_down_once() {
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        // 100 short lines a second for 10 s: never.
+        let mut chat = StepDown::new(start);
+        assert!((0..1000).all(|i| !chat.read(20, at(i * 10))));
+        // 64 KiB reads: the fifth in a second steps down, and nothing after it again.
+        let mut flood = StepDown::new(start);
+        let steps: Vec<bool> = (0..10).map(|i| flood.read(64 * 1024, at(i))).collect();
+        assert_eq!(steps.iter().filter(|&&s| s).count(), 1);
+        assert!(steps[4]);
+        // Short lines as fast as they go (request/reply): the 501st read in a second.
+        let mut fast = StepDown::new(start);
+        let first = (0..1000u64).position(|i| fast.read(12, start + Duration::from_micros(i * 30)));
+        assert_eq!(first, Some(BUSY_READS as usize));
+    }
 }

@@ -147,6 +147,8 @@ struct QueueState {
     ready_waiters: usize,
     /// The pacer thread waits on `pacer` for events.
     pacer_parked: bool,
+    /// When a paced queue last woke its consumer (from the pacer or a producer).
+    last_wake: Option<Instant>,
     /// The transcript's writer waits out its pace (on `ready`, not counted in
     /// `ready_waiters`: a line queued meanwhile does not wake it).
     writer_paced: bool,
@@ -481,10 +483,21 @@ impl EventQueue {
                 .transcript
                 .as_ref()
                 .is_some_and(|b| b.bytes >= TRANSCRIPT_BACKLOG / 2);
+        // A paced queue whose last wake-up is an interval old wakes its consumer from here,
+        // as an unpaced one does: a line into a quiet window is not handed from thread to
+        // thread (reader, pacer, window) on its way.
+        let consumer = !state.woken
+            && self.pacing.is_none_or(|interval| {
+                let due = state.last_wake.is_none_or(|t| t.elapsed() >= interval);
+                if due {
+                    state.last_wake = Some(Instant::now());
+                }
+                due
+            });
         let wakes = Wakes {
             ready: state.ready_waiters > 0 || writer_full,
-            pacer: !state.woken && state.pacer_parked,
-            consumer: !state.woken && self.pacing.is_none(),
+            pacer: !state.woken && !consumer && state.pacer_parked,
+            consumer,
         };
         if wakes.consumer {
             state.woken = true;
@@ -508,7 +521,6 @@ impl EventQueue {
     /// The pacer thread: tells the consumer about waiting events, at most once an
     /// `interval`; parked while there is nothing to tell.
     fn pace(&self, interval: Duration) {
-        let mut last_wake: Option<Instant> = None;
         let mut state = self.lock();
         loop {
             if state.closed {
@@ -520,7 +532,9 @@ impl EventQueue {
                 state.pacer_parked = false;
                 continue;
             }
-            let rest = last_wake.map_or(Duration::ZERO, |t| interval.saturating_sub(t.elapsed()));
+            let rest = state
+                .last_wake
+                .map_or(Duration::ZERO, |t| interval.saturating_sub(t.elapsed()));
             if !rest.is_zero() {
                 state = match self.pacer.wait_timeout(state, rest) {
                     Ok((s, _)) => s,
@@ -529,8 +543,8 @@ impl EventQueue {
                 continue;
             }
             state.woken = true;
+            state.last_wake = Some(Instant::now());
             drop(state);
-            last_wake = Some(Instant::now());
             (self.wake)();
             state = self.lock();
         }
@@ -740,6 +754,28 @@ mod tests {
         });
         queue.release(all);
         assert!(waiter.join().unwrap());
+    }
+
+    #[test]
+    fn a_quiet_paced_queue_wakes_its_consumer_from_the_producer_not_through_the_pacer() {
+        let woken_on = Arc::new(Mutex::new(Vec::new()));
+        let seen = woken_on.clone();
+        let queue = EventQueue::paced(1000, Duration::from_millis(200), move || {
+            seen.lock().unwrap().push(std::thread::current().id());
+        })
+        .unwrap();
+        queue.emit(Event::ListenStopped);
+        assert_eq!(*woken_on.lock().unwrap(), [std::thread::current().id()]);
+        // Within the interval, the pacer wakes it.
+        queue.drain();
+        queue.emit(Event::ListenStopped);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while woken_on.lock().unwrap().len() < 2 {
+            assert!(Instant::now() < deadline, "no second wake-up");
+            std::thread::yield_now();
+        }
+        assert_ne!(woken_on.lock().unwrap()[1], std::thread::current().id());
+        queue.close();
     }
 
     #[test]
