@@ -1307,39 +1307,43 @@ struct Shown {
 // The child is handed over in `Shown`; its caller stops it.
 #[allow(clippy::zombie_processes)]
 fn start_shown(mut command: Command) -> Shown {
-    for attempt in 1..=3 {
-        let started = Instant::now();
-        let mut child = command
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the program");
-        let pid = child.id().to_string();
-        loop {
-            let out = Command::new("xdotool")
-                .args(["search", "--onlyvisible", "--pid", &pid])
-                .output()
-                .expect("xdotool");
-            let found = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            if let Some(window) = found.lines().last().filter(|_| out.status.success()) {
-                return Shown {
-                    window: window.to_string(),
-                    startup_s: started.elapsed().as_secs_f64(),
-                    child,
-                };
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                eprintln!("bench: start {attempt} of {command:?} ended ({status}) before its window showed");
-                break;
-            }
-            if started.elapsed() > Duration::from_secs(30) {
-                stop(child);
-                panic!("no window within 30 s from {command:?}");
-            }
-            std::thread::sleep(Duration::from_millis(10));
+    let started = Instant::now();
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the program");
+    // What it says, read as it comes (a pipe left full would hold it up).
+    let stderr = child.stderr.take().expect("stderr");
+    let said = named("bench-stderr", move || {
+        let mut text = String::new();
+        let _ = BufReader::new(stderr).read_to_string(&mut text);
+        text
+    });
+    let pid = child.id().to_string();
+    loop {
+        let out = Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--pid", &pid])
+            .output()
+            .expect("xdotool");
+        let found = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if let Some(window) = found.lines().last().filter(|_| out.status.success()) {
+            return Shown {
+                window: window.to_string(),
+                startup_s: started.elapsed().as_secs_f64(),
+                child,
+            };
         }
+        if let Ok(Some(status)) = child.try_wait() {
+            let said = said.join().unwrap_or_default();
+            panic!("{command:?} ended ({status}) before its window showed:\n{said}");
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            stop(child);
+            panic!("no window within 30 s from {command:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
-    panic!("{command:?} never showed a window in three starts");
 }
 
 fn original_command() -> Option<Command> {

@@ -92,54 +92,45 @@ impl App {
             .env("QT_LOGGING_RULES", "qt.scenegraph.time.renderloop=true")
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        // Xvfb now and then refuses a new client ("could not connect to display"): such a
-        // start is tried again, up to three times. Any other early end fails the test.
-        let mut attempt = 0;
-        let (child, window, drawn, deadline) = 'start: loop {
-            attempt += 1;
-            let mut child = command.spawn().expect("start tcp-chat");
-            let drawn = Arc::new(AtomicBool::new(false));
-            let said = Arc::new(std::sync::Mutex::new(String::new()));
-            {
-                let (drawn, said) = (drawn.clone(), said.clone());
-                let stderr = BufReader::new(child.stderr.take().expect("stderr"));
-                std::thread::spawn(move || {
-                    for line in stderr.lines().map_while(Result::ok) {
-                        if line.to_lowercase().contains("frame rendered") {
-                            drawn.store(true, Ordering::SeqCst);
-                        } else if let Ok(mut said) = said.lock() {
-                            said.push_str(&line);
-                            said.push('\n');
-                        }
+        // Any early end fails the test (Xvfb runs with -noreset, so it never refuses).
+        let mut child = command.spawn().expect("start tcp-chat");
+        let drawn = Arc::new(AtomicBool::new(false));
+        let said = Arc::new(std::sync::Mutex::new(String::new()));
+        {
+            let (drawn, said) = (drawn.clone(), said.clone());
+            let stderr = BufReader::new(child.stderr.take().expect("stderr"));
+            std::thread::spawn(move || {
+                for line in stderr.lines().map_while(Result::ok) {
+                    if line.to_lowercase().contains("frame rendered") {
+                        drawn.store(true, Ordering::SeqCst);
+                    } else if let Ok(mut said) = said.lock() {
+                        said.push_str(&line);
+                        said.push('\n');
                     }
-                });
-            }
-            let pid = child.id();
-            let deadline = Instant::now() + Duration::from_secs(30);
-            loop {
-                // `ip netns exec` and `setpriv` exec the app: the pid stays the same.
-                let found = xdotool_output(
-                    &x.display,
-                    &["search", "--onlyvisible", "--pid", &pid.to_string()],
-                );
-                if let Some(w) = found.and_then(|out| out.lines().last().map(str::to_string)) {
-                    break 'start (child, w, drawn, deadline);
                 }
-                if let Ok(Some(status)) = child.try_wait() {
-                    std::thread::sleep(Duration::from_millis(100)); // the rest of stderr
-                    let said = said.lock().map(|s| s.clone()).unwrap_or_default();
-                    if attempt < 3 && said.contains("could not connect to display") {
-                        eprintln!("Xvfb refused tcp-chat ({status}); starting it again");
-                        continue 'start;
-                    }
-                    panic!("tcp-chat ended ({status}) before its window appeared:\n{said}");
-                }
-                assert!(
-                    Instant::now() < deadline,
-                    "tcp-chat's window did not appear"
-                );
-                std::thread::sleep(Duration::from_millis(50));
+            });
+        }
+        let pid = child.id();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let window = loop {
+            // `ip netns exec` and `setpriv` exec the app: the pid stays the same.
+            let found = xdotool_output(
+                &x.display,
+                &["search", "--onlyvisible", "--pid", &pid.to_string()],
+            );
+            if let Some(w) = found.and_then(|out| out.lines().last().map(str::to_string)) {
+                break w;
             }
+            if let Ok(Some(status)) = child.try_wait() {
+                std::thread::sleep(Duration::from_millis(100)); // the rest of stderr
+                let said = said.lock().map(|s| s.clone()).unwrap_or_default();
+                panic!("tcp-chat ended ({status}) before its window appeared:\n{said}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "tcp-chat's window did not appear"
+            );
+            std::thread::sleep(Duration::from_millis(50));
         };
         while !drawn.load(Ordering::SeqCst) {
             assert!(

@@ -73,6 +73,11 @@ impl Xvfb {
                 "1400x800x24",
                 "-nolisten",
                 "tcp",
+                // An X server resets itself when its last client leaves, and refuses
+                // (resets) whoever connects meanwhile: a window started just as the last
+                // one closed, or as an `xdotool search` ended, then died with "could not
+                // connect to display" (SIGABRT: 2 starts of 30 when polled every 10 ms).
+                "-noreset",
             ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
