@@ -1302,8 +1302,7 @@ struct Shown {
 }
 
 /// Starts `command` and waits until its window is shown on the X server. A start that
-/// dies before it shows a window (Xvfb now and then refuses a connection: "could not
-/// connect to display") is tried again, up to three times, and said on stderr.
+/// dies before it shows a window fails the run with what the program said on stderr.
 // The child is handed over in `Shown`; its caller stops it.
 #[allow(clippy::zombie_processes)]
 fn start_shown(mut command: Command) -> Shown {

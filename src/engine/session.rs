@@ -58,8 +58,10 @@ impl std::fmt::Debug for Config {
 pub enum Wake {
     /// It waits on the queue itself ([`EventQueue::wait_drain`]).
     Never,
-    /// `wake` is called at most once per `interval`, from a pacing thread (from the
-    /// engine's threads directly if that thread cannot be made).
+    /// `wake` is called at most once per `interval`: by a reader itself when the last
+    /// call is an interval old (and it has not stepped down to the lowest priority), else
+    /// from a pacing thread (from the engine's threads directly if that thread cannot be
+    /// made).
     Paced {
         interval: Duration,
         wake: Box<dyn Fn() + Send + Sync>,

@@ -172,6 +172,20 @@ impl TranscriptLine {
     }
 }
 
+/// How long the transcript's writer waits before it takes lines that wait (`bytes` of
+/// backlog), having last taken some at `taken`: the rest of [`TRANSCRIPT_PACE`], or
+/// nothing after a quiet spell, with half the backlog waiting, or once the queue closed.
+fn writer_pace(
+    taken: Option<Instant>,
+    bytes: usize,
+    closed: bool,
+    now: Instant,
+) -> Option<Duration> {
+    let since = taken.map_or(TRANSCRIPT_PACE, |t| now.saturating_duration_since(t));
+    (since < TRANSCRIPT_PACE && bytes < TRANSCRIPT_BACKLOG / 2 && !closed)
+        .then(|| TRANSCRIPT_PACE - since)
+}
+
 /// Whom a quiet report ([`EventSink::emit_reserved_quietly`]) left to wake.
 #[must_use = "the window and the transcript are never told of the events unless woken"]
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -208,8 +222,9 @@ impl EventQueue {
         Self::build(capacity, None, Box::new(wake))
     }
 
-    /// A queue whose wake-ups come from a thread of its own, at most one per `interval`.
-    /// The thread ends when the queue is closed.
+    /// A queue that wakes its consumer at most once per `interval`: from the producer
+    /// when the last wake-up is that old (and the producer is not at the lowest
+    /// priority), else from a thread of its own. The thread ends when the queue is closed.
     pub fn paced(
         capacity: usize,
         interval: Duration,
@@ -352,10 +367,11 @@ impl EventQueue {
             let closed = state.closed;
             let backlog = state.transcript.as_mut()?;
             if !backlog.lines.is_empty() {
-                let since = backlog.taken.map_or(TRANSCRIPT_PACE, |t| t.elapsed());
-                if since < TRANSCRIPT_PACE && backlog.bytes < TRANSCRIPT_BACKLOG / 2 && !closed {
+                if let Some(rest) =
+                    writer_pace(backlog.taken, backlog.bytes, closed, Instant::now())
+                {
                     state.writer_paced = true;
-                    state = match self.ready.wait_timeout(state, TRANSCRIPT_PACE - since) {
+                    state = match self.ready.wait_timeout(state, rest) {
                         Ok((s, _)) => s,
                         Err(p) => p.into_inner().0,
                     };
@@ -485,9 +501,14 @@ impl EventQueue {
                 .is_some_and(|b| b.bytes >= TRANSCRIPT_BACKLOG / 2);
         // A paced queue whose last wake-up is an interval old wakes its consumer from here,
         // as an unpaced one does: a line into a quiet window is not handed from thread to
-        // thread (reader, pacer, window) on its way.
+        // thread (reader, pacer, window) on its way. Not from a reader that stepped down to
+        // the lowest priority (a flood): set aside between this push and its wake, it
+        // would keep the window waiting, so the pacer, at normal priority, wakes it.
         let consumer = !state.woken
             && self.pacing.is_none_or(|interval| {
+                if super::connection::at_lowest_priority() {
+                    return false;
+                }
                 let due = state.last_wake.is_none_or(|t| t.elapsed() >= interval);
                 if due {
                     state.last_wake = Some(Instant::now());
@@ -760,7 +781,7 @@ mod tests {
     fn a_quiet_paced_queue_wakes_its_consumer_from_the_producer_not_through_the_pacer() {
         let woken_on = Arc::new(Mutex::new(Vec::new()));
         let seen = woken_on.clone();
-        let queue = EventQueue::paced(1000, Duration::from_millis(200), move || {
+        let queue = EventQueue::paced(1000, Duration::from_secs(1), move || {
             seen.lock().unwrap().push(std::thread::current().id());
         })
         .unwrap();
@@ -775,6 +796,35 @@ mod tests {
             std::thread::yield_now();
         }
         assert_ne!(woken_on.lock().unwrap()[1], std::thread::current().id());
+        queue.close();
+    }
+
+    #[test]
+    fn a_reader_at_the_lowest_priority_leaves_the_wake_up_to_the_pacer() {
+        let woken_on = Arc::new(Mutex::new(Vec::new()));
+        let seen = woken_on.clone();
+        let queue = Arc::new(
+            EventQueue::paced(1000, Duration::from_millis(200), move || {
+                seen.lock().unwrap().push(std::thread::current().id());
+            })
+            .unwrap(),
+        );
+        let q = queue.clone();
+        let reader = std::thread::spawn(move || {
+            crate::engine::connection::run_at_lowest_priority();
+            q.emit(Event::ListenStopped);
+            std::thread::current().id()
+        })
+        .join()
+        .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while woken_on.lock().unwrap().is_empty() {
+            assert!(Instant::now() < deadline, "no wake-up");
+            std::thread::yield_now();
+        }
+        let by = woken_on.lock().unwrap()[0];
+        assert_ne!(by, reader);
+        assert_ne!(by, std::thread::current().id());
         queue.close();
     }
 
@@ -886,12 +936,22 @@ mod tests {
         queue.emit(line("c"));
         assert_eq!(queue.transcript_lines().unwrap().len(), 2);
         assert!(first_asked.elapsed() >= TRANSCRIPT_PACE);
-        // After a quiet spell, a line is taken without waiting.
-        std::thread::sleep(TRANSCRIPT_PACE);
-        queue.emit(line("d"));
-        let asked = Instant::now();
-        assert_eq!(queue.transcript_lines().unwrap().len(), 1);
-        assert!(asked.elapsed() < TRANSCRIPT_PACE);
+    }
+
+    #[test]
+    fn the_writer_waits_only_the_rest_of_its_pace_and_not_after_a_quiet_spell() {
+        let now = Instant::now();
+        let ago = |ms: u64| Some(now - Duration::from_millis(ms));
+        let half = TRANSCRIPT_BACKLOG / 2;
+        assert_eq!(
+            writer_pace(ago(5), 100, false, now),
+            Some(TRANSCRIPT_PACE - Duration::from_millis(5))
+        );
+        // Never taken, a quiet spell, half the backlog waiting, or closed: at once.
+        assert_eq!(writer_pace(None, 100, false, now), None);
+        assert_eq!(writer_pace(ago(25), 100, false, now), None);
+        assert_eq!(writer_pace(ago(5), half, false, now), None);
+        assert_eq!(writer_pace(ago(5), 100, true, now), None);
     }
 
     #[test]
