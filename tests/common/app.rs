@@ -6,7 +6,7 @@ use super::DEADLINE;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +17,8 @@ pub struct App {
     pub child: Child,
     pub window: String,
     pub transcript: PathBuf,
+    /// Frames the window has drawn (Qt says so on stderr).
+    frames: Arc<AtomicUsize>,
     display: String,
     /// The desktop's environment, for the screen reader.
     env: Vec<(&'static str, String)>,
@@ -95,14 +97,16 @@ impl App {
         // Any early end fails the test (Xvfb runs with -noreset, so it never refuses).
         let mut child = command.spawn().expect("start tcp-chat");
         let drawn = Arc::new(AtomicBool::new(false));
+        let frames = Arc::new(AtomicUsize::new(0));
         let said = Arc::new(std::sync::Mutex::new(String::new()));
         {
-            let (drawn, said) = (drawn.clone(), said.clone());
+            let (drawn, frames, said) = (drawn.clone(), frames.clone(), said.clone());
             let stderr = BufReader::new(child.stderr.take().expect("stderr"));
             std::thread::spawn(move || {
                 for line in stderr.lines().map_while(Result::ok) {
                     if line.to_lowercase().contains("frame rendered") {
                         drawn.store(true, Ordering::SeqCst);
+                        frames.fetch_add(1, Ordering::SeqCst);
                     } else if let Ok(mut said) = said.lock() {
                         said.push_str(&line);
                         said.push('\n');
@@ -143,6 +147,7 @@ impl App {
             child,
             window,
             transcript: transcript.to_path_buf(),
+            frames,
             display: x.display.clone(),
             env: x.env(),
         };
@@ -433,6 +438,11 @@ impl App {
     }
 
     /// The process's id.
+    /// How many frames the window has drawn so far.
+    pub fn frames(&self) -> usize {
+        self.frames.load(Ordering::SeqCst)
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
