@@ -156,7 +156,40 @@ prepare_build() {
     install_missing "${APP_PACKAGES[@]}" dpkg-dev
   fi
   ensure_rust
-  rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+  if [ "$arch" != "$(dpkg --print-architecture)" ]; then
+    cross_rust "$arch" "$target"
+  fi
+}
+
+# Rust for building for another architecture. rustup's target for it, where it has been
+# added; else Debian's own Rust (rustc-web and cargo-web, with the standard library of
+# ARCH), which both releases keep as new as their browsers need (1.96 in both), so that a
+# machine that reaches Debian's mirror but not rustup's downloads builds for a Pi too.
+cross_rust() {
+  local arch=$1 target=$2 need
+  rustup target list --installed | grep -qx "$target" && return 0
+  need=$(sed -n 's/^rust-version *= *"\(.*\)"/\1/p' Cargo.toml)
+  if install_missing rustc-web cargo-web "libstd-rust-web-dev:$arch" &&
+    version_at_least "$(debian_rust_version)" "$need"; then
+    return 0
+  fi
+  say "Debian's Rust for $arch can't be had here (or is older than $need): adding rustup's $target"
+  rustup target add "$target"
+}
+
+# The version of Debian's rustc (rustc-web), or nothing.
+debian_rust_version() {
+  [ -x /usr/bin/rustc ] && /usr/bin/rustc --version | cut -d' ' -f2
+}
+
+# The cargo (and rustc) that build for TARGET: rustup's when it has the target, else
+# Debian's (cross_rust installed it); printed as a command, a word a line.
+cross_cargo() {
+  if rustup target list --installed 2>/dev/null | grep -qx "$1"; then
+    echo cargo
+  else
+    printf '%s\n' env RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc /usr/bin/cargo
+  fi
 }
 
 # Debian's Qt for ARCH beside this machine's (multiarch); on failure, dpkg is left as it was.
@@ -218,7 +251,8 @@ cargo_for() {
   tools="$(realpath -m "${CARGO_TARGET_DIR:-target}")/cross-tools/$arch"
   mkdir -p "$tools"
   ln -sf "$(command -v ld.lld)" "$tools/$prefix-ld.lld"
-  local env_target=${target//-/_} qemu qmake="/usr/bin/$prefix-qmake6" sysroot=() runner
+  local env_target=${target//-/_} qemu qmake="/usr/bin/$prefix-qmake6" sysroot=() runner cargo
+  mapfile -t cargo < <(cross_cargo "$target")
   qemu=$(qemu_name "$arch")
   runner="qemu-$qemu-static"
   if uses_build_root "$arch"; then
@@ -266,7 +300,7 @@ SHLIBDEPS
     "CARGO_TARGET_${env_target^^}_RUNNER=$runner" \
     "CC_$env_target=$prefix-gcc" "CXX_$env_target=$prefix-g++" "AR_$env_target=$prefix-ar" \
     PKG_CONFIG_ALLOW_CROSS=1 \
-    cargo "$@" --target "$target"
+    "${cargo[@]}" "$@" --target "$target"
 }
 
 qemu_name() {
@@ -314,6 +348,9 @@ in_suite_root() {
   mkdir -p "$target"
   "${SUDO[@]}" mkdir -p "$root/src" "$root/target" "$root/root/.cargo" "$root/root/.rustup"
   "${SUDO[@]}" cp /etc/resolv.conf "$root/etc/resolv.conf"
+  # The certificate authorities this machine trusts (a network that inspects TLS trusts
+  # its own), for cargo's downloads there: the root's own list has none of them.
+  "${SUDO[@]}" cp /etc/ssl/certs/ca-certificates.crt "$root/etc/tcp-chat-host-ca.crt"
   say "in a Debian $suite root: ./dev.sh $*"
   "${SUDO[@]}" unshare --mount --propagation private sh -ec '
     root=$1 src=$2 target=$3 cargo_home=$4 rustup_home=$5
@@ -326,7 +363,7 @@ in_suite_root() {
     mount --bind "$rustup_home" "$root/root/.rustup"
     exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI="${CI:-}" \
       PATH=/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-      CARGO_TARGET_DIR=/target bash -c "cd /src && exec ./dev.sh \"\$@\"" dev.sh "$@"
+      CARGO_HTTP_CAINFO=/etc/tcp-chat-host-ca.crt CARGO_TARGET_DIR=/target bash -c "cd /src && exec ./dev.sh \"\$@\"" dev.sh "$@"
   ' in-suite-root "$root" "$PWD" "$target" "$cargo_home" "$rustup_home" "$@" |
     sed -u "s#^/target/#$target/#"
 }
