@@ -8,13 +8,15 @@ const TRANSLATIONS: &[&str] = &["qml_ko", "qml_en"];
 fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let qrc = translations(&out);
-    CxxQtBuilder::new_qml_module(QmlModule::new("TcpChat").qml_file("qml/main.qml"))
-        // Only the bridge is watched: the default watches the whole crate (target/ too)
-        // and re-runs this script on every build.
-        .crate_include_root(None)
-        .files(["src/bridge.rs"])
-        .qrc(qrc)
-        .build();
+    CxxQtBuilder::new_qml_module(
+        QmlModule::new("TcpChat").qml_files(["qml/main.qml", "qml/SaveDialog.qml"]),
+    )
+    // Only the bridge is watched: the default watches the whole crate (target/ too)
+    // and re-runs this script on every build.
+    .crate_include_root(None)
+    .files(["src/bridge.rs"])
+    .qrc(qrc)
+    .build();
 }
 
 /// Builds each `.ts` into a `.qm` with Qt's lrelease (Debian's qt6-l10n-tools, a tool of

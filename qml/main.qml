@@ -4,7 +4,6 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
-import QtQuick.Dialogs
 import TcpChat
 
 ApplicationWindow {
@@ -41,14 +40,26 @@ ApplicationWindow {
         textFormat: TextEdit.PlainText
     }
 
-    FileDialog {
+    // Save log's dialog (SaveDialog.qml), made the first time it is asked for.
+    Loader {
         id: saveDialog
         objectName: "saveDialog"
-        title: qsTr("Save the log")
-        fileMode: FileDialog.SaveFile
-        defaultSuffix: "txt"
-        nameFilters: [qsTr("Text files (*.txt)"), qsTr("All files (*)")]
-        onAccepted: chat.saveLog(selectedFile)
+        active: false
+        function open() {
+            if (status === Loader.Ready) {
+                item.open();
+                return;
+            }
+            active = true;
+            setSource("SaveDialog.qml", {
+                title: qsTr("Save the log"),
+                nameFilters: [qsTr("Text files (*.txt)"), qsTr("All files (*)")]
+            });
+        }
+        onLoaded: {
+            item.accepted.connect(() => window.chat.saveLog(item.selectedFile));
+            item.open();
+        }
     }
 
     ColumnLayout {
