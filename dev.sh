@@ -42,7 +42,7 @@ APP_PACKAGES=(
 # screen reader's view of the window (a D-Bus session, AT-SPI and its Python binding).
 TEST_PACKAGES=(xvfb xauth xdotool x11-xserver-utils imagemagick netcat-openbsd iproute2 procps
   dbus at-spi2-core python3-pyatspi weston desktop-file-utils tmux
-  avahi-daemon python3-zeroconf)
+  avahi-daemon python3-zeroconf tcpdump)
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
 
@@ -136,7 +136,8 @@ SUDO=()
 [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
 
 # Installs what building for ARCH on this machine needs: for another architecture,
-# Debian's cross compilers and that architecture's Qt (multiarch), and Rust's target.
+# Debian's cross compilers and that architecture's Qt (multiarch), and Rust for it
+# (cross_rust).
 # When that architecture's Qt can't be installed beside this machine's packages (its
 # index on the mirror is broken, or this machine has newer security updates than the
 # mirror has for it), Qt comes from a build root of that architecture instead
@@ -166,14 +167,22 @@ prepare_build() {
 # ARCH), which both releases keep as new as their browsers need (1.96 in both), so that a
 # machine that reaches Debian's mirror but not rustup's downloads builds for a Pi too.
 cross_rust() {
-  local arch=$1 target=$2 need
-  rustup target list --installed | grep -qx "$target" && return 0
+  local arch=$1 target=$2 need p
+  rustup target list --installed 2>/dev/null | grep -qx "$target" && return 0
   need=$(sed -n 's/^rust-version *= *"\(.*\)"/\1/p' Cargo.toml)
+  # rustc-web replaces Debian's rustc, cargo and rustup packages: none is removed here.
+  for p in rustc cargo rustup; do
+    if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      say "Debian's $p is installed, and rustc-web would replace it: adding rustup's $target instead"
+      rustup target add "$target"
+      return
+    fi
+  done
   if install_missing rustc-web cargo-web "libstd-rust-web-dev:$arch" &&
     version_at_least "$(debian_rust_version)" "$need"; then
     return 0
   fi
-  say "Debian's Rust for $arch can't be had here (or is older than $need): adding rustup's $target"
+  say "Debian's Rust for $arch (rustc-web, libstd-rust-web-dev:$arch, $need or newer) can't be had here: adding rustup's $target"
   rustup target add "$target"
 }
 
@@ -350,11 +359,15 @@ in_suite_root() {
   "${SUDO[@]}" cp /etc/resolv.conf "$root/etc/resolv.conf"
   # The certificate authorities this machine trusts (a network that inspects TLS trusts
   # its own), for cargo's downloads there: the root's own list has none of them.
-  "${SUDO[@]}" cp /etc/ssl/certs/ca-certificates.crt "$root/etc/tcp-chat-host-ca.crt"
+  local ca=TCP_CHAT_HOST_CA=none
+  if [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+    "${SUDO[@]}" cp /etc/ssl/certs/ca-certificates.crt "$root/etc/tcp-chat-host-ca.crt"
+    ca=CARGO_HTTP_CAINFO=/etc/tcp-chat-host-ca.crt
+  fi
   say "in a Debian $suite root: ./dev.sh $*"
   "${SUDO[@]}" unshare --mount --propagation private sh -ec '
-    root=$1 src=$2 target=$3 cargo_home=$4 rustup_home=$5
-    shift 5
+    root=$1 src=$2 target=$3 cargo_home=$4 rustup_home=$5 ca=$6
+    shift 6
     mount -t proc proc "$root/proc"
     mount --rbind /dev "$root/dev"
     mount --bind "$src" "$root/src"
@@ -363,8 +376,8 @@ in_suite_root() {
     mount --bind "$rustup_home" "$root/root/.rustup"
     exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI="${CI:-}" \
       PATH=/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-      CARGO_HTTP_CAINFO=/etc/tcp-chat-host-ca.crt CARGO_TARGET_DIR=/target bash -c "cd /src && exec ./dev.sh \"\$@\"" dev.sh "$@"
-  ' in-suite-root "$root" "$PWD" "$target" "$cargo_home" "$rustup_home" "$@" |
+      "$ca" CARGO_TARGET_DIR=/target bash -c "cd /src && exec ./dev.sh \"\$@\"" dev.sh "$@"
+  ' in-suite-root "$root" "$PWD" "$target" "$cargo_home" "$rustup_home" "$ca" "$@" |
     sed -u "s#^/target/#$target/#"
 }
 

@@ -199,7 +199,6 @@ fn one_machine_start() -> WindowStart {
     start
 }
 
-/// Prints the table; true when a target was missed.
 /// Prints the table and ends the process, failing it when a target was not met; the X
 /// server goes first (`exit` runs no destructors).
 fn end_with(rows: Vec<Row>, quick: bool, xvfb: Xvfb) -> ! {
@@ -208,6 +207,7 @@ fn end_with(rows: Vec<Row>, quick: bool, xvfb: Xvfb) -> ! {
     std::process::exit(i32::from(missed));
 }
 
+/// Prints the table; true when a target was missed.
 fn finish(mut rows: Vec<Row>, quick: bool) -> bool {
     rows.sort_by_key(|r| r.what);
     print_table(&rows, quick);

@@ -239,9 +239,6 @@ ApplicationWindow {
                     clip: true
                     model: chat.nearby
                     currentIndex: -1
-                    // The row shows itself as current (highlighted); the view's own,
-                    // invisible highlight need not glide after it.
-                    highlightFollowsCurrentItem: false
                     boundsBehavior: Flickable.StopAtBounds
                     keyNavigationEnabled: true
                     Accessible.name: qsTr("Nearby chats")
@@ -349,9 +346,9 @@ ApplicationWindow {
                 implicitHeight: Math.max(1, Math.min(count, 3)) * 44
                 clip: true
                 model: chat.peers
-                // As for the log below: no invisible highlight gliding after row 0.
+                // As for the log below: no current row, and no highlight gliding after one.
                 currentIndex: -1
-                highlightFollowsCurrentItem: false
+                highlightMoveDuration: 0
                 boundsBehavior: Flickable.StopAtBounds
                 Accessible.name: qsTr("Peers")
                 Accessible.role: Accessible.List
@@ -435,12 +432,14 @@ ApplicationWindow {
                 // A flood replaces every visible row many times a second: reusing the rows'
                 // items instead of making new ones keeps each frame short.
                 reuseItems: true
-                // No current row, and no highlight following one: a ListView's default
-                // highlight is an invisible item that glides after the current row at
-                // 400 px a second, and a full log drops its oldest rows, so it glided for
-                // minutes after a flood, drawing every frame (60 a second) while idle.
+                // No current row, and the highlight at once where one is: a ListView's
+                // default highlight is an invisible item that glides after the current
+                // row (row 0 unless told) at 400 px a second, and a full log drops its
+                // oldest rows, so it glided for minutes after a flood, drawing every
+                // frame (60 a second) while idle. The arrow keys still move a current
+                // row, and the view follows it.
                 currentIndex: -1
-                highlightFollowsCurrentItem: false
+                highlightMoveDuration: 0
                 Accessible.name: qsTr("Chat log")
                 Accessible.role: Accessible.List
                 ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded }
