@@ -6,7 +6,7 @@ use super::DEADLINE;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -96,16 +96,14 @@ impl App {
             .stderr(Stdio::piped());
         // Any early end fails the test (Xvfb runs with -noreset, so it never refuses).
         let mut child = command.spawn().expect("start tcp-chat");
-        let drawn = Arc::new(AtomicBool::new(false));
         let frames = Arc::new(AtomicUsize::new(0));
         let said = Arc::new(std::sync::Mutex::new(String::new()));
         {
-            let (drawn, frames, said) = (drawn.clone(), frames.clone(), said.clone());
+            let (frames, said) = (frames.clone(), said.clone());
             let stderr = BufReader::new(child.stderr.take().expect("stderr"));
             std::thread::spawn(move || {
                 for line in stderr.lines().map_while(Result::ok) {
                     if line.to_lowercase().contains("frame rendered") {
-                        drawn.store(true, Ordering::SeqCst);
                         frames.fetch_add(1, Ordering::SeqCst);
                     } else if let Ok(mut said) = said.lock() {
                         said.push_str(&line);
@@ -136,7 +134,7 @@ impl App {
             );
             std::thread::sleep(Duration::from_millis(50));
         };
-        while !drawn.load(Ordering::SeqCst) {
+        while frames.load(Ordering::SeqCst) == 0 {
             assert!(
                 Instant::now() < deadline,
                 "tcp-chat's window appeared but drew no frame"
