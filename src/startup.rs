@@ -117,7 +117,7 @@ impl Startup {
             settings: self.settings.clone(),
             transcript: self.transcript.clone(),
             transcript_max: self.transcript_max,
-            words: std::sync::Arc::new(move |event| speech.log_line(event).1),
+            words: std::sync::Arc::new(move |event, line| speech.write_log_line(event, line)),
             discovery: self.discovery,
         }
     }

@@ -966,7 +966,7 @@ fn in_room_mode_a_peer_that_does_not_read_never_holds_the_others_up() {
 
 /// The transcript's words: the log's, in English.
 fn words() -> tcp_chat::engine::event::LineWords {
-    std::sync::Arc::new(|event| ENGLISH.log_line(event).1)
+    std::sync::Arc::new(|event, line| ENGLISH.write_log_line(event, line))
 }
 
 /// A folder of its own for one test's files.

@@ -237,8 +237,9 @@ pub enum DoorChange {
 }
 
 /// A front end's words for an event's log line (its `Speech::log_line`), for the
-/// transcript, which is written from the engine's threads.
-pub type LineWords = std::sync::Arc<dyn Fn(&Event) -> String + Send + Sync>;
+/// transcript, which is written from the engine's threads: appended to the string given,
+/// which the transcript's writer makes each line in (one buffer, not one string a line).
+pub type LineWords = std::sync::Arc<dyn Fn(&Event, &mut String) + Send + Sync>;
 
 /// Why a connection ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -624,9 +624,9 @@ mod tests {
 
     /// The transcript's words for these tests: a received line as the log shows it.
     fn words() -> crate::engine::event::LineWords {
-        Arc::new(|event: &Event| match event {
-            Event::Received { text, .. } => format!("[rcv] {text}"),
-            other => format!("{other:?}"),
+        Arc::new(|event: &Event, line: &mut String| match event {
+            Event::Received { text, .. } => *line += &format!("[rcv] {}", &**text),
+            other => *line += &format!("{other:?}"),
         })
     }
     use std::sync::atomic::AtomicUsize;
@@ -898,7 +898,8 @@ mod tests {
         assert!(waiter.join().unwrap());
         assert_eq!(lines.len(), sent);
         for (i, l) in lines.iter().enumerate() {
-            let text = words()(&l.event);
+            let mut text = String::new();
+            words()(&l.event, &mut text);
             assert!(
                 text.starts_with(&format!("[rcv] {i} ")),
                 "line {i}: {text:.50}"

@@ -139,23 +139,19 @@ fn write_lines(file: File, queue: &EventQueue, path: &Path, limit: u64, words: &
             detail: IoCause::of(&e),
         }));
     };
-    // The time in front of each line (in milliseconds), made once a millisecond.
-    let mut stamp: Option<(u128, String)> = None;
-    let millis = |at: std::time::SystemTime| {
-        at.duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis())
-    };
+    // The time in front of each line, made once a millisecond: the lines of one read share
+    // one reading of the clock, so most lines only compare it with the last one's.
+    let mut stamp = Stamp::default();
+    // Each line is made in this one buffer, time, words and newline, then written whole:
+    // a String of its own for each line's words cost a flood's writer a fifth of its time.
+    let mut line = String::with_capacity(256);
     while let Some(lines) = queue.transcript_lines() {
         // Everything waiting, then one flush: one flush a burst, none held back.
-        for line in &lines {
-            let ms = millis(line.at);
-            if stamp.as_ref().is_none_or(|(at, _)| *at != ms) {
-                let local = chrono::DateTime::<chrono::Local>::from(line.at);
-                stamp = Some((ms, super::clock::transcript_time(&local)));
-            }
-            let at = stamp.as_ref().map_or("", |(_, text)| text.as_str());
-            let text = words(&line.event);
-            let len = (at.len() + 1 + text.len() + 1) as u64;
+        for each in &lines {
+            let at = stamp.of(each.at);
+            line.clear();
+            made_line(&mut line, at, &each.event, words);
+            let len = line.len() as u64;
             if size > 0 && size + len > limit {
                 let moved_to = match rotate(&mut out, path) {
                     Ok(moved_to) => moved_to,
@@ -168,14 +164,15 @@ fn write_lines(file: File, queue: &EventQueue, path: &Path, limit: u64, words: &
                     limit,
                 };
                 // With the time of the line that did not fit, which follows it.
-                let first = words(&said);
-                if let Err(e) = write_line(&mut out, at, &first) {
+                let mut first = String::new();
+                made_line(&mut first, at, &said, words);
+                if let Err(e) = out.write_all(first.as_bytes()) {
                     return fail(e);
                 }
-                size = (at.len() + 1 + first.len() + 1) as u64;
+                size = first.len() as u64;
                 queue.emit_untranscribed(said);
             }
-            if let Err(e) = write_line(&mut out, at, &text) {
+            if let Err(e) = out.write_all(line.as_bytes()) {
                 return fail(e);
             }
             size += len;
@@ -186,13 +183,38 @@ fn write_lines(file: File, queue: &EventQueue, path: &Path, limit: u64, words: &
     }
 }
 
-/// Writes `at text` and its newline (as bytes: the formatting machinery cost a flood's
-/// writer a third of its time).
-fn write_line(out: &mut impl Write, at: &str, text: &str) -> std::io::Result<()> {
-    out.write_all(at.as_bytes())?;
-    out.write_all(b" ")?;
-    out.write_all(text.as_bytes())?;
-    out.write_all(b"\n")
+/// Appends `event`'s line to `line`: `at`, a space, its words and a newline.
+fn made_line(line: &mut String, at: &str, event: &Event, words: &LineWords) {
+    line.push_str(at);
+    line.push(' ');
+    words(event, line);
+    line.push('\n');
+}
+
+/// The transcript's time for the last clock reading seen, made again only when the
+/// millisecond changes.
+#[derive(Default)]
+struct Stamp {
+    /// The last reading, and its millisecond since 1970.
+    last: Option<(std::time::SystemTime, u128)>,
+    text: String,
+}
+
+impl Stamp {
+    fn of(&mut self, at: std::time::SystemTime) -> &str {
+        if self.last.is_some_and(|(seen, _)| seen == at) {
+            return &self.text;
+        }
+        let ms = at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        if self.last.is_none_or(|(_, last_ms)| last_ms != ms) {
+            let local = chrono::DateTime::<chrono::Local>::from(at);
+            self.text = super::clock::transcript_time(&local);
+        }
+        self.last = Some((at, ms));
+        &self.text
+    }
 }
 
 /// Moves the full transcript to `path.1` (replacing an older one) and starts `path`
@@ -206,4 +228,23 @@ fn rotate(out: &mut BufWriter<File>, path: &Path) -> std::io::Result<PathBuf> {
     let file = OpenOptions::new().create(true).append(true).open(path)?;
     *out = BufWriter::with_capacity(64 * 1024, file);
     Ok(moved_to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stamp;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn a_lines_time_is_made_again_when_its_millisecond_changes() {
+        let mut stamp = Stamp::default();
+        let at = UNIX_EPOCH + Duration::from_millis(1_780_000_000_123);
+        let first = stamp.of(at).to_string();
+        assert!(first.contains(".123"), "{first}");
+        // Another reading in the same millisecond: the same time.
+        assert_eq!(stamp.of(at + Duration::from_micros(500)), first);
+        let next = stamp.of(at + Duration::from_millis(1)).to_string();
+        assert!(next.contains(".124"), "{next}");
+        assert_eq!(stamp.of(at), first);
+    }
 }

@@ -202,8 +202,38 @@ impl Speech {
         text: &str,
         cut: usize,
     ) -> String {
+        let mut line = String::with_capacity(kind.len() + text.len() + 32);
+        self.push_text_line(&mut line, kind, peer, text, cut);
+        line
+    }
+
+    /// [`Speech::log_line`]'s words for `event`, appended to `line`: for the transcript,
+    /// whose writer makes every line in one buffer (a flood's lines are written without
+    /// a string each).
+    pub fn write_log_line(self, event: &Event, line: &mut String) {
+        match event {
+            Event::Received {
+                text,
+                peer,
+                show_peer,
+                cut,
+                ..
+            } => self.push_text_line(line, "[rcv] ", show_peer.then_some(peer), text, *cut),
+            Event::Sent { text, cut, .. } => self.push_text_line(line, "[send] ", None, text, *cut),
+            other => line.push_str(&self.log_line(other).1),
+        }
+    }
+
+    /// A line of text a peer sent or we sent, as the log shows it, appended to `line`.
+    fn push_text_line(
+        self,
+        line: &mut String,
+        kind: &str,
+        peer: Option<&std::net::SocketAddr>,
+        text: &str,
+        cut: usize,
+    ) {
         let shown = visible(text);
-        let mut line = String::with_capacity(kind.len() + shown.len() + 32);
         line.push_str(kind);
         if let Some(peer) = peer {
             line.push('(');
@@ -215,7 +245,6 @@ impl Speech {
             line.push_str(" ... ");
             line.push_str(&say!(self, "log-cut", count = cut.to_string()));
         }
-        line
     }
 
     /// The sentence for `error`, with what to do about it.
@@ -514,6 +543,45 @@ mod tests {
             EN.log_line(&bound).1,
             "Start Listening (port 5 on 127.0.0.1 only)"
         );
+    }
+
+    #[test]
+    fn the_transcripts_words_are_the_logs_words_appended_to_what_the_line_holds() {
+        let cut = received("가".repeat(SHOWN_CHARS + 3)).shortened(SHOWN_CHARS);
+        let events = [
+            received("hi".into()),
+            received("bell\x07 and \u{202e}override".into()),
+            cut,
+            Event::Received {
+                side: Side::Incoming,
+                peer: peer(),
+                text: "hi".into(),
+                show_peer: true,
+                cut: 0,
+            },
+            Event::Sent {
+                text: "yo".into(),
+                peers: 2,
+                cut: 4,
+            },
+            Event::PeerConnected { peer: peer() },
+            Event::Error(Error::AlreadyListening),
+        ];
+        for speech in [
+            EN,
+            Speech {
+                lang: crate::i18n::Lang::Ko,
+                ..EN
+            },
+        ] {
+            for event in &events {
+                let mut line = "12:00 ".to_string();
+                speech.write_log_line(event, &mut line);
+                assert_eq!(line, format!("12:00 {}", speech.log_line(event).1));
+            }
+        }
+        // The log's words differ from one event to the next: the check above can fail.
+        assert_ne!(EN.log_line(&events[0]).1, EN.log_line(&events[1]).1);
     }
 
     #[test]
