@@ -444,7 +444,7 @@ fn request_reply(qt: &Qt, round_trips: usize) -> Row {
     let mut all_shown = true;
     let port = qt.listen();
     for _ in 0..ROUNDS {
-        let baseline_port = echo_server();
+        let (baseline_port, _) = echo_server();
         // Both run while this thread runs the Qt event loop: the same conditions.
         baseline_rounds.push(qt.run_while(move || round_trip_client(baseline_port, round_trips)));
         let rows = |qt: &Qt| qt.on_window(|w| (w.rows_inserted(), w.lines_passed_over()));
@@ -674,7 +674,7 @@ fn flood(qt: &Qt, lines: usize, idle_kb: usize, wire: bool) -> Vec<Row> {
     let mut misplaced = 0;
     for _ in 0..ROUNDS {
         // The Qt thread keeps running meanwhile, so the stall probe measures tcp-chat alone.
-        base_rates.push(lines as f64 / qt.run_while(move || count_lines_baseline(lines)));
+        base_rates.push(lines as f64 / qt.run_while(move || count_lines_baseline(lines).0));
         let round = flood_once(qt, port, lines);
         our_rates.push(lines as f64 / round.seconds);
         lost += round.lost;
@@ -725,32 +725,57 @@ fn flood(qt: &Qt, lines: usize, idle_kb: usize, wire: bool) -> Vec<Row> {
     ]
 }
 
-/// Seconds for a loop that reads the flood's bytes and counts the lines.
-fn count_lines_baseline(lines: usize) -> f64 {
+/// Seconds for a loop that reads the flood's bytes and counts the lines, and the CPU
+/// seconds it used.
+fn count_lines_baseline(lines: usize) -> (f64, f64) {
     if small_pi().is_some() {
         let (port, mut child, mut out) = helper(&["--count-lines", &lines.to_string()]);
         write_flood(port, lines);
-        let mut seconds = String::new();
-        out.read_line(&mut seconds).unwrap();
+        let mut said = String::new();
+        out.read_line(&mut said).unwrap();
         let _ = child.wait();
-        return seconds.trim().parse().expect("the counter's seconds");
+        let figures: Vec<f64> = said
+            .split_whitespace()
+            .map(|f| f.parse().expect("the counter's seconds"))
+            .collect();
+        return (figures[0], figures[1]);
     }
     let server = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = server.local_addr().unwrap().port();
     let counter = named("bench-count", move || {
-        let (mut s, _) = server.accept().unwrap();
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut count = 0;
-        let started = Instant::now();
-        while count < lines {
-            let n = s.read(&mut buf).unwrap();
-            assert!(n > 0);
-            count += memchr::memchr_iter(b'\n', &buf[..n]).count();
-        }
-        started.elapsed()
+        let (s, _) = server.accept().unwrap();
+        count_lines(s, lines, cpu_seconds(libc::CLOCK_THREAD_CPUTIME_ID))
     });
     write_flood(port, lines);
-    counter.join().unwrap().as_secs_f64()
+    counter.join().unwrap()
+}
+
+/// The read+count loop: reads `lines` lines from `s`; the seconds it took, and the CPU
+/// seconds it used (`cpu` tells them).
+fn count_lines(mut s: TcpStream, lines: usize, cpu: impl Fn() -> f64) -> (f64, f64) {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut count = 0;
+    let (started, cpu_before) = (Instant::now(), cpu());
+    while count < lines {
+        let n = s.read(&mut buf).unwrap();
+        assert!(n > 0);
+        count += memchr::memchr_iter(b'\n', &buf[..n]).count();
+    }
+    (started.elapsed().as_secs_f64(), cpu() - cpu_before)
+}
+
+/// A clock of CPU time in seconds: this thread's (`CLOCK_THREAD_CPUTIME_ID`) or this
+/// process's (`CLOCK_PROCESS_CPUTIME_ID`), read with nanoseconds.
+fn cpu_seconds(clock: libc::clockid_t) -> impl Fn() -> f64 {
+    move || {
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `t` is a valid timespec for the call to fill.
+        assert_eq!(unsafe { libc::clock_gettime(clock, &mut t) }, 0);
+        t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+    }
 }
 
 struct FloodRound {
@@ -1472,7 +1497,7 @@ fn terminal_rows(window_idle_mb: f64, round_trips: usize) -> Vec<Row> {
     let mut baseline_rounds = Vec::new();
     let mut our_rounds = Vec::new();
     for _ in 0..ROUNDS {
-        baseline_rounds.push(round_trip_client(echo_server(), round_trips));
+        baseline_rounds.push(round_trip_client(echo_server().0, round_trips));
         our_rounds.push(round_trip_client(port, round_trips));
     }
     // Every line of every round reached the screen (its scrollback), in order.
@@ -1524,27 +1549,44 @@ fn every_request_shown(screen: &str, rounds: usize, n: usize) -> bool {
 }
 
 /// A minimal server on loopback for one client: reads a line, answers `Server OK`.
-fn echo_server() -> u16 {
+fn echo_server() -> (u16, std::sync::mpsc::Receiver<f64>) {
+    let (cpu_said, cpu) = std::sync::mpsc::channel();
     if small_pi().is_some() {
-        let (port, mut child, _) = helper(&["--serve-echo"]);
-        // It ends at its peer's end.
-        std::thread::spawn(move || child.wait());
-        return port;
+        let (port, mut child, mut out) = helper(&["--serve-echo"]);
+        // It ends at its peer's end, saying its CPU seconds.
+        std::thread::spawn(move || {
+            let mut said = String::new();
+            let _ = out.read_line(&mut said);
+            let _ = child.wait();
+            if let Ok(seconds) = said.trim().parse::<f64>() {
+                let _ = cpu_said.send(seconds);
+            }
+        });
+        return (port, cpu);
     }
     let server = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = server.local_addr().unwrap().port();
     std::thread::spawn(move || {
         let (stream, _) = server.accept().unwrap();
-        stream.set_nodelay(true).unwrap();
-        let mut writer = stream.try_clone().unwrap();
-        let mut reader = BufReader::new(stream);
-        let mut line = String::new();
-        while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
-            writer.write_all(b"Server OK\n").unwrap();
-            line.clear();
-        }
+        let cpu = echo_lines(stream, cpu_seconds(libc::CLOCK_THREAD_CPUTIME_ID));
+        let _ = cpu_said.send(cpu);
     });
-    port
+    (port, cpu)
+}
+
+/// The 1-thread echo server's loop: answers each line with `Server OK` until the peer
+/// ends; the CPU seconds it used meanwhile (`cpu` tells them).
+fn echo_lines(stream: TcpStream, cpu: impl Fn() -> f64) -> f64 {
+    let before = cpu();
+    stream.set_nodelay(true).unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+        writer.write_all(b"Server OK\n").unwrap();
+        line.clear();
+    }
+    cpu() - before
 }
 
 /// Rows 8a-8c, each (what, target).
@@ -1708,9 +1750,10 @@ fn helper(args: &[&str]) -> (u16, Child, BufReader<std::process::ChildStdout>) {
 }
 
 /// The baseline processes' side: `--serve-echo` answers each line of one peer with
-/// `Server OK` (as the 1-thread echo server thread does); `--count-lines N` reads N
-/// lines and prints the seconds it took (as the read+count loop does). Each prints its
-/// port first. Returns whether this process was one.
+/// `Server OK` (as the 1-thread echo server thread does) and prints the CPU seconds it
+/// used at the peer's end; `--count-lines N` reads N lines and prints the seconds it took
+/// and the CPU seconds it used (as the read+count loop does). Each prints its port first.
+/// Returns whether this process was one.
 fn serve_as_baseline() -> bool {
     let args: Vec<String> = std::env::args().collect();
     let Some(mode) = args
@@ -1724,26 +1767,13 @@ fn serve_as_baseline() -> bool {
     std::io::stdout().flush().unwrap();
     let (stream, _) = server.accept().unwrap();
     if args[mode] == "--serve-echo" {
-        stream.set_nodelay(true).unwrap();
-        let mut writer = stream.try_clone().unwrap();
-        let mut reader = BufReader::new(stream);
-        let mut line = String::new();
-        while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
-            writer.write_all(b"Server OK\n").unwrap();
-            line.clear();
-        }
+        let cpu = echo_lines(stream, cpu_seconds(libc::CLOCK_PROCESS_CPUTIME_ID));
+        println!("{cpu}");
     } else {
         let lines: usize = args[mode + 1].parse().unwrap();
-        let mut s = stream;
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut count = 0;
-        let started = Instant::now();
-        while count < lines {
-            let n = s.read(&mut buf).unwrap();
-            assert!(n > 0);
-            count += memchr::memchr_iter(b'\n', &buf[..n]).count();
-        }
-        println!("{}", started.elapsed().as_secs_f64());
+        let cpu = cpu_seconds(libc::CLOCK_PROCESS_CPUTIME_ID);
+        let (seconds, cpu) = count_lines(stream, lines, cpu);
+        println!("{seconds} {cpu}");
     }
     true
 }
@@ -1852,11 +1882,20 @@ fn binary_request_reply(
     }
     std::thread::sleep(Duration::from_secs(1));
     let (mut ours, mut base) = (Vec::new(), Vec::new());
+    // CPU seconds over all rounds: tcp-chat's (all its threads, in ticks of 10 ms, so
+    // summed rather than taken a round at a time) and the echo server's.
+    let (mut our_ticks, mut base_cpu, mut base_said) = (0, 0.0, 0);
     let mut all = true;
     for _ in 0..BINARY_ROUNDS {
-        let echo = echo_server();
+        let (echo, echo_cpu) = echo_server();
         base.push(request_reply_with(echo, b"Server OK\n", round_trips).0);
+        if let Ok(seconds) = echo_cpu.recv_timeout(Duration::from_secs(10)) {
+            base_cpu += seconds;
+            base_said += 1;
+        }
+        let ticks = cpu_ticks(child.id());
         let (round, answered) = request_reply_with(port, b"Server OK\n", round_trips);
+        our_ticks += cpu_ticks(child.id()) - ticks;
         all &= answered == round_trips;
         ours.push(round);
     }
@@ -1880,6 +1919,18 @@ fn binary_request_reply(
     }
     let _ = std::fs::remove_dir_all(&dir);
     let mut row = request_reply_row(what, ours, base, all);
+    let per_round_trip = |seconds: f64, rounds: usize| {
+        format!(
+            "; {:.1} us CPU a round trip",
+            seconds * 1e6 / (rounds * round_trips) as f64
+        )
+    };
+    row.ours
+        .push_str(&per_round_trip(our_ticks as f64 * 0.01, BINARY_ROUNDS));
+    row.baseline.push_str(&match base_said {
+        0 => "; its CPU not said".to_string(),
+        n => per_round_trip(base_cpu, n),
+    });
     row.target = format!(
         ">= {target_ratio:.2} x baseline, {}",
         if transcript {
@@ -1972,8 +2023,11 @@ fn flood_transcript(lines: usize) -> Vec<Row> {
     let (mut lost, mut misplaced) = (0, 0);
     let last = format!("[rcv] {}", flood_line(lines - 1));
     let finder = memchr::memmem::Finder::new(last.as_bytes());
+    let mut base_cpu_ns = Vec::new();
     for _ in 0..ROUNDS {
-        base.push(lines as f64 / count_lines_baseline(lines));
+        let (seconds, cpu) = count_lines_baseline(lines);
+        base.push(lines as f64 / seconds);
+        base_cpu_ns.push(cpu * 1e9 / lines as f64);
         // The file is watched by its size, and its end read once it can hold the round
         // (each line takes more than its 32 bytes): reading all of it as it grows took
         // this process as much CPU as tcp-chat's own Qt thread, on the same two cores.
@@ -2047,7 +2101,11 @@ fn flood_transcript(lines: usize) -> Vec<Row> {
                 rate_with_spread(&ours),
                 spread(&cpu_ns).0
             ),
-            baseline: format!("{} (read+count loop)", rate_with_spread(&base)),
+            baseline: format!(
+                "{} (read+count loop); {:.0} ns CPU a line",
+                rate_with_spread(&base),
+                spread(&base_cpu_ns).0
+            ),
             ratio: format!("{:.2}", ours_rate / base_rate),
             target: ">= 0.50 x baseline".into(),
             result: (ours_rate / base_rate >= 0.5).into(),
@@ -2640,7 +2698,7 @@ fn hostile_stall(qt: &Qt, lines: usize) -> Row {
                     // On a LAN the peers' work is done by other machines: here it runs at
                     // the lowest priority, so that it does not take the CPU from the
                     // window being measured.
-                    tcp_chat::engine::connection::run_at_lowest_priority();
+                    tcp_chat::engine::priority::run_at_lowest_priority();
                     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
                     s.write_all(&payload).unwrap();
                     lines

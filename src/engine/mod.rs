@@ -17,6 +17,7 @@ pub mod framing;
 pub mod hex;
 pub mod hostinfo;
 pub mod listener;
+pub mod priority;
 pub mod session;
 pub mod sink;
 pub mod stop;

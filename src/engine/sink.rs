@@ -506,7 +506,7 @@ impl EventQueue {
         // would keep the window waiting, so the pacer, at normal priority, wakes it.
         let consumer = !state.woken
             && self.pacing.is_none_or(|interval| {
-                if super::connection::at_lowest_priority() {
+                if super::priority::at_lowest_priority() {
                     return false;
                 }
                 let due = state.last_wake.is_none_or(|t| t.elapsed() >= interval);
@@ -811,7 +811,7 @@ mod tests {
         );
         let q = queue.clone();
         let reader = std::thread::spawn(move || {
-            crate::engine::connection::run_at_lowest_priority();
+            crate::engine::priority::run_at_lowest_priority();
             q.emit(Event::ListenStopped);
             std::thread::current().id()
         })
