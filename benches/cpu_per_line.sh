@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # tcp-chat's CPU a line of a flood, all its threads: the binary (offscreen, listening)
 # takes LINES lines of 32 bytes from one peer; its CPU time (from /proc) over the flood
-# and the second after it, divided by LINES. Extra arguments go to tcp-chat
-# (--transcript FILE, for instance). docs/performance.md, "Where a flood's time went".
-#   benches/cpu_per_line.sh [BINARY] [LINES] [tcp-chat options]
+# and the second after it, divided by LINES, then the share of each thread still running
+# at the end (the Qt thread is the one named tcp-chat; a reader ends with its peer, so
+# the readers' share is what is left). Extra arguments go to tcp-chat (--transcript FILE,
+# for instance). With PERF_DATA=FILE, `perf record` samples the binary meanwhile (2,000
+# a second, with call graphs) into FILE: `perf report -i FILE --no-children --sort
+# comm,sym`. docs/performance.md, "Where a flood's time went".
+#   [PERF_DATA=FILE] benches/cpu_per_line.sh [BINARY] [LINES] [tcp-chat options]
 set -euo pipefail
 binary=${1:-target/release/tcp-chat}
 lines=${2:-1000000}
@@ -20,7 +24,20 @@ for _ in $(seq 100); do
 done
 sleep 1
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+# Each running thread's name/tid and ticks, a line each.
+thread_ticks() {
+  for task in /proc/"$pid"/task/*; do
+    echo "$(tr ' ' _ < "$task/comm")/${task##*/} $(awk '{print $14 + $15}' "$task/stat")"
+  done | sort
+}
+recorder=
+if [ -n "${PERF_DATA:-}" ]; then
+  perf record -q -F 2000 -g -p "$pid" -o "$PERF_DATA" 2>/dev/null &
+  recorder=$!
+  sleep 0.5
+fi
 before=$(ticks)
+threads_before=$(thread_ticks)
 /usr/bin/python3 - "$port" "$lines" <<'PY'
 import socket, sys, threading
 port, n = int(sys.argv[1]), int(sys.argv[2])
@@ -31,5 +48,18 @@ s.shutdown(socket.SHUT_WR)
 PY
 sleep 1
 after=$(ticks)
+threads_after=$(thread_ticks)
+if [ -n "$recorder" ]; then
+  kill -INT "$recorder"
+  wait "$recorder" || true
+fi
 hz=$(getconf CLK_TCK)
-echo "$(( (after - before) * 1000000000 / hz / lines )) ns of CPU a line ($lines lines)"
+per_line() { echo $(( $1 * 1000000000 / hz / lines )); }
+echo "$(per_line $(( after - before ))) ns of CPU a line ($lines lines)"
+rest=$(( after - before ))
+while read -r name used; do
+  [ "$used" -gt 0 ] || continue
+  echo "  $name: $(per_line "$used") ns a line"
+  rest=$(( rest - used ))
+done < <(join <(echo "$threads_before") <(echo "$threads_after") | awk '{print $1, $3 - $2}')
+echo "  threads ended meanwhile (the reader): $(per_line "$rest") ns a line"
