@@ -25,10 +25,13 @@ done
 sleep 1
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 # Each running thread's name/tid and ticks, a line each.
+# A thread that ends meanwhile is left out.
 thread_ticks() {
   for task in /proc/"$pid"/task/*; do
-    echo "$(tr ' ' _ < "$task/comm")/${task##*/} $(awk '{print $14 + $15}' "$task/stat")"
-  done | sort
+    { name=$(tr ' ' _ < "$task/comm") && used=$(awk '{print $14 + $15}' "$task/stat"); } \
+      2>/dev/null || continue
+    echo "$name/${task##*/} $used"
+  done | LC_ALL=C sort -k1,1
 }
 recorder=
 if [ -n "${PERF_DATA:-}" ]; then
@@ -50,7 +53,8 @@ sleep 1
 after=$(ticks)
 threads_after=$(thread_ticks)
 if [ -n "$recorder" ]; then
-  kill -INT "$recorder"
+  # perf may have ended already (not installed, or not allowed: its words are hidden).
+  kill -INT "$recorder" 2>/dev/null || echo "perf record did not run: no $PERF_DATA" >&2
   wait "$recorder" || true
 fi
 hz=$(getconf CLK_TCK)
@@ -61,5 +65,5 @@ while read -r name used; do
   [ "$used" -gt 0 ] || continue
   echo "  $name: $(per_line "$used") ns a line"
   rest=$(( rest - used ))
-done < <(join <(echo "$threads_before") <(echo "$threads_after") | awk '{print $1, $3 - $2}')
+done < <(LC_ALL=C join <(echo "$threads_before") <(echo "$threads_after") | awk '{print $1, $3 - $2}')
 echo "  threads ended meanwhile (the reader): $(per_line "$rest") ns a line"

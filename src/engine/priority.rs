@@ -9,13 +9,13 @@ thread_local! {
 
 /// Whether the calling thread stepped down to the lowest CPU priority: such a thread does
 /// not wake the window itself (see `EventQueue`'s pacer), lest the window wait on it.
-pub fn at_lowest_priority() -> bool {
+pub(crate) fn at_lowest_priority() -> bool {
     AT_LOWEST.with(std::cell::Cell::get)
 }
 
 /// Moves the calling thread to the lowest CPU priority (nice 19). Readers call it: with
-/// 64 peers flooding, 64 busy readers would otherwise share the CPU evenly with the Qt thread, which then gets a
-/// sixty-fifth of it and stalls the window. They still get every cycle the window leaves,
+/// 64 peers flooding, 64 busy readers would otherwise share the CPU evenly with the Qt
+/// thread, which then gets a sixty-fifth of it and stalls the window. They still get every cycle the window leaves,
 /// and a reader that gets less reads less, which slows its peer down through TCP.
 pub fn run_at_lowest_priority() {
     AT_LOWEST.with(|at| at.set(true));

@@ -191,10 +191,9 @@ impl Speech {
         format!(" ({why})")
     }
 
-    /// `text` followed by how many characters were cut off it, if any.
     /// `[rcv] (ip port) text ... (N more characters not shown)`: a line received or sent,
-    /// made safe to show. Put together piece by piece, in one allocation: every line of a
-    /// flood passes here for the transcript.
+    /// made safe to show, as a string of its own (the log's; the transcript's writer uses
+    /// [`Speech::write_log_line`]).
     fn text_line(
         self,
         kind: &str,
