@@ -690,13 +690,9 @@ fn flood(qt: &Qt, lines: usize, idle_kb: usize, wire: bool) -> Vec<Row> {
         misplaced += round.misplaced;
     }
     let (max_late_ms, peak_kb) = probe.stop();
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
     let (ours_shown, base_shown) = (rate_with_spread(&our_rates), rate_with_spread(&base_rates));
     let base_pooled = pooled_rate(&base_rates);
-    let (ours_rate, base_rate) = (median(our_rates), median(base_rates));
+    let (ours_rate, base_rate) = (spread(&our_rates).0, spread(&base_rates).0);
     let growth_mb = peak_kb.saturating_sub(idle_kb) as f64 / 1024.0;
     qt.on_window(|mut w| w.as_mut().set_wire_on(false));
     // Issue 23's 0.8 for row 2a; the wire view's row keeps the first target, 0.5.

@@ -150,7 +150,7 @@ fn write_lines(file: File, queue: &EventQueue, path: &Path, limit: u64, words: &
         for each in &lines {
             let at = stamp.of(each.at);
             line.clear();
-            made_line(&mut line, at, &each.event, words);
+            make_line(&mut line, at, &each.event, words);
             let len = line.len() as u64;
             if size > 0 && size + len > limit {
                 let moved_to = match rotate(&mut out, path) {
@@ -165,7 +165,7 @@ fn write_lines(file: File, queue: &EventQueue, path: &Path, limit: u64, words: &
                 };
                 // With the time of the line that did not fit, which follows it.
                 let mut first = String::new();
-                made_line(&mut first, at, &said, words);
+                make_line(&mut first, at, &said, words);
                 if let Err(e) = out.write_all(first.as_bytes()) {
                     return fail(e);
                 }
@@ -184,7 +184,7 @@ fn write_lines(file: File, queue: &EventQueue, path: &Path, limit: u64, words: &
 }
 
 /// Appends `event`'s line to `line`: `at`, a space, its words and a newline.
-fn made_line(line: &mut String, at: &str, event: &Event, words: &LineWords) {
+fn make_line(line: &mut String, at: &str, event: &Event, words: &LineWords) {
     line.push_str(at);
     line.push(' ');
     words(event, line);
