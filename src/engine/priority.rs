@@ -15,8 +15,9 @@ pub(crate) fn at_lowest_priority() -> bool {
 
 /// Moves the calling thread to the lowest CPU priority (nice 19). Readers call it: with
 /// 64 peers flooding, 64 busy readers would otherwise share the CPU evenly with the Qt
-/// thread, which then gets a sixty-fifth of it and stalls the window. They still get every cycle the window leaves,
-/// and a reader that gets less reads less, which slows its peer down through TCP.
+/// thread, which then gets a sixty-fifth of it and stalls the window. They still get
+/// every cycle the window leaves, and a reader that gets less reads less, which slows its
+/// peer down through TCP.
 pub fn run_at_lowest_priority() {
     AT_LOWEST.with(|at| at.set(true));
     #[cfg(target_os = "linux")]
