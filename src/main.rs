@@ -12,7 +12,7 @@ fn main() -> anyhow::Result<()> {
     let cli = cli::parse();
     let stop = Stop::new();
     if cli.terminal {
-        signals::watch(stop.clone());
+        signals::watch(stop.clone(), signals::Ender::SignalThread);
         let speech = tcp_chat::i18n::Speech::terminal();
         let code = tcp_chat::terminal::run(Startup::from(cli), speech, &stop);
         stop.request(Cause::Asked);
@@ -28,7 +28,7 @@ fn main() -> anyhow::Result<()> {
     // The window's own part of a stop: what it remembers is written before the process
     // may end.
     let window_part = stop.working();
-    signals::watch(stop.clone());
+    signals::watch(stop.clone(), signals::Ender::MainThread);
 
     let mut app = QGuiApplication::new();
     let mut engine = QQmlApplicationEngine::new();

@@ -19,6 +19,9 @@ pub struct App {
     pub transcript: PathBuf,
     /// Frames the window has drawn (Qt says so on stderr).
     frames: Arc<AtomicUsize>,
+    /// The rest of what it wrote to stderr, and whether stderr has closed (it ended).
+    said: Arc<std::sync::Mutex<String>>,
+    said_all: Arc<std::sync::atomic::AtomicBool>,
     display: String,
     /// The desktop's environment, for the screen reader.
     env: Vec<(&'static str, String)>,
@@ -98,8 +101,9 @@ impl App {
         let mut child = command.spawn().expect("start tcp-chat");
         let frames = Arc::new(AtomicUsize::new(0));
         let said = Arc::new(std::sync::Mutex::new(String::new()));
+        let said_all = Arc::new(std::sync::atomic::AtomicBool::new(false));
         {
-            let (frames, said) = (frames.clone(), said.clone());
+            let (frames, said, said_all) = (frames.clone(), said.clone(), said_all.clone());
             let stderr = BufReader::new(child.stderr.take().expect("stderr"));
             std::thread::spawn(move || {
                 for line in stderr.lines().map_while(Result::ok) {
@@ -110,6 +114,7 @@ impl App {
                         said.push('\n');
                     }
                 }
+                said_all.store(true, Ordering::SeqCst);
             });
         }
         let pid = child.id();
@@ -146,6 +151,8 @@ impl App {
             window,
             transcript: transcript.to_path_buf(),
             frames,
+            said,
+            said_all,
             display: x.display.clone(),
             env: x.env(),
         };
@@ -535,6 +542,20 @@ impl App {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// Everything it wrote to stderr but its frames, once it has ended and closed
+    /// stderr (waited for up to `limit`).
+    pub fn stderr_after_exit(&self, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        while !self.said_all.load(Ordering::SeqCst) {
+            assert!(
+                Instant::now() < deadline,
+                "stderr still open after {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.said.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     /// Resizes the window, as a person dragging its corner.
