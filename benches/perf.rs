@@ -18,6 +18,7 @@ use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 mod common;
 
+use common::limits::Throttling;
 use common::open_window;
 use common::ports::free_port;
 use common::xvfb::Xvfb;
@@ -1400,9 +1401,19 @@ fn ticks_a_second() -> f64 {
 
 /// The CPU time `pid` has used, all its threads (those ended too), in the kernel's ticks.
 fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_else(|e| {
-        panic!("cannot read the CPU time of pid {pid} (/proc/{pid}/stat: {e})")
-    });
+    ticks_of(&format!("/proc/{pid}/stat"))
+}
+
+/// The CPU time of a program's main thread (the window's: Qt's event loop and drawing),
+/// in the same ticks.
+fn main_thread_ticks(pid: u32) -> u64 {
+    ticks_of(&format!("/proc/{pid}/task/{pid}/stat"))
+}
+
+/// utime + stime of a /proc `stat` file.
+fn ticks_of(path: &str) -> u64 {
+    let stat = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read the CPU time in {path}: {e}"));
     let after_name = &stat[stat.rfind(')').unwrap() + 2..];
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
@@ -1979,17 +1990,34 @@ fn binary_request_reply(
     // CPU seconds over all rounds: tcp-chat's (all its threads, in the kernel's ticks:
     // a round's own would be a few of them) and the echo server's.
     let (mut our_ticks, mut base_cpu, mut base_said) = (0, 0.0, 0);
+    // Of tcp-chat's, its window's thread's (the rest: the reader that answers, the queue).
+    let mut our_window_ticks = 0;
+    // Under a small Pi's limits: how often each side ran out of its CPU slice (the
+    // group's throttling during its own rounds).
+    let (mut our_wait, mut base_wait) = (Some(Throttling::default()), Some(Throttling::default()));
+    let throttling = || small_pi().and_then(|limits| limits.throttling());
+    let count_wait = |total: &mut Option<Throttling>, before: Option<Throttling>| {
+        *total = match (*total, before, throttling()) {
+            (Some(total), Some(before), Some(after)) => Some(total.add(after.since(before))),
+            _ => None,
+        };
+    };
     let mut all = true;
     for _ in 0..BINARY_ROUNDS {
         let (echo, echo_cpu) = echo_server();
+        let before = throttling();
         base.push(request_reply_with(echo, b"Server OK\n", round_trips).0);
+        count_wait(&mut base_wait, before);
         if let Ok(seconds) = echo_cpu.recv_timeout(Duration::from_secs(10)) {
             base_cpu += seconds;
             base_said += 1;
         }
-        let ticks = cpu_ticks(child.id());
+        let (ticks, window_ticks) = (cpu_ticks(child.id()), main_thread_ticks(child.id()));
+        let before = throttling();
         let (round, answered) = request_reply_with(port, b"Server OK\n", round_trips);
+        count_wait(&mut our_wait, before);
         our_ticks += cpu_ticks(child.id()) - ticks;
+        our_window_ticks += main_thread_ticks(child.id()) - window_ticks;
         all &= answered == round_trips;
         ours.push(round);
     }
@@ -2023,6 +2051,10 @@ fn binary_request_reply(
     let our_seconds = our_ticks as f64 / ticks_a_second();
     row.ours
         .push_str(&per_round_trip(our_seconds, BINARY_ROUNDS));
+    row.ours.push_str(&format!(
+        " (the window's thread {:.1})",
+        our_window_ticks as f64 / ticks_a_second() * 1e6 / (BINARY_ROUNDS * round_trips) as f64
+    ));
     // What the target would take of tcp-chat's CPU alone (the client's is not measured),
     // at the echo server's rate over all its rounds.
     let ours_ns = our_seconds * 1e9 / (BINARY_ROUNDS * round_trips) as f64;
@@ -2032,6 +2064,10 @@ fn binary_request_reply(
         0 => "; its CPU not said".to_string(),
         n => per_round_trip(base_cpu, n),
     });
+    if small_pi().is_some() {
+        row.ours.push_str(&waited(our_wait));
+        row.baseline.push_str(&waited(base_wait));
+    }
     row.target = format!(
         ">= {target_ratio:.2} x baseline, {}",
         if transcript {
@@ -2042,6 +2078,19 @@ fn binary_request_reply(
     );
     row.result = (all && row.ratio.parse::<f64>().is_ok_and(|r| r >= target_ratio)).into();
     row.unless_died(alive, true)
+}
+
+/// In how many of the periods a side ran in it used up its slice and waited for the next
+/// (`None`: the kernel did not say): all of them means its rate is what its CPU allows.
+fn waited(throttling: Option<Throttling>) -> String {
+    match throttling {
+        Some(t) => format!(
+            "; out of CPU in {:.0} % of the {} periods it ran in",
+            100.0 * t.throttled as f64 / t.periods.max(1) as f64,
+            t.periods
+        ),
+        None => "; its slices not said".into(),
+    }
 }
 
 /// How many `[rcv] request i` lines of a transcript come in their place: rounds of `n`

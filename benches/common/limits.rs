@@ -139,6 +139,21 @@ impl Joiner {
         }
     }
 
+    /// How often the group has run out of its slice so far (its `cpu.stat`, v1 and v2
+    /// alike), `None` where the kernel does not say.
+    pub fn throttling(&self) -> Option<Throttling> {
+        let stat = std::fs::read_to_string(self.groups[0].join("cpu.stat")).ok()?;
+        let field = |name: &str| {
+            stat.lines()
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+                .and_then(|n| n.trim().parse::<u64>().ok())
+        };
+        Some(Throttling {
+            periods: field("nr_periods")?,
+            throttled: field("nr_throttled")?,
+        })
+    }
+
     /// `program` to be run inside the group from its first instruction: a shell joins
     /// the group, then becomes the program (same pid).
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
@@ -154,6 +169,34 @@ impl Joiner {
             .arg("sh")
             .arg(program);
         command
+    }
+}
+
+/// A group's CPU throttling, counted since it was made (or between two readings: `since`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Throttling {
+    /// Periods (of `PERIOD_US`) in which the group's programs wanted the CPU.
+    pub periods: u64,
+    /// Of those, the ones whose quota ran out before the period's end: its programs then
+    /// waited for the next period.
+    pub throttled: u64,
+}
+
+impl Throttling {
+    /// What happened between `earlier` and this reading.
+    pub fn since(self, earlier: Throttling) -> Throttling {
+        Throttling {
+            periods: self.periods.saturating_sub(earlier.periods),
+            throttled: self.throttled.saturating_sub(earlier.throttled),
+        }
+    }
+
+    /// Two spans' throttling together.
+    pub fn add(self, other: Throttling) -> Throttling {
+        Throttling {
+            periods: self.periods + other.periods,
+            throttled: self.throttled + other.throttled,
+        }
     }
 }
 
