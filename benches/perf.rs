@@ -245,7 +245,7 @@ fn binary_rows(rows: &mut Vec<Row>, sizes: &Sizes, quick: bool) {
 }
 
 /// What tcp-chat's window may hold above a bare Qt Quick window of the same controls
-/// (row 3): its code, its QML, its threads and its log. 3.6 MB on 2026-12-04, when the
+/// (row 3): its code, its QML, its threads and its log. 3.1-3.3 MB on 2026-12-04, when the
 /// bound, set by hand at 53 MB in all on 2026-11-26, was reached by Qt's own 50.
 const WINDOWS_OWN_MB: f64 = 6.0;
 
@@ -2178,8 +2178,8 @@ fn binary_request_reply(
         n => per_round_trip(base_cpu, n),
     });
     if small_pi().is_some() {
-        row.ours.push_str(&waited(our_wait));
-        row.baseline.push_str(&waited(base_wait));
+        row.ours.push_str(&slices_used_up(our_wait));
+        row.baseline.push_str(&slices_used_up(base_wait));
     }
     row.target = format!(
         ">= {target_ratio:.2} x baseline, {}",
@@ -2195,7 +2195,7 @@ fn binary_request_reply(
 
 /// In how many of the periods a side ran in it used up its slice and waited for the next
 /// (`None`: the kernel did not say): all of them means its rate is what its CPU allows.
-fn waited(throttling: Option<Throttling>) -> String {
+fn slices_used_up(throttling: Option<Throttling>) -> String {
     match throttling {
         Some(t) => format!(
             "; out of CPU in {:.0} % of the {} periods it ran in",
